@@ -1,0 +1,333 @@
+// Package hub fans committed events out to WebSocket connections.
+//
+// Events arrive already encoded, in seq order, from the store's writer (one
+// publisher at a time). The hub keeps the room memberships, a ring of recent
+// events for resume, and one bounded queue per connection. Publishing never
+// blocks and never does I/O: it appends to queues under a lock, and a writer
+// goroutine per busy connection drains its queue into a Transport. A
+// connection whose queue is full is closed with 4408 so that it cannot slow
+// anyone else; it resumes with since.
+package hub
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Close codes the hub itself uses.
+const (
+	// CodeGoingAway is sent to every connection when the hub closes.
+	CodeGoingAway = 1001
+	// CodeTooSlow is sent to a connection whose queue overflowed.
+	CodeTooSlow = 4408
+	// CodeAbnormal is recorded (never sent) when the transport failed.
+	CodeAbnormal = 1006
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultRingSize  = 4096
+	DefaultQueueSize = 1024
+	// closeWait bounds how long Close waits for close frames to go out.
+	closeWait = 3 * time.Second
+)
+
+// ErrClosed is returned by Register once the hub is closed.
+var ErrClosed = errors.New("hub: closed")
+
+// Event is one committed event; Data is its JSON payload, already encoded.
+type Event struct {
+	Seq   int64
+	Name  string
+	Rooms []string
+	Data  []byte
+}
+
+// Peer identifies who holds a connection, for revocation.
+type Peer struct {
+	Role    string
+	UserID  int64
+	TableID int64
+}
+
+// Options configure a Hub. Zero values mean sane defaults.
+type Options struct {
+	Logger *slog.Logger
+	// RingSize is how many recent events are kept in memory for resume.
+	RingSize int
+	// QueueSize is how many frames may wait for one connection before it
+	// is closed with 4408.
+	QueueSize int
+	// LastSeq is the newest seq already in the event log when the hub
+	// starts. When it is zero the hub learns it from the first Publish or
+	// Observe; until then JoinSince always asks for the event log.
+	LastSeq int64
+}
+
+// Transport is the connection a Conn writes to (the server's WebSocket).
+// Its methods are called from one goroutine at a time.
+type Transport interface {
+	// WriteFrames writes each frame as one text message, in order, and
+	// returns an error if the connection is broken or a write deadline
+	// passed.
+	WriteFrames(frames [][]byte) error
+	// Close sends a close frame with code and reason (if it can within a
+	// short time) and releases the connection.
+	Close(code int, reason string)
+}
+
+// Hub is the set of live connections and their rooms. It is safe for
+// concurrent use.
+type Hub struct {
+	log       *slog.Logger
+	queueSize int
+
+	mu    sync.Mutex
+	rooms map[string]map[*Conn]struct{}
+	conns map[*Conn]struct{}
+	ring  ring
+	// known says whether last is trustworthy (from Options.LastSeq, a
+	// Publish or Observe); floor is such that every event with a larger
+	// seq is in the ring.
+	known  bool
+	last   int64
+	floor  int64
+	closed bool
+}
+
+// New returns a hub ready for Register and Publish.
+func New(opts Options) *Hub {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.RingSize <= 0 {
+		opts.RingSize = DefaultRingSize
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = DefaultQueueSize
+	}
+	h := &Hub{
+		log:       opts.Logger,
+		queueSize: opts.QueueSize,
+		rooms:     make(map[string]map[*Conn]struct{}),
+		conns:     make(map[*Conn]struct{}),
+		ring:      ring{buf: make([]*entry, opts.RingSize)},
+	}
+	if opts.LastSeq > 0 {
+		h.known, h.last, h.floor = true, opts.LastSeq, opts.LastSeq
+	}
+	return h
+}
+
+// Publish hands committed events to every connection in their rooms. It
+// never blocks on a connection: a connection whose queue is full is closed
+// with 4408. The caller publishes in seq order, one goroutine at a time
+// (the store does it after commit under its writer lock), so every room
+// sees seqs in order without gaps.
+func (h *Hub) Publish(evs ...Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ev := range evs {
+		if h.known && ev.Seq <= h.last {
+			// A replayed or duplicate publish would break "never twice".
+			h.log.Warn("hub: dropped out-of-order event", "seq", ev.Seq, "last", h.last, "event", ev.Name)
+			continue
+		}
+		if !h.known {
+			h.known, h.floor = true, ev.Seq-1
+		} else if ev.Seq != h.last+1 {
+			h.log.Warn("hub: seq gap in published events", "seq", ev.Seq, "last", h.last)
+			// The ring cannot prove it covers the gap.
+			h.floor = ev.Seq - 1
+			h.ring.clear()
+		}
+		h.last = ev.Seq
+		e := &entry{ev: ev}
+		if old := h.ring.push(e); old != nil {
+			h.floor = old.ev.Seq
+		}
+		for _, room := range ev.Rooms {
+			for c := range h.rooms[room] {
+				if c.lastLive == ev.Seq {
+					continue // already sent through another of its rooms
+				}
+				c.lastLive = ev.Seq
+				c.enqueueLocked(e.frame(room))
+			}
+		}
+	}
+}
+
+// Observe tells the hub the newest seq of the event log, read by the caller
+// from the store. It matters only before the first Publish when
+// Options.LastSeq was not given; later calls are ignored.
+func (h *Hub) Observe(lastSeq int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.known {
+		h.known, h.last, h.floor = true, lastSeq, lastSeq
+	}
+}
+
+// LastSeq returns the newest published seq (or the one given to New or
+// Observe), and false if the hub does not know it yet.
+func (h *Hub) LastSeq() (int64, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last, h.known
+}
+
+// Register adds a connection that writes to t, held by p. It returns
+// ErrClosed after Close.
+func (h *Hub) Register(t Transport, p Peer) (*Conn, error) {
+	c := &Conn{hub: h, t: t, peer: p, subs: make(map[string]int64, 4), done: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	h.conns[c] = struct{}{}
+	return c, nil
+}
+
+// Disconnect closes every connection whose peer matches, with code and
+// reason (4403 on revocation), and returns how many it closed.
+func (h *Hub) Disconnect(match func(Peer) bool, code int, reason string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for c := range h.conns {
+		if match(c.peer) {
+			c.closeLocked(code, reason)
+			n++
+		}
+	}
+	return n
+}
+
+// Count returns how many connections are registered.
+func (h *Hub) Count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.conns)
+}
+
+// Close sends 1001 going away to every connection, refuses new ones, and
+// waits a short while for the close frames to go out.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	dones := make([]chan struct{}, 0, len(h.conns))
+	for c := range h.conns {
+		c.closeLocked(CodeGoingAway, "server shutting down")
+		dones = append(dones, c.done)
+	}
+	h.mu.Unlock()
+	deadline := time.NewTimer(closeWait)
+	defer deadline.Stop()
+	for _, d := range dones {
+		select {
+		case <-d:
+		case <-deadline.C:
+			h.log.Warn("hub: gave up waiting for connections to close")
+			return
+		}
+	}
+}
+
+// JoinResult says what JoinSince did.
+type JoinResult int
+
+// The outcomes of JoinSince.
+const (
+	// Joined: the missed events of the room were queued and the
+	// connection is live in it.
+	Joined JoinResult = iota
+	// NeedOlder: the ring no longer reaches back to since; nothing was
+	// done. Read the events after since from the event log, Replay them,
+	// and call JoinSince again with the newest seq covered.
+	NeedOlder
+	// Ahead: since is newer than anything published, so the client's
+	// numbers come from elsewhere; nothing was done (send resync).
+	Ahead
+)
+
+func (r JoinResult) String() string {
+	switch r {
+	case Joined:
+		return "joined"
+	case NeedOlder:
+		return "need_older"
+	case Ahead:
+		return "ahead"
+	}
+	return "unknown"
+}
+
+type entry struct {
+	ev Event
+	// frames caches the encoded frame per room label; an event names at
+	// most a few rooms, so a slice beats a map.
+	frames []roomFrame
+}
+
+type roomFrame struct {
+	room  string
+	frame []byte
+}
+
+// frame returns the event encoded for room; called under the hub lock.
+func (e *entry) frame(room string) []byte {
+	for _, f := range e.frames {
+		if f.room == room {
+			return f.frame
+		}
+	}
+	b := EncodeEvent(e.ev, room)
+	e.frames = append(e.frames, roomFrame{room, b})
+	return b
+}
+
+// ring is a fixed-size circular buffer of the newest events.
+type ring struct {
+	buf   []*entry
+	start int
+	n     int
+}
+
+// push appends e and returns the entry it evicted, if any.
+func (r *ring) push(e *entry) *entry {
+	if r.n < len(r.buf) {
+		r.buf[(r.start+r.n)%len(r.buf)] = e
+		r.n++
+		return nil
+	}
+	old := r.buf[r.start]
+	r.buf[r.start] = e
+	r.start = (r.start + 1) % len(r.buf)
+	return old
+}
+
+func (r *ring) clear() {
+	clear(r.buf)
+	r.start, r.n = 0, 0
+}
+
+// after calls fn for every entry with a seq above since, oldest first.
+func (r *ring) after(since int64, fn func(*entry)) {
+	// Seqs in the ring are consecutive, so the first wanted index is
+	// computed rather than searched.
+	if r.n == 0 {
+		return
+	}
+	first := r.buf[r.start].ev.Seq
+	skip := 0
+	if since >= first {
+		skip = int(since - first + 1)
+	}
+	for i := skip; i < r.n; i++ {
+		fn(r.buf[(r.start+i)%len(r.buf)])
+	}
+}
