@@ -1,0 +1,460 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Category is a section of the menu.
+type Category struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Position int64  `json:"position"`
+}
+
+// MenuCategory is a category with its items, as GET /api/menu shows it.
+type MenuCategory struct {
+	Category
+	Items []Item `json:"items"`
+}
+
+// Item is a dish or drink on the menu.
+type Item struct {
+	ID          int64    `json:"id"`
+	CategoryID  int64    `json:"category_id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	PriceCents  int64    `json:"price_cents"`
+	Available   bool     `json:"available"`
+	Allergens   []string `json:"allergens"`
+	Station     string   `json:"station"`
+	Position    int64    `json:"position"`
+}
+
+// CategoryInput creates (all fields) or patches (non-nil fields) a category.
+type CategoryInput struct {
+	Name     *string `json:"name"`
+	Position *int64  `json:"position"`
+}
+
+// ItemInput creates or patches an item; on create, category_id, name and
+// price_cents are required.
+type ItemInput struct {
+	CategoryID  *int64    `json:"category_id"`
+	Name        *string   `json:"name"`
+	Description *string   `json:"description"`
+	PriceCents  *int64    `json:"price_cents"`
+	Available   *bool     `json:"available"`
+	Allergens   *[]string `json:"allergens"`
+	Station     *string   `json:"station"`
+	Position    *int64    `json:"position"`
+}
+
+// DefaultStation is the station of an item created without one.
+const DefaultStation = "kitchen"
+
+// MaxPriceCents bounds prices: no dish costs a million in any currency's minor unit sense.
+const MaxPriceCents = 100_000_000
+
+// deletedItem is the payload of menu:updated for a deleted item.
+type deletedItem struct {
+	ID      int64 `json:"id"`
+	Deleted bool  `json:"deleted"`
+}
+
+const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position"
+
+func scanItem(row interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	var allergens string
+	if err := row.Scan(&it.ID, &it.CategoryID, &it.Name, &it.Description, &it.PriceCents, &it.Available, &allergens, &it.Station, &it.Position); err != nil {
+		return Item{}, err
+	}
+	if err := json.Unmarshal([]byte(allergens), &it.Allergens); err != nil {
+		return Item{}, fmt.Errorf("allergens of item %d: %w", it.ID, err)
+	}
+	if it.Allergens == nil {
+		it.Allergens = []string{}
+	}
+	return it, nil
+}
+
+// Menu returns every category with its live items, in position order, and
+// the newest event seq of the same snapshot.
+func (s *Store) Menu(ctx context.Context) ([]MenuCategory, int64, error) {
+	cats := []MenuCategory{}
+	var seq int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if seq, err = lastSeq(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT id, name, position FROM categories WHERE deleted_at IS NULL ORDER BY position, id")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		index := map[int64]int{}
+		for rows.Next() {
+			var c MenuCategory
+			if err := rows.Scan(&c.ID, &c.Name, &c.Position); err != nil {
+				return err
+			}
+			c.Items = []Item{}
+			index[c.ID] = len(cats)
+			cats = append(cats, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		items, err := tx.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE deleted_at IS NULL ORDER BY position, id")
+		if err != nil {
+			return err
+		}
+		defer items.Close()
+		for items.Next() {
+			it, err := scanItem(items)
+			if err != nil {
+				return err
+			}
+			if i, ok := index[it.CategoryID]; ok {
+				cats[i].Items = append(cats[i].Items, it)
+			}
+		}
+		return items.Err()
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: menu: %w", err)
+	}
+	return cats, seq, nil
+}
+
+// Item returns one live item, or ErrNotFound.
+func (s *Store) Item(ctx context.Context, id int64) (Item, error) {
+	it, err := getItem(ctx, s.r, id)
+	if err != nil {
+		return Item{}, fmt.Errorf("store: item %d: %w", id, err)
+	}
+	return it, nil
+}
+
+func getItem(ctx context.Context, q queryer, id int64) (Item, error) {
+	it, err := scanItem(q.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ? AND deleted_at IS NULL", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, ErrNotFound
+	}
+	return it, err
+}
+
+func (c checker) category(in CategoryInput, create bool) {
+	if in.Name != nil {
+		c.text("name", *in.Name, 1, 50, false)
+	} else if create {
+		c.add("name", "is required")
+	}
+	if in.Position != nil {
+		c.between("position", *in.Position, -1_000_000, 1_000_000)
+	}
+}
+
+func categoryNameFree(t *txn, name string, except int64) error {
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM categories WHERE name = ? COLLATE NOCASE AND id != ? AND deleted_at IS NULL", name, except).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return conflictf("a category named %q exists", name)
+	}
+	return nil
+}
+
+// CreateCategory adds a category. It returns a *ValidationError or an
+// ErrConflict for a duplicate name. Categories emit no event.
+func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (Category, error) {
+	c := checker{}
+	c.category(in, true)
+	if err := c.err(); err != nil {
+		return Category{}, fmt.Errorf("store: create category: %w", err)
+	}
+	cat := Category{Name: *in.Name}
+	err := s.write(ctx, func(t *txn) error {
+		if err := categoryNameFree(t, cat.Name, 0); err != nil {
+			return err
+		}
+		if in.Position != nil {
+			cat.Position = *in.Position
+		} else if err := t.tx.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) + 1 FROM categories WHERE deleted_at IS NULL").Scan(&cat.Position); err != nil {
+			return err
+		}
+		res, err := t.tx.ExecContext(ctx, "INSERT INTO categories (name, position) VALUES (?, ?)", cat.Name, cat.Position)
+		if err != nil {
+			return err
+		}
+		cat.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return Category{}, fmt.Errorf("store: create category: %w", err)
+	}
+	return cat, nil
+}
+
+// UpdateCategory patches a category. It returns ErrNotFound, a
+// *ValidationError or an ErrConflict for a duplicate name.
+func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) (Category, error) {
+	c := checker{}
+	c.category(in, false)
+	if err := c.err(); err != nil {
+		return Category{}, fmt.Errorf("store: update category: %w", err)
+	}
+	var cat Category
+	err := s.write(ctx, func(t *txn) error {
+		err := t.tx.QueryRowContext(ctx, "SELECT id, name, position FROM categories WHERE id = ? AND deleted_at IS NULL", id).Scan(&cat.ID, &cat.Name, &cat.Position)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if in.Name != nil {
+			if err := categoryNameFree(t, *in.Name, id); err != nil {
+				return err
+			}
+			cat.Name = *in.Name
+		}
+		if in.Position != nil {
+			cat.Position = *in.Position
+		}
+		_, err = t.tx.ExecContext(ctx, "UPDATE categories SET name = ?, position = ? WHERE id = ?", cat.Name, cat.Position, id)
+		return err
+	})
+	if err != nil {
+		return Category{}, fmt.Errorf("store: update category %d: %w", id, err)
+	}
+	return cat, nil
+}
+
+// DeleteCategory removes an empty category. It returns ErrNotFound, or an
+// ErrConflict while live items are in it.
+func (s *Store) DeleteCategory(ctx context.Context, id int64) error {
+	err := s.write(ctx, func(t *txn) error {
+		var live int
+		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM items WHERE category_id = ? AND deleted_at IS NULL", id).Scan(&live); err != nil {
+			return err
+		}
+		if live > 0 {
+			return conflictf("the category still has %d items; move or delete them first", live)
+		}
+		// Soft: deleted items of past orders still point at it.
+		res, err := t.tx.ExecContext(ctx, "UPDATE categories SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", ms(t.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete category %d: %w", id, err)
+	}
+	return nil
+}
+
+func (c checker) item(in ItemInput, create bool) {
+	if in.CategoryID == nil && create {
+		c.add("category_id", "is required")
+	}
+	if in.Name != nil {
+		c.text("name", *in.Name, 1, 100, false)
+	} else if create {
+		c.add("name", "is required")
+	}
+	if in.Description != nil {
+		c.text("description", *in.Description, 0, 1000, true)
+	}
+	if in.PriceCents != nil {
+		c.between("price_cents", *in.PriceCents, 0, MaxPriceCents)
+	} else if create {
+		c.add("price_cents", "is required")
+	}
+	if in.Allergens != nil {
+		if len(*in.Allergens) > 20 {
+			c.add("allergens", "must list at most 20 allergens")
+		}
+		for _, a := range *in.Allergens {
+			c.text("allergens", a, 1, 40, false)
+		}
+	}
+	if in.Station != nil {
+		c.text("station", *in.Station, 1, 30, false)
+		if strings.TrimSpace(*in.Station) != *in.Station {
+			c.add("station", "must not start or end with spaces")
+		}
+	}
+	if in.Position != nil {
+		c.between("position", *in.Position, -1_000_000, 1_000_000)
+	}
+}
+
+func (t *txn) checkCategory(id int64) error {
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM categories WHERE id = ? AND deleted_at IS NULL", id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &ValidationError{Fields: map[string]string{"category_id": "no such category"}}
+	}
+	return nil
+}
+
+func itemNameFree(t *txn, categoryID int64, name string, except int64) error {
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM items WHERE category_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id != ?",
+		categoryID, name, except).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return conflictf("an item named %q is already in this category", name)
+	}
+	return nil
+}
+
+func (t *txn) saveItem(it Item) (Item, error) {
+	allergens, _ := json.Marshal(it.Allergens)
+	if it.ID == 0 {
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position)
+		if err != nil {
+			return Item{}, err
+		}
+		it.ID, _ = res.LastInsertId()
+	} else if _, err := t.tx.ExecContext(t.ctx, `UPDATE items SET category_id = ?, name = ?, description = ?, price_cents = ?, available = ?,
+			allergens = ?, station = ?, position = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
+		string(allergens), it.Station, it.Position, it.ID); err != nil {
+		return Item{}, err
+	}
+	return it, t.emit("menu:updated", it, RoomMenu)
+}
+
+// CreateItem adds an item and emits menu:updated. It returns a
+// *ValidationError or an ErrConflict for a duplicate name in the category.
+func (s *Store) CreateItem(ctx context.Context, in ItemInput) (Item, error) {
+	c := checker{}
+	c.item(in, true)
+	if err := c.err(); err != nil {
+		return Item{}, fmt.Errorf("store: create item: %w", err)
+	}
+	it := Item{CategoryID: *in.CategoryID, Name: *in.Name, PriceCents: *in.PriceCents, Available: true, Allergens: []string{}, Station: DefaultStation}
+	applyItem(&it, in)
+	err := s.write(ctx, func(t *txn) error {
+		if err := t.checkCategory(it.CategoryID); err != nil {
+			return err
+		}
+		if err := itemNameFree(t, it.CategoryID, it.Name, 0); err != nil {
+			return err
+		}
+		if in.Position == nil {
+			if err := t.tx.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) + 1 FROM items WHERE category_id = ?", it.CategoryID).Scan(&it.Position); err != nil {
+				return err
+			}
+		}
+		var err error
+		it, err = t.saveItem(it)
+		return err
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("store: create item: %w", err)
+	}
+	return it, nil
+}
+
+func applyItem(it *Item, in ItemInput) {
+	if in.CategoryID != nil {
+		it.CategoryID = *in.CategoryID
+	}
+	if in.Name != nil {
+		it.Name = *in.Name
+	}
+	if in.Description != nil {
+		it.Description = *in.Description
+	}
+	if in.PriceCents != nil {
+		it.PriceCents = *in.PriceCents
+	}
+	if in.Available != nil {
+		it.Available = *in.Available
+	}
+	if in.Allergens != nil {
+		it.Allergens = append([]string{}, *in.Allergens...)
+	}
+	if in.Station != nil {
+		it.Station = *in.Station
+	}
+	if in.Position != nil {
+		it.Position = *in.Position
+	}
+}
+
+// UpdateItem patches an item and emits menu:updated. It returns
+// ErrNotFound, a *ValidationError or an ErrConflict.
+func (s *Store) UpdateItem(ctx context.Context, id int64, in ItemInput) (Item, error) {
+	c := checker{}
+	c.item(in, false)
+	if err := c.err(); err != nil {
+		return Item{}, fmt.Errorf("store: update item: %w", err)
+	}
+	var it Item
+	err := s.write(ctx, func(t *txn) error {
+		var err error
+		if it, err = getItem(ctx, t.tx, id); err != nil {
+			return err
+		}
+		applyItem(&it, in)
+		if in.CategoryID != nil {
+			if err := t.checkCategory(it.CategoryID); err != nil {
+				return err
+			}
+		}
+		if in.Name != nil || in.CategoryID != nil {
+			if err := itemNameFree(t, it.CategoryID, it.Name, id); err != nil {
+				return err
+			}
+		}
+		it, err = t.saveItem(it)
+		return err
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("store: update item %d: %w", id, err)
+	}
+	return it, nil
+}
+
+// SetItemAvailable 86es an item or brings it back, and emits menu:updated.
+// It returns ErrNotFound.
+func (s *Store) SetItemAvailable(ctx context.Context, id int64, available bool) (Item, error) {
+	return s.UpdateItem(ctx, id, ItemInput{Available: &available})
+}
+
+// DeleteItem takes an item off the menu (past orders keep their copy) and
+// emits menu:updated with {id, deleted: true}. It returns ErrNotFound.
+func (s *Store) DeleteItem(ctx context.Context, id int64) error {
+	err := s.write(ctx, func(t *txn) error {
+		res, err := t.tx.ExecContext(ctx, "UPDATE items SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", ms(t.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return t.emit("menu:updated", deletedItem{ID: id, Deleted: true}, RoomMenu)
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete item %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,551 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Order statuses, in the order of the state machine.
+const (
+	StatusPending   = "pending"
+	StatusConfirmed = "confirmed"
+	StatusPreparing = "preparing"
+	StatusReady     = "ready"
+	StatusServed    = "served"
+	StatusPaid      = "paid"
+	StatusCancelled = "cancelled"
+)
+
+// OrderStatuses lists every status.
+var OrderStatuses = []string{StatusPending, StatusConfirmed, StatusPreparing, StatusReady, StatusServed, StatusPaid, StatusCancelled}
+
+// Order is a table's order with its lines; prices are copied at order time.
+type Order struct {
+	ID              int64       `json:"id"`
+	TableID         int64       `json:"table_id"`
+	TableName       string      `json:"table_name"`
+	Status          string      `json:"status"`
+	Items           []OrderItem `json:"items"`
+	Notes           string      `json:"notes"`
+	SubtotalCents   int64       `json:"subtotal_cents"`
+	CreatedAt       time.Time   `json:"created_at"`
+	UpdatedAt       time.Time   `json:"updated_at"`
+	StatusChangedAt time.Time   `json:"status_changed_at"`
+	CancelReason    *string     `json:"cancel_reason"`
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	ID             int64  `json:"id"`
+	MenuItemID     int64  `json:"menu_item_id"`
+	Name           string `json:"name"`
+	Quantity       int64  `json:"quantity"`
+	UnitPriceCents int64  `json:"unit_price_cents"`
+	Notes          string `json:"notes"`
+	Station        string `json:"station"`
+	Done           bool   `json:"done"`
+}
+
+// NewOrder is the input of CreateOrder.
+type NewOrder struct {
+	TableID int64          `json:"table_id"`
+	Items   []NewOrderItem `json:"items"`
+	Notes   string         `json:"notes"`
+}
+
+// NewOrderItem is one requested line.
+type NewOrderItem struct {
+	MenuItemID int64  `json:"menu_item_id"`
+	Quantity   int64  `json:"quantity"`
+	Notes      string `json:"notes"`
+}
+
+// Idempotency scopes a client's retry key: the same Scope and Key return
+// the first result instead of creating another order.
+type Idempotency struct {
+	Scope string
+	Key   string
+}
+
+// OrderFilter selects orders; zero fields do not filter.
+type OrderFilter struct {
+	Statuses []string
+	TableID  int64
+	Active   bool
+	Since    time.Time
+	Limit    int
+}
+
+// Limits of one order.
+const (
+	MaxOrderLines    = 100
+	MaxLineQuantity  = 99
+	maxNotes         = 500
+	IdempotencyTTL   = 24 * time.Hour
+	maxIdempotencyKey = 200
+)
+
+func orderRooms(o Order) []string {
+	return []string{RoomOrders, RoomKDS, TableRoom(o.TableID)}
+}
+
+const orderColumns = "o.id, o.table_id, t.name, o.status, o.notes, o.subtotal_cents, o.cancel_reason, o.created_at, o.updated_at, o.status_changed_at"
+
+func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
+	var o Order
+	var reason string
+	var created, updated, changed int64
+	if err := row.Scan(&o.ID, &o.TableID, &o.TableName, &o.Status, &o.Notes, &o.SubtotalCents, &reason, &created, &updated, &changed); err != nil {
+		return Order{}, err
+	}
+	if o.Status == StatusCancelled {
+		o.CancelReason = &reason
+	}
+	o.CreatedAt, o.UpdatedAt, o.StatusChangedAt = fromMS(created), fromMS(updated), fromMS(changed)
+	o.Items = []OrderItem{}
+	return o, nil
+}
+
+// loadItems fills the lines of orders with one query.
+func loadItems(ctx context.Context, q queryer, orders []Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(orders))
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		index[o.ID] = i
+		ids[i] = fmt.Sprint(o.ID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT order_id, id, menu_item_id, name, quantity, unit_price_cents, notes, station, done
+		FROM order_items WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY id`, "["+strings.Join(ids, ",")+"]")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var orderID int64
+		var it OrderItem
+		if err := rows.Scan(&orderID, &it.ID, &it.MenuItemID, &it.Name, &it.Quantity, &it.UnitPriceCents, &it.Notes, &it.Station, &it.Done); err != nil {
+			return err
+		}
+		i := index[orderID]
+		orders[i].Items = append(orders[i].Items, it)
+	}
+	return rows.Err()
+}
+
+func getOrder(ctx context.Context, q queryer, id int64) (Order, error) {
+	o, err := scanOrder(q.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM orders o JOIN tables t ON t.id = o.table_id WHERE o.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, ErrNotFound
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	orders := []Order{o}
+	if err := loadItems(ctx, q, orders); err != nil {
+		return Order{}, err
+	}
+	return orders[0], nil
+}
+
+// Order returns one order, or ErrNotFound.
+func (s *Store) Order(ctx context.Context, id int64) (Order, error) {
+	o, err := getOrder(ctx, s.r, id)
+	if err != nil {
+		return Order{}, fmt.Errorf("store: order %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// Orders lists the orders that match f, oldest first, with the newest
+// event seq of the same snapshot. It returns a *ValidationError for an
+// unknown status.
+func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, int64, error) {
+	var where []string
+	var args []any
+	if len(f.Statuses) > 0 {
+		c := checker{}
+		for _, st := range f.Statuses {
+			c.oneOf("status", st, OrderStatuses...)
+		}
+		if err := c.err(); err != nil {
+			return nil, 0, fmt.Errorf("store: orders: %w", err)
+		}
+		b, _ := json.Marshal(f.Statuses)
+		where = append(where, "o.status IN (SELECT value FROM json_each(?))")
+		args = append(args, string(b))
+	}
+	if f.TableID != 0 {
+		where = append(where, "o.table_id = ?")
+		args = append(args, f.TableID)
+	}
+	if f.Active {
+		where = append(where, "o.status NOT IN ('paid', 'cancelled')")
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "o.updated_at > ?")
+		args = append(args, ms(f.Since))
+	}
+	query := "SELECT " + orderColumns + " FROM orders o JOIN tables t ON t.id = o.table_id"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY o.id"
+	if f.Limit > 0 {
+		// The newest Limit orders, still returned oldest first.
+		query = "SELECT * FROM (" + strings.Replace(query, "ORDER BY o.id", "ORDER BY o.id DESC", 1) + fmt.Sprintf(" LIMIT %d) ORDER BY 1", f.Limit)
+	}
+	orders := []Order{}
+	var seq int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if seq, err = lastSeq(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrder(rows)
+			if err != nil {
+				return err
+			}
+			orders = append(orders, o)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return loadItems(ctx, tx, orders)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: orders: %w", err)
+	}
+	return orders, seq, nil
+}
+
+func (c checker) newOrder(in NewOrder) {
+	if in.TableID <= 0 {
+		c.add("table_id", "is required")
+	}
+	if len(in.Items) == 0 {
+		c.add("items", "must have at least one line")
+	}
+	if len(in.Items) > MaxOrderLines {
+		c.add("items", fmt.Sprintf("must have at most %d lines", MaxOrderLines))
+	}
+	for i, it := range in.Items {
+		f := fmt.Sprintf("items[%d].", i)
+		if it.MenuItemID <= 0 {
+			c.add(f+"menu_item_id", "is required")
+		}
+		c.between(f+"quantity", it.Quantity, 1, MaxLineQuantity)
+		c.text(f+"notes", it.Notes, 0, maxNotes, true)
+	}
+	c.text("notes", in.Notes, 0, maxNotes, true)
+}
+
+// CreateOrder places an order, copying the current prices, and emits
+// order:created (and table:updated when the table becomes occupied).
+// initial is the status it starts in (pending, or confirmed). With a non-empty
+// idem key, a repeat returns the first order and replayed=true. It returns
+// a *ValidationError, or an ErrConflict naming an unavailable item or a
+// reused key with another request.
+func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, idem Idempotency) (o Order, replayed bool, err error) {
+	c := checker{}
+	c.newOrder(in)
+	if len(idem.Key) > maxIdempotencyKey {
+		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
+	}
+	if err := c.err(); err != nil {
+		return Order{}, false, fmt.Errorf("store: create order: %w", err)
+	}
+	reqJSON, _ := json.Marshal(in)
+	sum := sha256.Sum256(reqJSON)
+	reqHash := hex.EncodeToString(sum[:])
+	err = s.write(ctx, func(t *txn) error {
+		if idem.Key != "" {
+			var hash string
+			var body []byte
+			err := t.tx.QueryRowContext(ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
+				idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
+			if err == nil {
+				if hash != reqHash {
+					return conflictf("this Idempotency-Key was used for a different order")
+				}
+				replayed = true
+				return json.Unmarshal(body, &o)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		var err error
+		if o, err = t.createOrder(in, initial); err != nil {
+			return err
+		}
+		if idem.Key != "" {
+			body, _ := json.Marshal(o)
+			if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
+				VALUES (?, ?, ?, 201, ?, ?)`, idem.Scope, idem.Key, reqHash, body, ms(t.now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Order{}, false, fmt.Errorf("store: create order: %w", err)
+	}
+	return o, replayed, nil
+}
+
+func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
+	ctx := t.ctx
+	tb, err := getTable(ctx, t.tx, in.TableID)
+	if errors.Is(err, ErrNotFound) {
+		return Order{}, &ValidationError{Fields: map[string]string{"table_id": "no such table"}}
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
+		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}
+	var unavailable []string
+	for i, line := range in.Items {
+		it, err := getItem(ctx, t.tx, line.MenuItemID)
+		if errors.Is(err, ErrNotFound) {
+			return Order{}, &ValidationError{Fields: map[string]string{fmt.Sprintf("items[%d].menu_item_id", i): "no such menu item"}}
+		}
+		if err != nil {
+			return Order{}, err
+		}
+		if !it.Available {
+			unavailable = append(unavailable, it.Name)
+			continue
+		}
+		o.Items = append(o.Items, OrderItem{MenuItemID: it.ID, Name: it.Name, Quantity: line.Quantity,
+			UnitPriceCents: it.PriceCents, Notes: line.Notes, Station: it.Station})
+		o.SubtotalCents += line.Quantity * it.PriceCents
+	}
+	if len(unavailable) > 0 {
+		return Order{}, conflictf("not available right now: %s", strings.Join(unavailable, ", "))
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
+	if err != nil {
+		return Order{}, err
+	}
+	o.ID, _ = res.LastInsertId()
+	for i := range o.Items {
+		it := &o.Items[i]
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO order_items (order_id, menu_item_id, name, quantity, unit_price_cents, notes, station)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, it.MenuItemID, it.Name, it.Quantity, it.UnitPriceCents, it.Notes, it.Station)
+		if err != nil {
+			return Order{}, err
+		}
+		it.ID, _ = res.LastInsertId()
+	}
+	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
+		return Order{}, err
+	}
+	if tb.Status == TableAvailable || tb.Status == TableReserved {
+		if err := t.setTableStatus(&tb, TableOccupied); err != nil {
+			return Order{}, err
+		}
+	}
+	return o, nil
+}
+
+// transitions is the order state machine: for each allowed move, the roles
+// that may make it. served -> paid happens only through a payment.
+var transitions = map[[2]string][]string{
+	{StatusPending, StatusConfirmed}:   {RoleAdmin, RoleWaiter},
+	{StatusConfirmed, StatusPreparing}: {RoleAdmin, RoleChef},
+	{StatusPreparing, StatusReady}:     {RoleAdmin, RoleChef},
+	{StatusReady, StatusPreparing}:     {RoleAdmin, RoleChef},
+	{StatusReady, StatusServed}:        {RoleAdmin, RoleWaiter},
+	{StatusPending, StatusCancelled}:   {RoleAdmin, RoleWaiter, RoleCustomer},
+	{StatusConfirmed, StatusCancelled}: {RoleAdmin, RoleWaiter},
+	{StatusPreparing, StatusCancelled}: {RoleAdmin, RoleWaiter},
+}
+
+// checkTransition returns an ErrConflict for a move the machine does not
+// allow and an ErrForbidden for a role that may not make it.
+func checkTransition(from, to, role string) error {
+	if to == StatusPaid && from == StatusServed {
+		return conflictf("an order becomes paid only through a payment")
+	}
+	roles, ok := transitions[[2]string{from, to}]
+	if !ok {
+		return conflictf("an order cannot go from %s to %s", from, to)
+	}
+	for _, r := range roles {
+		if r == role {
+			return nil
+		}
+	}
+	return &ForbiddenError{Msg: fmt.Sprintf("a %s may not move an order from %s to %s", role, from, to)}
+}
+
+// AnyRoleMayMoveTo tells whether role may make some move into status; it
+// lets callers answer 403 before they look at an order.
+func AnyRoleMayMoveTo(role, status string) bool {
+	for k, roles := range transitions {
+		if k[1] != status {
+			continue
+		}
+		for _, r := range roles {
+			if r == role {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (t *txn) setOrderStatus(o *Order, to string) error {
+	o.Status = to
+	o.UpdatedAt, o.StatusChangedAt = t.now, t.now
+	_, err := t.tx.ExecContext(t.ctx, "UPDATE orders SET status = ?, updated_at = ?, status_changed_at = ? WHERE id = ?", to, ms(t.now), ms(t.now), o.ID)
+	return err
+}
+
+// SetOrderStatus moves an order along the state machine as role and emits
+// order:updated (order:cancelled for a cancel). It returns ErrNotFound, a
+// *ValidationError, an ErrConflict for a move the machine does not allow,
+// or an ErrForbidden for the role.
+func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (Order, error) {
+	if to == StatusCancelled {
+		return s.CancelOrder(ctx, id, "", role)
+	}
+	c := checker{}
+	c.oneOf("status", to, OrderStatuses...)
+	if err := c.err(); err != nil {
+		return Order{}, fmt.Errorf("store: set order status: %w", err)
+	}
+	var o Order
+	err := s.write(ctx, func(t *txn) error {
+		var err error
+		if o, err = getOrder(ctx, t.tx, id); err != nil {
+			return err
+		}
+		if err := checkTransition(o.Status, to, role); err != nil {
+			return err
+		}
+		// A recalled ticket (ready -> preparing) keeps its lines crossed
+		// off; the cook un-crosses what must be redone.
+		if err := t.setOrderStatus(&o, to); err != nil {
+			return err
+		}
+		return t.emit("order:updated", o, orderRooms(o)...)
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("store: set order %d status: %w", id, err)
+	}
+	return o, nil
+}
+
+// CancelOrder cancels an order with a reason as role and emits
+// order:cancelled. It returns ErrNotFound, a *ValidationError, an
+// ErrConflict or an ErrForbidden.
+func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) (Order, error) {
+	c := checker{}
+	c.text("reason", reason, 0, maxNotes, true)
+	if err := c.err(); err != nil {
+		return Order{}, fmt.Errorf("store: cancel order: %w", err)
+	}
+	var o Order
+	err := s.write(ctx, func(t *txn) error {
+		var err error
+		if o, err = getOrder(ctx, t.tx, id); err != nil {
+			return err
+		}
+		if err := checkTransition(o.Status, StatusCancelled, role); err != nil {
+			return err
+		}
+		if err := t.setOrderStatus(&o, StatusCancelled); err != nil {
+			return err
+		}
+		o.CancelReason = &reason
+		if _, err := t.tx.ExecContext(ctx, "UPDATE orders SET cancel_reason = ? WHERE id = ?", reason, id); err != nil {
+			return err
+		}
+		if err := t.emit("order:cancelled", o, orderRooms(o)...); err != nil {
+			return err
+		}
+		// A cancel can bring a part-paid bill to zero: settle it then.
+		_, err = t.settleIfPaid(o.TableID)
+		return err
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("store: cancel order %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// SetOrderItemDone crosses a line off (or back on) and emits order:updated;
+// when the last line of a preparing order is done the order becomes ready.
+// It returns ErrNotFound, or an ErrConflict when the order is not in the
+// kitchen (confirmed, preparing or ready).
+func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, done bool) (Order, error) {
+	var o Order
+	err := s.write(ctx, func(t *txn) error {
+		var err error
+		if o, err = getOrder(ctx, t.tx, orderID); err != nil {
+			return err
+		}
+		if o.Status != StatusConfirmed && o.Status != StatusPreparing && o.Status != StatusReady {
+			return conflictf("a %s order is not in the kitchen", o.Status)
+		}
+		found, allDone := false, true
+		for i := range o.Items {
+			if o.Items[i].ID == itemID {
+				found = true
+				o.Items[i].Done = done
+			}
+			allDone = allDone && o.Items[i].Done
+		}
+		if !found {
+			return ErrNotFound
+		}
+		if _, err := t.tx.ExecContext(ctx, "UPDATE order_items SET done = ? WHERE id = ?", boolInt(done), itemID); err != nil {
+			return err
+		}
+		o.UpdatedAt = t.now
+		if _, err := t.tx.ExecContext(ctx, "UPDATE orders SET updated_at = ? WHERE id = ?", ms(t.now), orderID); err != nil {
+			return err
+		}
+		if allDone && o.Status == StatusPreparing {
+			if err := t.setOrderStatus(&o, StatusReady); err != nil {
+				return err
+			}
+		}
+		return t.emit("order:updated", o, orderRooms(o)...)
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("store: order %d item %d: %w", orderID, itemID, err)
+	}
+	return o, nil
+}
+
+// PurgeIdempotencyKeys forgets keys older than IdempotencyTTL.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context) error {
+	err := s.write(ctx, func(t *txn) error {
+		_, err := t.tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at <= ?", ms(t.now.Add(-IdempotencyTTL)))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: purge idempotency keys: %w", err)
+	}
+	return nil
+}

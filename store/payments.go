@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Payment methods.
+const (
+	MethodCash  = "cash"
+	MethodCard  = "card"
+	MethodOther = "other"
+)
+
+// Payment is money taken for a table's bill.
+type Payment struct {
+	ID          int64     `json:"id"`
+	TableID     int64     `json:"table_id"`
+	OrderIDs    []int64   `json:"order_ids"`
+	Method      string    `json:"method"`
+	AmountCents int64     `json:"amount_cents"`
+	TipCents    int64     `json:"tip_cents"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// NewPayment is the input of CreatePayment.
+type NewPayment struct {
+	TableID     int64  `json:"table_id"`
+	Method      string `json:"method"`
+	AmountCents int64  `json:"amount_cents"`
+	TipCents    int64  `json:"tip_cents"`
+}
+
+// Bill is what a table owes for its unpaid, uncancelled orders.
+type Bill struct {
+	TableID       int64   `json:"table_id"`
+	Orders        []Order `json:"orders"`
+	SubtotalCents int64   `json:"subtotal_cents"`
+	TaxCents      int64   `json:"tax_cents"`
+	TotalCents    int64   `json:"total_cents"`
+	PaidCents     int64   `json:"paid_cents"`
+	DueCents      int64   `json:"due_cents"`
+}
+
+// Tax splits a subtotal into tax and total under the settings: tax is
+// computed once on the whole subtotal and rounded half up.
+func Tax(subtotal int64, st Settings) (tax, total int64) {
+	rate := st.TaxRateBP
+	if st.PricesIncludeTax {
+		net := (subtotal*10000*2 + (10000 + rate)) / ((10000 + rate) * 2)
+		return subtotal - net, subtotal
+	}
+	tax = (subtotal*rate*2 + 10000) / 20000
+	return tax, subtotal + tax
+}
+
+func bill(ctx context.Context, q queryer, tableID int64) (Bill, error) {
+	if _, err := getTable(ctx, q, tableID); err != nil {
+		return Bill{}, err
+	}
+	st, err := getSettings(ctx, q)
+	if err != nil {
+		return Bill{}, err
+	}
+	b := Bill{TableID: tableID, Orders: []Order{}}
+	rows, err := q.QueryContext(ctx, "SELECT "+orderColumns+` FROM orders o JOIN tables t ON t.id = o.table_id
+		WHERE o.table_id = ? AND o.status NOT IN ('paid', 'cancelled') ORDER BY o.id`, tableID)
+	if err != nil {
+		return Bill{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return Bill{}, err
+		}
+		b.Orders = append(b.Orders, o)
+		b.SubtotalCents += o.SubtotalCents
+	}
+	if err := rows.Err(); err != nil {
+		return Bill{}, err
+	}
+	if err := loadItems(ctx, q, b.Orders); err != nil {
+		return Bill{}, err
+	}
+	b.TaxCents, b.TotalCents = Tax(b.SubtotalCents, st)
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE table_id = ? AND settled = 0", tableID).Scan(&b.PaidCents); err != nil {
+		return Bill{}, err
+	}
+	b.DueCents = b.TotalCents - b.PaidCents
+	return b, nil
+}
+
+// Bill returns a table's open bill, or ErrNotFound.
+func (s *Store) Bill(ctx context.Context, tableID int64) (Bill, error) {
+	var b Bill
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		b, err = bill(ctx, tx, tableID)
+		return err
+	})
+	if err != nil {
+		return Bill{}, fmt.Errorf("store: bill of table %d: %w", tableID, err)
+	}
+	return b, nil
+}
+
+// CreatePayment takes a payment for a table's open bill and emits
+// payment:completed; when the due reaches 0 the bill's orders become paid
+// (order:updated each) and the table cleaning (table:updated). It returns
+// ErrNotFound, a *ValidationError (bad method, amount above the due), or an
+// ErrConflict when the table owes nothing.
+func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, error) {
+	c := checker{}
+	if in.TableID <= 0 {
+		c.add("table_id", "is required")
+	}
+	c.oneOf("method", in.Method, MethodCash, MethodCard, MethodOther)
+	c.between("amount_cents", in.AmountCents, 1, MaxPriceCents*MaxOrderLines)
+	c.between("tip_cents", in.TipCents, 0, MaxPriceCents)
+	if err := c.err(); err != nil {
+		return Payment{}, fmt.Errorf("store: create payment: %w", err)
+	}
+	p := Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}}
+	err := s.write(ctx, func(t *txn) error {
+		b, err := bill(ctx, t.tx, in.TableID)
+		if errors.Is(err, ErrNotFound) {
+			return &ValidationError{Fields: map[string]string{"table_id": "no such table"}}
+		}
+		if err != nil {
+			return err
+		}
+		if b.DueCents <= 0 {
+			return conflictf("the table owes nothing")
+		}
+		if in.AmountCents > b.DueCents {
+			return &ValidationError{Fields: map[string]string{"amount_cents": fmt.Sprintf("is more than the %d due", b.DueCents)}}
+		}
+		for _, o := range b.Orders {
+			p.OrderIDs = append(p.OrderIDs, o.ID)
+		}
+		ids, _ := json.Marshal(p.OrderIDs)
+		p.CreatedAt = t.now
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, string(ids), ms(t.now))
+		if err != nil {
+			return err
+		}
+		p.ID, _ = res.LastInsertId()
+		if _, err := t.settleIfPaid(in.TableID); err != nil {
+			return err
+		}
+		return t.emit("payment:completed", p, RoomOrders, RoomTables, TableRoom(p.TableID))
+	})
+	if err != nil {
+		return Payment{}, fmt.Errorf("store: create payment: %w", err)
+	}
+	return p, nil
+}
+
+// settleIfPaid closes a table's bill when what was paid covers it: the
+// orders become paid, the open payments settled, the table cleaning with
+// no open request. It reports whether it settled.
+func (t *txn) settleIfPaid(tableID int64) (bool, error) {
+	b, err := bill(t.ctx, t.tx, tableID)
+	if err != nil {
+		return false, err
+	}
+	if b.DueCents > 0 || b.PaidCents == 0 {
+		return false, nil
+	}
+	for i := range b.Orders {
+		o := &b.Orders[i]
+		if err := t.setOrderStatus(o, StatusPaid); err != nil {
+			return false, err
+		}
+		if err := t.emit("order:updated", *o, orderRooms(*o)...); err != nil {
+			return false, err
+		}
+	}
+	if _, err := t.tx.ExecContext(t.ctx, "UPDATE payments SET settled = 1 WHERE table_id = ? AND settled = 0", tableID); err != nil {
+		return false, err
+	}
+	tb, err := getTable(t.ctx, t.tx, tableID)
+	if err != nil {
+		return false, err
+	}
+	if tb.OpenRequest != nil {
+		// Announced together with the status change below.
+		tb.OpenRequest = nil
+		if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET request_kind = NULL, request_at = NULL WHERE id = ?", tableID); err != nil {
+			return false, err
+		}
+		if tb.Status == TableCleaning {
+			return true, t.emitTable(tb)
+		}
+	}
+	return true, t.setTableStatus(&tb, TableCleaning)
+}
+
+// Payments lists payments taken in [from, to), oldest first; zero times do
+// not bound.
+func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, error) {
+	query := "SELECT id, table_id, method, amount_cents, tip_cents, order_ids, created_at FROM payments WHERE 1 = 1"
+	var args []any
+	if !from.IsZero() {
+		query += " AND created_at >= ?"
+		args = append(args, ms(from))
+	}
+	if !to.IsZero() {
+		query += " AND created_at < ?"
+		args = append(args, ms(to))
+	}
+	rows, err := s.r.QueryContext(ctx, query+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: payments: %w", err)
+	}
+	defer rows.Close()
+	payments := []Payment{}
+	for rows.Next() {
+		var p Payment
+		var ids string
+		var created int64
+		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &created); err != nil {
+			return nil, fmt.Errorf("store: payments: %w", err)
+		}
+		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
+			return nil, fmt.Errorf("store: payments: order ids of %d: %w", p.ID, err)
+		}
+		p.CreatedAt = fromMS(created)
+		payments = append(payments, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: payments: %w", err)
+	}
+	return payments, nil
+}

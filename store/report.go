@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// DailyReport sums one local day: the orders placed and the payments taken
+// between local midnight and the next, in the settings' timezone.
+type DailyReport struct {
+	Date            string         `json:"date"`
+	Timezone        string         `json:"timezone"`
+	Currency        string         `json:"currency"`
+	From            time.Time      `json:"from"`
+	To              time.Time      `json:"to"`
+	OrdersCount     int64          `json:"orders_count"`
+	CancelledCount  int64          `json:"cancelled_count"`
+	GrossSalesCents int64          `json:"gross_sales_cents"`
+	TaxCents        int64          `json:"tax_cents"`
+	NetSalesCents   int64          `json:"net_sales_cents"`
+	PaymentsCents   int64          `json:"payments_cents"`
+	TipsCents       int64          `json:"tips_cents"`
+	ByItem          []ReportItem   `json:"by_item"`
+	ByMethod        []ReportMethod `json:"by_method"`
+}
+
+// ReportItem is the day's sales of one menu item.
+type ReportItem struct {
+	MenuItemID int64  `json:"menu_item_id"`
+	Name       string `json:"name"`
+	Quantity   int64  `json:"quantity"`
+	SalesCents int64  `json:"sales_cents"`
+}
+
+// ReportMethod is the day's payments by one method.
+type ReportMethod struct {
+	Method      string `json:"method"`
+	Count       int64  `json:"count"`
+	AmountCents int64  `json:"amount_cents"`
+	TipCents    int64  `json:"tip_cents"`
+}
+
+// DailyReport builds the report of date (YYYY-MM-DD). Sales count every
+// order placed that day that was not cancelled, with tax computed per order
+// the way a bill does; revenue counts the payments taken that day. It
+// returns a *ValidationError for a bad date.
+func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, error) {
+	var r DailyReport
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		st, err := getSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		loc := st.Location()
+		day, err := time.ParseInLocation("2006-01-02", date, loc)
+		if err != nil {
+			return &ValidationError{Fields: map[string]string{"date": "must be a date as YYYY-MM-DD"}}
+		}
+		from, to := day, day.AddDate(0, 0, 1)
+		r = DailyReport{Date: date, Timezone: st.Timezone, Currency: st.Currency, From: from.UTC(), To: to.UTC(),
+			ByItem: []ReportItem{}, ByMethod: []ReportMethod{}}
+
+		rows, err := tx.QueryContext(ctx, `SELECT status, subtotal_cents FROM orders WHERE created_at >= ? AND created_at < ?`, ms(from), ms(to))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var status string
+			var subtotal int64
+			if err := rows.Scan(&status, &subtotal); err != nil {
+				return err
+			}
+			if status == StatusCancelled {
+				r.CancelledCount++
+				continue
+			}
+			r.OrdersCount++
+			tax, total := Tax(subtotal, st)
+			r.GrossSalesCents += total
+			r.TaxCents += tax
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		r.NetSalesCents = r.GrossSalesCents - r.TaxCents
+
+		items, err := tx.QueryContext(ctx, `SELECT i.menu_item_id, i.name, sum(i.quantity), sum(i.quantity * i.unit_price_cents)
+			FROM order_items i JOIN orders o ON o.id = i.order_id
+			WHERE o.created_at >= ? AND o.created_at < ? AND o.status != 'cancelled'
+			GROUP BY i.menu_item_id, i.name ORDER BY 4 DESC, 2`, ms(from), ms(to))
+		if err != nil {
+			return err
+		}
+		defer items.Close()
+		for items.Next() {
+			var it ReportItem
+			if err := items.Scan(&it.MenuItemID, &it.Name, &it.Quantity, &it.SalesCents); err != nil {
+				return err
+			}
+			r.ByItem = append(r.ByItem, it)
+		}
+		if err := items.Err(); err != nil {
+			return err
+		}
+
+		methods, err := tx.QueryContext(ctx, `SELECT method, count(*), sum(amount_cents), sum(tip_cents) FROM payments
+			WHERE created_at >= ? AND created_at < ? GROUP BY method ORDER BY method`, ms(from), ms(to))
+		if err != nil {
+			return err
+		}
+		defer methods.Close()
+		for methods.Next() {
+			var m ReportMethod
+			if err := methods.Scan(&m.Method, &m.Count, &m.AmountCents, &m.TipCents); err != nil {
+				return err
+			}
+			r.PaymentsCents += m.AmountCents
+			r.TipsCents += m.TipCents
+			r.ByMethod = append(r.ByMethod, m)
+		}
+		return methods.Err()
+	})
+	if err != nil {
+		return DailyReport{}, fmt.Errorf("store: daily report: %w", err)
+	}
+	return r, nil
+}

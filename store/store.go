@@ -1,0 +1,250 @@
+// Package store is the only package that speaks SQL. It owns the domain
+// types, their invariants (the order state machine, the bill maths), the
+// embedded migrations and the event log (the outbox) whose seq numbers the
+// realtime protocol hands to clients.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Pragmas go in the DSN so that every pooled connection gets them; modernc
+// ignores mattn-style keys silently. synchronous(FULL) because an order the
+// box said yes to must survive a power cut.
+const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+
+// Options tune a Store; the zero value is right for production.
+type Options struct {
+	// BcryptCost is the password hashing cost; 0 means 10, which takes
+	// about 100 ms on a Raspberry Pi 4. Tests lower it.
+	BcryptCost int
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the database of one box: a single-connection writer pool and a
+// reader pool on one SQLite file in WAL mode.
+type Store struct {
+	w, r       *sql.DB
+	path       string
+	now        func() time.Time
+	bcryptCost int
+
+	// writeMu serializes write transactions with the commit hook, so that
+	// events reach the hook in exactly the order of their seq.
+	writeMu  sync.Mutex
+	onCommit func([]Event)
+	epoch    string
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and makes sure the event log has an epoch.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: open: path %q may not contain ? or #", path)
+	}
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open reader: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.bcryptCost == 0 {
+		s.bcryptCost = 10
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.ensureEpoch(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// OnCommit registers fn to receive the events of every write transaction
+// right after it commits, in seq order. fn runs while the writer lock is
+// held, so it must not block and must not call back into the store's
+// writing methods.
+func (s *Store) OnCommit(fn func([]Event)) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.onCommit = fn
+}
+
+// Ping checks that the database answers a query on both pools.
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&n); err != nil {
+		return fmt.Errorf("store: ping reader: %w", err)
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping writer: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to path with VACUUM
+// INTO. It is safe while the box serves; the file must not exist yet.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		var version int
+		if _, err := fmt.Sscanf(base, "%04d_", &version); err != nil {
+			return fmt.Errorf("store: migrate: bad migration name %q", base)
+		}
+		if err := s.applyMigration(ctx, version, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		version, name, s.now().UnixMilli()); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	return tx.Commit()
+}
+
+func (s *Store) ensureEpoch(ctx context.Context) error {
+	b := make([]byte, 8)
+	rand.Read(b)
+	if _, err := s.w.ExecContext(ctx, "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", hex.EncodeToString(b)); err != nil {
+		return fmt.Errorf("store: epoch: %w", err)
+	}
+	if err := s.w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&s.epoch); err != nil {
+		return fmt.Errorf("store: epoch: %w", err)
+	}
+	return nil
+}
+
+// txn is one write transaction and the events it emits.
+type txn struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	now    time.Time
+	events []Event
+}
+
+// write runs fn in one write transaction. The events fn emits are handed to
+// the commit hook after the commit succeeds, and only then.
+func (s *Store) write(ctx context.Context, fn func(t *txn) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t := &txn{ctx: ctx, tx: tx, now: s.now().UTC().Truncate(time.Millisecond)}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if s.onCommit != nil && len(t.events) > 0 {
+		s.onCommit(t.events)
+	}
+	return nil
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer for reads.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// read runs fn in a read transaction so that everything it reads, the
+// newest seq included, comes from one snapshot.
+func (s *Store) read(ctx context.Context, fn func(q *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
