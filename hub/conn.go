@@ -69,10 +69,14 @@ func (c *Conn) In(room string) bool {
 	return ok
 }
 
-// Join puts the connection in room, live from now on.
+// Join puts the connection in room, live from now on. Joining a room it is
+// already in changes nothing.
 func (c *Conn) Join(room string) {
 	c.hub.mu.Lock()
 	defer c.hub.mu.Unlock()
+	if _, ok := c.subs[room]; ok {
+		return
+	}
 	c.joinLocked(room, c.hub.last)
 }
 
