@@ -1,0 +1,363 @@
+// The staff app's shell: sign-in, token refresh, sign-out, navigation
+// between views, the live-connection indicator and the new-order cue.
+// Views live in their own modules and get one `app` object to work with.
+import { api, ApiError, jwtClaims, session } from '/lib/api.js';
+import { Data } from './data.js';
+import { h, fill, toast, errorText, formError, clearErrors, busy } from './ui.js';
+import { muted, setMuted, soundState } from './sound.js';
+import * as floor from './floor.js';
+import * as orders from './orders.js';
+import * as table from './table.js';
+import * as menu from './menu.js';
+import * as tables from './tables.js';
+import * as users from './users.js';
+import * as settings from './settings.js';
+import * as report from './report.js';
+
+const SESSION = 'staff';
+
+// Each route: its view module, its nav label, and whether only admins see it.
+// Keys are the keyboard shortcuts shown in the nav's tooltips.
+const ROUTES = {
+  floor: { view: floor, label: 'Floor', key: 'f' },
+  orders: { view: orders, label: 'Orders', key: 'o' },
+  table: { view: table, label: 'Table', hidden: true },
+  menu: { view: menu, label: 'Menu', key: 'm', admin: true },
+  tables: { view: tables, label: 'Tables', key: 't', admin: true },
+  users: { view: users, label: 'Users', key: 'u', admin: true },
+  settings: { view: settings, label: 'Settings', key: 's', admin: true },
+  report: { view: report, label: 'Report', key: 'r', admin: true },
+};
+
+const $ = (id) => document.getElementById(id);
+
+/** The one object views receive: data, identity, and the authenticated API. */
+const app = {
+  /** @type {Data|null} */
+  data: null,
+  user: null,
+  role: null,
+  get isAdmin() {
+    return this.role === 'admin';
+  },
+  /** call is api() with the session's token; a 401 signs the person out. */
+  async call(method, path, body, headers) {
+    try {
+      return await api(method, path, { token: session.get(SESSION), body, headers });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) signOut('Your session has ended. Please sign in again.');
+      throw err;
+    }
+  },
+  /** token is the current staff token, for the few raw fetches (QR SVG). */
+  token() {
+    return session.get(SESSION);
+  },
+  navigate(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+};
+
+let cleanupView = null;
+let refreshTimer = 0;
+let offData = [];
+
+// ---- sign-in and session ----
+
+async function boot() {
+  wireStatic();
+  const token = session.get(SESSION);
+  if (!token) return showLogin();
+  const claims = jwtClaims(token);
+  if (!claims || (claims.exp && claims.exp * 1000 <= Date.now())) {
+    session.clear(SESSION);
+    return showLogin('Your session has ended. Please sign in again.');
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const me = await api('GET', '/api/auth/me', { token });
+      return enter(me.user || { username: '', role: me.role }, me.role);
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 0) {
+        session.clear(SESSION);
+        return showLogin(err.status === 401 ? 'Your session has ended. Please sign in again.' : errorText(err));
+      }
+      // The box is unreachable (rebooting, Wi-Fi down): keep trying, say so.
+      $('boot').textContent = `Can't reach the restaurant box. Retrying… (${attempt + 1})`;
+      await sleep(Math.min(10000, 1000 * 2 ** attempt));
+    }
+  }
+}
+
+function showLogin(message) {
+  $('boot').hidden = true;
+  $('shell').hidden = true;
+  $('login').hidden = false;
+  document.title = 'Sign in · rms';
+  const form = $('login-form');
+  formError(form, message || '');
+  form.elements.username.focus();
+}
+
+async function login(e) {
+  e.preventDefault();
+  const form = e.currentTarget;
+  const username = form.elements.username.value.trim();
+  const password = form.elements.password.value;
+  clearErrors(form);
+  if (!username || !password) {
+    formError(form, 'Enter your username and password.');
+    (username ? form.elements.password : form.elements.username).focus();
+    return;
+  }
+  await busy(form.querySelector('button[type=submit]'), async () => {
+    try {
+      const res = await api('POST', '/api/auth/login', { body: { username, password } });
+      if (res.user.role === 'chef') {
+        // The kitchen display is the chef's app; hand it the token so the
+        // chef does not have to sign in twice.
+        session.set('kds', res.token);
+        location.assign('/kds');
+        return;
+      }
+      session.set(SESSION, res.token);
+      form.elements.password.value = '';
+      enter(res.user, res.user.role);
+    } catch (err) {
+      form.elements.password.select();
+      if (err instanceof ApiError && err.status === 401) formError(form, 'Wrong username or password.');
+      else formError(form, errorText(err));
+    }
+  });
+}
+
+async function enter(user, role) {
+  if (role === 'chef') {
+    session.set('kds', session.get(SESSION));
+    session.clear(SESSION);
+    location.assign('/kds');
+    return;
+  }
+  if (role !== 'admin' && role !== 'waiter') {
+    session.clear(SESSION);
+    showLogin('This account cannot use the staff app.');
+    return;
+  }
+  app.user = user;
+  app.role = role;
+  document.body.dataset.role = role;
+  $('boot').hidden = true;
+  $('login').hidden = true;
+  $('shell').hidden = false;
+  $('who').textContent = user.username ? `${user.username} · ${role}` : role;
+  buildNav();
+  scheduleRefresh();
+
+  const data = new Data({
+    call: app.call,
+    token: () => session.get(SESSION),
+    refresh,
+    onAuthError: () => signOut('The box signed this account out. Please sign in again.'),
+  });
+  app.data = data;
+  offData = [
+    data.on('connection', showConnection),
+    data.on('orders', updateBadges),
+    data.on('settings', () => {
+      $('restaurant-name').textContent = data.settings.restaurant_name || 'Restaurant';
+    }),
+    data.on('new-order', (o) => {
+      toast(`New order from ${data.tableName(o.table_id)}: it needs confirming.`, 'info');
+    }),
+    data.on('error', (err) => toast(errorText(err))),
+  ];
+  showConnection();
+  route();
+  // The first load can fail while the box restarts; keep trying quietly,
+  // with the banner saying why the screen is empty.
+  for (let attempt = 0; app.data === data; attempt++) {
+    try {
+      await data.start();
+      return;
+    } catch (err) {
+      if (app.data !== data) return;
+      if (!(err instanceof ApiError) || err.status !== 0) {
+        toast(errorText(err));
+        if (err instanceof ApiError && err.status === 401) return;
+      }
+      await sleep(Math.min(10000, 1000 * 2 ** attempt));
+    }
+  }
+}
+
+/** refresh trades the current token for a fresh one; realtime.js calls it too. */
+async function refresh() {
+  const res = await api('POST', '/api/auth/refresh', { token: session.get(SESSION) });
+  session.set(SESSION, res.token);
+  scheduleRefresh();
+  return res.token;
+}
+
+// Renew at half the token's life, so a screen left on all day never meets
+// an expired token; a failed attempt retries in a minute.
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  const c = jwtClaims(session.get(SESSION));
+  if (!c || !c.exp) return;
+  const life = c.iat ? (c.exp - c.iat) * 1000 : 3600e3;
+  const at = c.exp * 1000 - life / 2;
+  const delay = Math.min(2 ** 31 - 1, Math.max(10e3, at - Date.now()));
+  refreshTimer = setTimeout(async () => {
+    try {
+      await refresh();
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+        signOut('Your session has ended. Please sign in again.');
+      } else {
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(scheduleRefresh, 60e3);
+      }
+    }
+  }, delay);
+}
+
+function signOut(message) {
+  if (!app.data && $('shell').hidden) return;
+  clearTimeout(refreshTimer);
+  cleanupView?.();
+  cleanupView = null;
+  offData.forEach((off) => off());
+  offData = [];
+  app.data?.close();
+  app.data = null;
+  app.user = null;
+  app.role = null;
+  delete document.body.dataset.role;
+  session.clear(SESSION);
+  document.querySelectorAll('dialog').forEach((d) => d.close());
+  fill($('view'));
+  showLogin(message);
+}
+
+// ---- navigation ----
+
+function buildNav() {
+  const nav = $('nav');
+  fill(nav, Object.entries(ROUTES)
+    .filter(([, r]) => !r.hidden && (!r.admin || app.isAdmin))
+    .map(([name, r]) => h('a.nav-link', {
+      href: `#/${name}`,
+      dataset: { route: name },
+      title: `${r.label} (key ${r.key.toUpperCase()})`,
+    }, r.label, name === 'orders' ? h('span.badge', { id: 'pending-badge', hidden: true }) : null)));
+}
+
+function route() {
+  if (!app.data) return;
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  let name = parts.shift() || 'floor';
+  let def = ROUTES[name];
+  if (!def || (def.admin && !app.isAdmin)) {
+    name = 'floor';
+    def = ROUTES.floor;
+    history.replaceState(null, '', '#/floor');
+  }
+  cleanupView?.();
+  cleanupView = null;
+  const view = $('view');
+  fill(view);
+  view.dataset.view = name;
+  for (const a of $('nav').querySelectorAll('a')) {
+    const on = a.dataset.route === name || (name === 'table' && a.dataset.route === 'floor');
+    if (on) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  try {
+    cleanupView = def.view.render(view, app, parts) || null;
+  } catch (err) {
+    fill(view, h('p.form-error', { role: 'alert' }, errorText(err)));
+    console.error(err);
+  }
+  updateBadges();
+}
+
+function updateBadges() {
+  const n = app.data?.pendingCount() || 0;
+  const badge = $('pending-badge');
+  if (badge) {
+    badge.hidden = n === 0;
+    badge.textContent = String(n);
+    badge.title = `${n} order${n === 1 ? '' : 's'} waiting to be confirmed`;
+  }
+  const page = ROUTES[$('view').dataset.view]?.label || 'Staff';
+  document.title = `${n ? `(${n}) ` : ''}${page} · ${app.data?.settings.restaurant_name || 'rms'}`;
+}
+
+// ---- connection state ----
+
+function showConnection() {
+  const d = app.data;
+  if (!d) return;
+  const conn = $('conn');
+  const banner = $('banner');
+  const labels = { connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' };
+  conn.textContent = labels[d.state] || d.state;
+  conn.dataset.state = d.state;
+  document.body.dataset.conn = d.state;
+  const down = d.state === 'reconnecting' || d.state === 'offline';
+  banner.hidden = !down;
+  if (down) {
+    const at = d.stateSince.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    banner.textContent = d.state === 'offline'
+      ? `No network since ${at}. The screen will update once the connection is back.`
+      : `Connection to the box lost at ${at}. Reconnecting… what you see may be out of date.`;
+  }
+}
+
+function showSound() {
+  const btn = $('sound-btn');
+  const state = soundState();
+  btn.textContent = state === 'muted' ? '🔕 Sound off' : '🔔 Sound on';
+  btn.setAttribute('aria-pressed', String(!muted()));
+  btn.title = state === 'locked'
+    ? 'The chime plays after you click anywhere on the page once'
+    : 'Turn the new-order chime on or off';
+}
+
+// ---- wiring ----
+
+function wireStatic() {
+  $('login-form').addEventListener('submit', login);
+  $('signout').addEventListener('click', () => signOut('You have signed out.'));
+  $('sound-btn').addEventListener('click', () => {
+    setMuted(!muted());
+    showSound();
+  });
+  showSound();
+  window.addEventListener('hashchange', route);
+  // One-key shortcuts for people at a keyboard; never while typing.
+  window.addEventListener('keydown', (e) => {
+    if (!app.data || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const t = e.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (document.querySelector('dialog[open]')) return;
+    for (const [name, r] of Object.entries(ROUTES)) {
+      if (r.key === e.key.toLowerCase() && (!r.admin || app.isAdmin)) {
+        e.preventDefault();
+        app.navigate(`#/${name}`);
+        return;
+      }
+    }
+  });
+  // A laptop waking from sleep may hold a token that is about to expire.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && app.data) scheduleRefresh();
+  });
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+boot();

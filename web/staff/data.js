@@ -1,0 +1,225 @@
+// The staff app's live picture of the restaurant: tables, active orders,
+// the menu and the settings, loaded over REST and kept current from the
+// WebSocket rooms. Views read from here and listen for 'tables', 'orders',
+// 'menu', 'settings' and 'payment' changes instead of fetching themselves.
+import { connect } from '/lib/realtime.js';
+import { chime } from './sound.js';
+
+// Orders leave the active list when they reach one of these.
+const DONE = new Set(['paid', 'cancelled']);
+
+/** list accepts a bare array or an object wrapping one, whichever the API sends. */
+export function list(body, key) {
+  if (Array.isArray(body)) return body;
+  if (body && Array.isArray(body[key])) return body[key];
+  return [];
+}
+
+/** Data is the shared state of one signed-in session. */
+export class Data extends EventTarget {
+  /**
+   * @param {{call: Function, token: () => string, refresh: () => Promise<string>, onAuthError: Function}} opts
+   */
+  constructor({ call, token, refresh, onAuthError }) {
+    super();
+    this.call = call;
+    /** @type {Map<number, object>} */
+    this.tables = new Map();
+    /** @type {Map<number, object>} */
+    this.orders = new Map();
+    this.menu = { categories: [] };
+    this.settings = { currency: 'EUR', restaurant_name: 'Restaurant', tax_rate_bp: 0, timezone: 'UTC' };
+    /** Orders that already played the chime, so a replay never rings twice. */
+    this.chimed = new Set();
+    /** Order ids that arrived live while pending: the list highlights them. */
+    this.fresh = new Set();
+    this.state = 'connecting';
+    this.stateSince = new Date();
+    this.rt = connect({ token, refresh });
+    this.rt.onState((state, info) => {
+      this.state = state;
+      this.stateSince = info?.since || new Date();
+      this.emit('connection');
+    });
+    this.rt.onAuthError(onAuthError);
+    this.rt.onResync('orders', () => this.loadOrders().catch((e) => this.fail(e)));
+    this.rt.onResync('tables', () => this.loadTables().catch((e) => this.fail(e)));
+    this.rt.onResync('menu', () => this.loadMenu().catch((e) => this.fail(e)));
+    this.rt.on('order:created', (o) => this.putOrder(o, true));
+    this.rt.on('order:updated', (o) => this.putOrder(o, false));
+    this.rt.on('order:cancelled', (o) => this.putOrder(o, false));
+    this.rt.on('table:updated', (t) => this.putTable(t));
+    this.rt.on('menu:updated', (it) => this.putItem(it));
+    this.rt.on('payment:completed', (p) => this.emit('payment', p));
+  }
+
+  /** start loads everything, then subscribes from the loaded seq so nothing is missed. */
+  async start() {
+    const [settings, tablesSeq, ordersSeq, menuSeq] = await Promise.all([
+      this.call('GET', '/api/settings'),
+      this.loadTables(),
+      this.loadOrders(true),
+      this.loadMenu(),
+    ]);
+    this.setSettings(settings);
+    this.rt.subscribe('tables', seqOpt(tablesSeq));
+    this.rt.subscribe('orders', seqOpt(ordersSeq));
+    this.rt.subscribe('menu', seqOpt(menuSeq));
+  }
+
+  /** close drops the socket; the object is unusable afterwards. */
+  close() {
+    this.rt.close();
+  }
+
+  emit(kind, detail) {
+    this.dispatchEvent(new CustomEvent(kind, { detail }));
+  }
+
+  /** on listens for one kind of change and returns the function that stops listening. */
+  on(kind, fn) {
+    const h = (e) => fn(e.detail);
+    this.addEventListener(kind, h);
+    return () => this.removeEventListener(kind, h);
+  }
+
+  fail(err) {
+    this.emit('error', err);
+  }
+
+  setSettings(s) {
+    this.settings = { ...this.settings, ...s };
+    this.emit('settings');
+  }
+
+  get currency() {
+    return this.settings.currency || 'EUR';
+  }
+
+  async loadTables() {
+    const body = await this.call('GET', '/api/tables');
+    this.tables = new Map(list(body, 'tables').map((t) => [t.id, t]));
+    this.emit('tables');
+    return body?.seq;
+  }
+
+  async loadOrders(initial = false) {
+    const body = await this.call('GET', '/api/orders?active=true');
+    const next = new Map();
+    for (const o of list(body, 'orders')) {
+      if (DONE.has(o.status)) continue;
+      next.set(o.id, o);
+      // After a reconnect that needed a full reload, a pending order we had
+      // never seen is as new as one pushed live.
+      if (o.status === 'pending' && !initial && !this.orders.has(o.id)) this.ring(o);
+      if (initial) this.chimed.add(o.id);
+    }
+    this.orders = next;
+    this.emit('orders');
+    return body?.seq;
+  }
+
+  async loadMenu() {
+    const body = await this.call('GET', '/api/menu');
+    this.menu = { categories: list(body, 'categories') };
+    for (const c of this.menu.categories) c.items ??= [];
+    this.sortMenu();
+    this.emit('menu');
+    return body?.seq;
+  }
+
+  sortMenu() {
+    const byPos = (a, b) => (a.position ?? 0) - (b.position ?? 0) || a.name.localeCompare(b.name);
+    this.menu.categories.sort(byPos);
+    for (const c of this.menu.categories) c.items.sort(byPos);
+  }
+
+  putOrder(o, created) {
+    if (!o || o.id == null) return;
+    const old = this.orders.get(o.id);
+    // An event replayed after a REST load can be older than what we hold.
+    if (old && old.updated_at && o.updated_at && Date.parse(o.updated_at) < Date.parse(old.updated_at)) return;
+    if (DONE.has(o.status)) {
+      this.orders.delete(o.id);
+      this.fresh.delete(o.id);
+    } else {
+      this.orders.set(o.id, o);
+      if (o.status === 'pending' && (created || !old)) this.ring(o);
+      if (o.status !== 'pending') this.fresh.delete(o.id);
+    }
+    this.emit('orders', o);
+  }
+
+  ring(o) {
+    if (this.chimed.has(o.id)) return;
+    this.chimed.add(o.id);
+    this.fresh.add(o.id);
+    chime();
+    this.emit('new-order', o);
+  }
+
+  putTable(t) {
+    if (!t || t.id == null) return;
+    if (t.deleted) this.tables.delete(t.id);
+    else this.tables.set(t.id, t);
+    this.emit('tables', t);
+  }
+
+  putItem(it) {
+    if (!it || it.id == null) return;
+    let owner = null;
+    for (const c of this.menu.categories) {
+      const i = c.items.findIndex((x) => x.id === it.id);
+      if (i >= 0) {
+        owner = c;
+        c.items.splice(i, 1);
+      }
+    }
+    if (!it.deleted) {
+      const cat = this.menu.categories.find((c) => c.id === it.category_id);
+      if (!cat) {
+        // A category we do not know yet: categories emit no event, so reload.
+        this.loadMenu().catch((e) => this.fail(e));
+        return;
+      }
+      cat.items.push(it);
+      owner = cat;
+    }
+    if (owner) this.sortMenu();
+    this.emit('menu', it);
+  }
+
+  /** ordersOf lists a table's active orders, oldest first. */
+  ordersOf(tableId) {
+    return [...this.orders.values()].filter((o) => o.table_id === tableId).sort(byCreated);
+  }
+
+  /** pendingCount is how many orders wait for a waiter to confirm them. */
+  pendingCount() {
+    let n = 0;
+    for (const o of this.orders.values()) if (o.status === 'pending') n++;
+    return n;
+  }
+
+  /** item finds a menu item by id (for names in carts). */
+  item(id) {
+    for (const c of this.menu.categories) {
+      const it = c.items.find((x) => x.id === id);
+      if (it) return it;
+    }
+    return null;
+  }
+
+  tableName(id) {
+    return this.tables.get(id)?.name ?? `Table ${id}`;
+  }
+}
+
+/** byCreated orders by creation time, then id. */
+export function byCreated(a, b) {
+  return Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id;
+}
+
+function seqOpt(seq) {
+  return Number.isFinite(seq) ? { since: seq } : undefined;
+}

@@ -1,0 +1,220 @@
+// Menu (admin): categories and items, availability (86) toggles,
+// allergens and stations. Validation errors from the API show next to the
+// field they name.
+import {
+  h, fill, field, money, parseMoney, moneyInput, dialog, confirmDialog, busy, toast, errorText,
+  showError, clearErrors, fieldErrors,
+} from './ui.js';
+
+/** ALLERGENS are the fourteen the EU requires menus to declare. */
+const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soy', 'milk', 'nuts',
+  'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
+const STATIONS = ['kitchen', 'bar', 'grill', 'pastry', 'cold'];
+
+/** render draws the menu editor into root and returns its cleanup. */
+export function render(root, app) {
+  const { data } = app;
+  const listEl = h('div.menu-admin');
+  root.append(
+    h('div.view-head', null,
+      h('h1', null, 'Menu'),
+      h('div.actions', null,
+        h('button', { type: 'button', onclick: () => categoryForm(app) }, '+ Category'),
+        h('button.primary', { type: 'button', onclick: () => itemForm(app, null, data.menu.categories[0]?.id) }, '+ Item'))),
+    listEl,
+  );
+
+  const draw = () => {
+    const keep = document.activeElement?.dataset?.key;
+    const cats = data.menu.categories;
+    if (!cats.length) {
+      fill(listEl, h('p.empty', null, 'No categories yet. Start with "+ Category" (Starters, Mains, Drinks…).'));
+      return;
+    }
+    fill(listEl, cats.map((c) => h('section.card.cat', { dataset: { categoryId: c.id } },
+      h('header.cat-head', null,
+        h('h2', null, c.name, h('span.muted.small', null, ` · position ${c.position ?? 0} · ${c.items.length} item${c.items.length === 1 ? '' : 's'}`)),
+        h('div.actions', null,
+          h('button.small', { type: 'button', onclick: () => itemForm(app, null, c.id) }, '+ Item here'),
+          h('button.small.ghost', { type: 'button', onclick: () => categoryForm(app, c) }, 'Edit'),
+          h('button.small.ghost.danger-text', { type: 'button', onclick: (e) => deleteCategory(app, c, e.currentTarget) }, 'Delete'))),
+      c.items.length
+        ? h('div.table-wrap', null, h('table.grid', null,
+          h('thead', null, h('tr', null,
+            h('th', null, 'Item'), h('th.num', null, 'Price'), h('th', null, 'Station'),
+            h('th', null, 'Allergens'), h('th', null, 'Available'), h('th', null, h('span.sr', null, 'Actions')))),
+          h('tbody', null, c.items.map((it) => h(`tr${it.available ? '' : '.off'}`, { dataset: { itemId: it.id } },
+            h('td', null, h('strong', null, it.name), it.description ? h('small.desc', null, it.description) : null),
+            h('td.num', null, money(it.price_cents, data.currency)),
+            h('td', null, it.station || 'kitchen'),
+            h('td.small', null, (it.allergens || []).join(', ') || '—'),
+            h('td', null, h(`button.toggle${it.available ? '.on' : ''}`, {
+              type: 'button',
+              role: 'switch',
+              'aria-checked': String(!!it.available),
+              'aria-label': `${it.name} available`,
+              dataset: { key: `a${it.id}` },
+              onclick: (e) => toggle(app, it, e.currentTarget),
+            }, h('span.knob'), it.available ? 'Available' : "86'd")),
+            h('td.row-actions', null,
+              h('button.small.ghost', { type: 'button', onclick: () => itemForm(app, it) }, 'Edit'),
+              h('button.small.ghost.danger-text', { type: 'button', onclick: (e) => deleteItem(app, it, e.currentTarget) }, 'Delete')))))))
+        : h('p.muted', null, 'No items in this category.'))));
+    if (keep) listEl.querySelector(`[data-key="${CSS.escape(keep)}"]`)?.focus();
+  };
+
+  draw();
+  const off = data.on('menu', draw);
+  return off;
+}
+
+async function toggle(app, it, button) {
+  await busy(button, async () => {
+    try {
+      const res = await app.call('PATCH', `/api/menu/items/${it.id}/availability`, { available: !it.available });
+      if (res && res.id) app.data.putItem(res);
+      toast(`${it.name} is ${res?.available ?? !it.available ? 'available again' : "86'd: guests can't order it"}.`, 'ok');
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+}
+
+// A 409 on a form is a duplicate name in practice: show it at the name.
+function formFailure(err, form) {
+  if (err?.status === 409 && form.elements.name) {
+    fieldErrors(form, { name: err.message || 'That name is already taken.' });
+    return;
+  }
+  showError(err, form);
+}
+
+function categoryForm(app, c = null) {
+  const form = h('form.form', { novalidate: true },
+    field('Name', h('input', { name: 'name', required: true, maxlength: 80, value: c?.name ?? '' })),
+    field('Position', h('input', { name: 'position', type: 'number', step: 1, value: String(c?.position ?? nextPosition(app.data.menu.categories)) }), 'Lower numbers come first.'),
+    h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, 'Cancel'), h('button.primary', { type: 'submit' }, c ? 'Save' : 'Create category')));
+  const { close } = dialog({ title: c ? `Edit ${c.name}` : 'New category', body: form });
+  form.elements.name.focus();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const body = { name: form.elements.name.value.trim(), position: Math.trunc(Number(form.elements.position.value) || 0) };
+    if (!body.name) return fieldErrors(form, { name: 'Give the category a name.' });
+    await busy(form.querySelector('[type=submit]'), async () => {
+      try {
+        if (c) await app.call('PATCH', `/api/menu/categories/${c.id}`, body);
+        else await app.call('POST', '/api/menu/categories', body);
+        // Categories emit no event; reload so every list sees it.
+        await app.data.loadMenu();
+        toast(c ? 'Category saved.' : `Category ${body.name} created.`, 'ok');
+        close();
+      } catch (err) {
+        formFailure(err, form);
+      }
+    });
+  });
+}
+
+async function deleteCategory(app, c, button) {
+  if (c.items.length) {
+    toast(`${c.name} still has ${c.items.length} item(s). Move or delete them first.`);
+    return;
+  }
+  if (!(await confirmDialog(`Delete the category ${c.name}?`, { confirmText: 'Delete', danger: true }))) return;
+  await busy(button, async () => {
+    try {
+      await app.call('DELETE', `/api/menu/categories/${c.id}`);
+      await app.data.loadMenu();
+      toast(`Category ${c.name} deleted.`, 'ok');
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+}
+
+async function deleteItem(app, it, button) {
+  if (!(await confirmDialog(`Delete ${it.name} from the menu? Past orders and bills keep it.`, { confirmText: 'Delete', danger: true }))) return;
+  await busy(button, async () => {
+    try {
+      await app.call('DELETE', `/api/menu/items/${it.id}`);
+      app.data.putItem({ id: it.id, deleted: true });
+      toast(`${it.name} deleted.`, 'ok');
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+}
+
+function itemForm(app, it = null, categoryId) {
+  const { data } = app;
+  const cur = data.currency;
+  if (!data.menu.categories.length) {
+    toast('Create a category first: every item belongs to one.');
+    return;
+  }
+  const stations = [...new Set([...STATIONS, ...data.menu.categories.flatMap((c) => c.items.map((i) => i.station)).filter(Boolean)])];
+  const have = new Set(it?.allergens || []);
+  const extra = [...have].filter((a) => !ALLERGENS.includes(a));
+  const form = h('form.form.item-form', { novalidate: true },
+    field('Category', h('select', { name: 'category_id' }, data.menu.categories.map((c) => h('option', {
+      value: String(c.id),
+      selected: c.id === (it?.category_id ?? categoryId),
+    }, c.name)))),
+    field('Name', h('input', { name: 'name', required: true, maxlength: 120, value: it?.name ?? '' })),
+    field('Description', h('textarea', { name: 'description', rows: 2, maxlength: 500, value: it?.description ?? '' })),
+    h('div.row', null,
+      field(`Price (${cur})`, h('input', { name: 'price_cents', inputmode: 'decimal', required: true, value: it ? moneyInput(it.price_cents, cur) : '', placeholder: '0.00' })),
+      field('Station', h('input', { name: 'station', list: 'station-list', value: it?.station ?? 'kitchen', maxlength: 40 }), 'Which kitchen screen shows it.'),
+      field('Position', h('input', { name: 'position', type: 'number', step: 1, value: String(it?.position ?? 0) }))),
+    h('datalist', { id: 'station-list' }, stations.map((s) => h('option', { value: s }))),
+    h('fieldset.field.allergens', { 'data-field': 'allergens' },
+      h('legend.field-label', null, 'Allergens'),
+      h('div.checks', null, ALLERGENS.map((a) => h('label.check', null,
+        h('input', { type: 'checkbox', name: 'allergen', value: a, checked: have.has(a) }), a))),
+      h('input', { name: 'allergens_extra', placeholder: 'Others, separated by commas', value: extra.join(', '), 'aria-label': 'Other allergens' })),
+    h('label.check', null, h('input', { type: 'checkbox', name: 'available', checked: it ? !!it.available : true }), 'Available to order'),
+    h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, 'Cancel'), h('button.primary', { type: 'submit' }, it ? 'Save' : 'Create item')));
+  const { close } = dialog({ title: it ? `Edit ${it.name}` : 'New item', body: form, wide: true });
+  form.elements.name.focus();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const el = form.elements;
+    const price = parseMoney(el.price_cents.value, cur);
+    const allergens = [
+      ...[...form.querySelectorAll('input[name=allergen]:checked')].map((x) => x.value),
+      ...el.allergens_extra.value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    ];
+    const body = {
+      category_id: Number(el.category_id.value),
+      name: el.name.value.trim(),
+      description: el.description.value.trim(),
+      price_cents: price,
+      station: el.station.value.trim() || 'kitchen',
+      allergens: [...new Set(allergens)],
+      available: el.available.checked,
+      position: Math.trunc(Number(el.position.value) || 0),
+    };
+    const bad = {};
+    if (!body.name) bad.name = 'Give the item a name.';
+    if (!Number.isFinite(price) || price < 0) bad.price_cents = 'Enter a price, for example 12.50.';
+    if (Object.keys(bad).length) return fieldErrors(form, bad);
+    await busy(form.querySelector('[type=submit]'), async () => {
+      try {
+        const res = it
+          ? await app.call('PATCH', `/api/menu/items/${it.id}`, body)
+          : await app.call('POST', '/api/menu/items', body);
+        if (res && res.id) data.putItem(res);
+        toast(it ? `${body.name} saved.` : `${body.name} added to the menu.`, 'ok');
+        close();
+      } catch (err) {
+        formFailure(err, form);
+      }
+    });
+  });
+}
+
+function nextPosition(list) {
+  return list.reduce((m, x) => Math.max(m, x.position ?? 0), 0) + 1;
+}

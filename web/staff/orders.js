@@ -1,0 +1,157 @@
+// Orders: the live list of active orders with the one-tap transitions the
+// signed-in role may make. Orders that wait for confirmation come first
+// and glow; a new one also rings (see data.js and sound.js).
+import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
+import { byCreated } from './data.js';
+import { byName } from './floor.js';
+
+const FILTERS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
+// Which column an order sorts into first: what needs a waiter now.
+const URGENCY = { pending: 0, ready: 1, served: 2, confirmed: 3, preparing: 4 };
+
+// The filter survives switching views, like a paper ticket rail would.
+const filter = { status: '', table: '' };
+
+/** render draws the orders list into root and returns its cleanup. */
+export function render(root, app) {
+  const { data } = app;
+  const chips = h('div.chips', { role: 'group', 'aria-label': 'Filter by status' });
+  const tableSel = h('select', { 'aria-label': 'Filter by table', onchange: (e) => { filter.table = e.target.value; draw(); } });
+  const listEl = h('div.order-list', { 'aria-live': 'polite' });
+  root.append(
+    h('div.view-head', null, h('h1', null, 'Orders'), h('div.filters', null, chips, tableSel)),
+    listEl,
+  );
+
+  const draw = () => {
+    const keep = document.activeElement?.dataset?.key;
+    const all = [...data.orders.values()];
+    const count = (s) => all.filter((o) => o.status === s).length;
+    fill(chips,
+      chip('', `All active (${all.length})`),
+      FILTERS.map((s) => chip(s, `${titleCase(s)} (${count(s)})`)));
+    const tables = [...data.tables.values()].sort(byName);
+    fill(tableSel, h('option', { value: '' }, 'All tables'),
+      tables.map((t) => h('option', { value: String(t.id), selected: String(t.id) === filter.table }, t.name)));
+    tableSel.value = filter.table;
+    const shown = all
+      .filter((o) => !filter.status || o.status === filter.status)
+      .filter((o) => !filter.table || String(o.table_id) === filter.table)
+      .sort((a, b) => (URGENCY[a.status] ?? 9) - (URGENCY[b.status] ?? 9) || byCreated(a, b));
+    if (!shown.length) {
+      fill(listEl, h('p.empty', null, all.length ? 'No orders match this filter.' : 'No active orders. New ones appear here as they come in.'));
+    } else {
+      fill(listEl, shown.map((o) => card(app, o)));
+    }
+    if (keep) listEl.querySelector(`[data-key="${CSS.escape(keep)}"]`)?.focus();
+  };
+
+  const chip = (value, label) => h('button.chip', {
+    type: 'button',
+    'aria-pressed': String(filter.status === value),
+    onclick: () => { filter.status = value; draw(); },
+  }, label);
+
+  draw();
+  const offs = [data.on('orders', draw), data.on('tables', draw)];
+  const tick = setInterval(draw, 30e3);
+  return () => {
+    offs.forEach((f) => f());
+    clearInterval(tick);
+  };
+}
+
+/** card renders one order with its actions; the table view reuses it. */
+export function card(app, o, { compact = false } = {}) {
+  const { data } = app;
+  const fresh = data.fresh.has(o.id);
+  const cls = `article.order.os-${o.status}${o.status === 'pending' ? '.needs-confirm' : ''}${fresh ? '.fresh' : ''}${compact ? '.compact' : ''}`;
+  return h(cls, { dataset: { orderId: o.id, status: o.status }, 'aria-label': `Order ${o.id}, ${data.tableName(o.table_id)}, ${o.status}` },
+    h('header.order-head', null,
+      h('a.order-table', { href: `#/table/${o.table_id}/bill` }, data.tableName(o.table_id)),
+      h('span.order-id', null, `#${o.id}`),
+      h(`span.status.os-${o.status}`, null, titleCase(o.status)),
+      h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
+    h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}`, null,
+      h('span.qty', null, `${it.quantity}×`),
+      h('span.line-name', null, it.name, it.notes ? h('small.note', null, it.notes) : null)))),
+    o.notes ? h('p.order-note', null, `Note: ${o.notes}`) : null,
+    h('footer.order-foot', null,
+      h('span.order-total', null, money(o.subtotal_cents, data.currency)),
+      h('span.order-actions', null, actionButtons(app, o))));
+}
+
+// What the role may do next, per the contract's state machine.
+function actionButtons(app, o) {
+  const admin = app.isAdmin;
+  const staff = app.role === 'admin' || app.role === 'waiter';
+  const b = [];
+  const go = (label, status, cls = '') => b.push(h(`button${cls}`, {
+    type: 'button',
+    dataset: { key: `${o.id}-${status}`, action: status },
+    onclick: (e) => transition(app, o, status, e.currentTarget),
+  }, label));
+  if (o.status === 'pending' && staff) go('Confirm', 'confirmed', '.primary');
+  if (o.status === 'confirmed' && admin) go('Start', 'preparing');
+  if (o.status === 'preparing' && admin) go('Ready', 'ready');
+  if (o.status === 'ready' && admin) go('Back to kitchen', 'preparing', '.ghost');
+  if (o.status === 'ready' && staff) go('Served', 'served', '.primary');
+  if (o.status === 'served') {
+    b.push(h('a.button', { href: `#/table/${o.table_id}/bill` }, 'Take payment'));
+  }
+  if (['pending', 'confirmed', 'preparing'].includes(o.status) && staff) {
+    b.push(h('button.ghost.danger-text', {
+      type: 'button',
+      dataset: { key: `${o.id}-cancel`, action: 'cancel' },
+      onclick: () => cancelDialog(app, o),
+    }, 'Cancel…'));
+  }
+  return b;
+}
+
+async function transition(app, o, status, button) {
+  await busy(button, async () => {
+    try {
+      const res = await app.call('PATCH', `/api/orders/${o.id}/status`, { status });
+      if (res && res.id) app.data.putOrder(res, false);
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+}
+
+const REASONS = ['Guest changed their mind', 'Out of stock', 'Entered by mistake', 'Duplicate order'];
+
+function cancelDialog(app, o) {
+  const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, required: true });
+  const submit = h('button.danger', { type: 'submit' }, 'Cancel order');
+  const form = h('form.form', { novalidate: true },
+    h('p', null, `Order #${o.id} for ${app.data.tableName(o.table_id)}: ${(o.items || []).map((i) => `${i.quantity}× ${i.name}`).join(', ')}`),
+    h('label.field', null, h('span.field-label', null, 'Reason (the kitchen and the guest see it)'), reason),
+    h('div.chips', { role: 'group', 'aria-label': 'Common reasons' }, REASONS.map((r) => h('button.chip', {
+      type: 'button',
+      onclick: () => { reason.value = r; reason.focus(); },
+    }, r))),
+    h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, 'Keep order'), submit));
+  const { close } = dialog({ title: 'Cancel order', body: form });
+  reason.focus();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const text = reason.value.trim();
+    if (!text) {
+      fieldErrors(form, { reason: 'Say why, so the kitchen and the guest know.' });
+      return;
+    }
+    await busy(submit, async () => {
+      try {
+        const res = await app.call('POST', `/api/orders/${o.id}/cancel`, { reason: text });
+        if (res && res.id) app.data.putOrder(res, false);
+        toast(`Order #${o.id} cancelled.`, 'ok');
+        close();
+      } catch (err) {
+        showError(err, form);
+      }
+    });
+  });
+}

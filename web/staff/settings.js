@@ -1,0 +1,83 @@
+// Settings (admin): restaurant name, currency, tax, auto-confirm, timezone.
+// Only the fields that changed are sent.
+import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
+
+const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
+
+/** render draws the settings form into root and returns its cleanup. */
+export function render(root, app) {
+  const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form);
+  let alive = true;
+  let current = null;
+
+  const draw = (s) => {
+    current = s;
+    const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    form.replaceChildren(
+      h('p.form-error', { role: 'alert', hidden: true }),
+      field('Restaurant name', h('input', { name: 'restaurant_name', required: true, maxlength: 80, value: s.restaurant_name ?? '' }), 'Shown on the iPads and on this app.'),
+      h('div.row', null,
+        field('Currency', h('input', { name: 'currency', list: 'currency-list', maxlength: 3, value: s.currency ?? '', autocapitalize: 'characters', spellcheck: 'false' }), 'Three-letter code: EUR, USD, GBP…'),
+        field('Tax rate (%)', h('input', { name: 'tax_rate_bp', inputmode: 'decimal', value: String((s.tax_rate_bp ?? 0) / 100) }), 'For example 20 or 7.7.')),
+      h('datalist', { id: 'currency-list' }, CURRENCIES.map((c) => h('option', { value: c }))),
+      h('label.check', null, h('input', { type: 'checkbox', name: 'prices_include_tax', checked: !!s.prices_include_tax }),
+        'Menu prices include tax'),
+      h('label.check', null, h('input', { type: 'checkbox', name: 'auto_confirm_orders', checked: !!s.auto_confirm_orders }),
+        'Confirm guest orders automatically (they go straight to the kitchen)'),
+      field('Timezone', h('input', { name: 'timezone', list: 'tz-list', value: s.timezone ?? '', spellcheck: 'false' }), 'Where the restaurant is, like Europe/Paris: the daily report follows its midnight.'),
+      h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
+      h('div.actions', null, h('button.primary', { type: 'submit' }, 'Save settings')));
+  };
+
+  const load = async () => {
+    try {
+      const s = await app.call('GET', '/api/settings');
+      if (alive) draw(s);
+    } catch (err) {
+      if (alive) form.replaceChildren(h('p.form-error', { role: 'alert' }, errorText(err)), h('button', { type: 'button', onclick: load }, 'Try again'));
+    }
+  };
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!current) return;
+    clearErrors(form);
+    const el = form.elements;
+    const rate = Number(String(el.tax_rate_bp.value).replace(',', '.'));
+    const next = {
+      restaurant_name: el.restaurant_name.value.trim(),
+      currency: el.currency.value.trim().toUpperCase(),
+      tax_rate_bp: Math.round(rate * 100),
+      prices_include_tax: el.prices_include_tax.checked,
+      auto_confirm_orders: el.auto_confirm_orders.checked,
+      timezone: el.timezone.value.trim(),
+    };
+    const bad = {};
+    if (!next.restaurant_name) bad.restaurant_name = 'The restaurant needs a name.';
+    if (!/^[A-Z]{3}$/.test(next.currency)) bad.currency = 'Use a three-letter code such as EUR.';
+    if (!Number.isFinite(rate) || rate < 0 || rate > 100 || String(el.tax_rate_bp.value).trim() === '') bad.tax_rate_bp = 'Enter a percentage between 0 and 100.';
+    if (!next.timezone) bad.timezone = 'Choose a timezone, like Europe/Paris.';
+    if (Object.keys(bad).length) return fieldErrors(form, bad);
+    const patch = {};
+    for (const [k, v] of Object.entries(next)) if (current[k] !== v) patch[k] = v;
+    if (!Object.keys(patch).length) {
+      toast('Nothing changed.', 'info');
+      return;
+    }
+    await busy(form.querySelector('[type=submit]'), async () => {
+      try {
+        const res = await app.call('PATCH', '/api/settings', patch);
+        const saved = res && typeof res === 'object' && 'currency' in res ? res : { ...current, ...patch };
+        app.data.setSettings(saved);
+        draw(saved);
+        toast('Settings saved.', 'ok');
+      } catch (err) {
+        showError(err, form);
+      }
+    });
+  });
+
+  load();
+  return () => { alive = false; };
+}
