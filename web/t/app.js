@@ -98,7 +98,7 @@ function clock(iso) {
   const d = iso instanceof Date ? iso : new Date(iso);
   if (isNaN(d)) return '';
   if (!timeFmt) {
-    const opts = { hour: '2-digit', minute: '2-digit' };
+    const opts = { hour: 'numeric', minute: '2-digit' };
     try {
       timeFmt = new Intl.DateTimeFormat(undefined, S.settings.timezone ? { ...opts, timeZone: S.settings.timezone } : opts);
     } catch {
@@ -158,6 +158,7 @@ function icon(name) {
   const p = document.createElementNS('http://www.w3.org/2000/svg', 'path');
   p.setAttribute('d', paths[name]);
   p.setAttribute('fill', 'currentColor');
+  p.setAttribute('fill-rule', 'evenodd');
   svg.appendChild(p);
   return svg;
 }
@@ -1000,7 +1001,7 @@ function renderSendButton() {
     hint = 'Your earlier order is still being sent. Add more once it has gone through, or send this one after it.';
     disabled = true;
   } else if (offline) {
-    label = 'No connection — send when back';
+    label = 'Send when connected';
     hint = 'We’ll keep your order here and send it as soon as the connection returns.';
   }
   slot.appendChild(
@@ -1299,11 +1300,16 @@ function billSheet(sheet) {
     }
     sheet.appendChild(lines);
   }
-  const rows = [
-    ['Subtotal', b.subtotal_cents, 'sub'],
-    ['Tax', b.tax_cents, 'sub'],
-    ['Total', b.total_cents, 'main'],
-  ];
+  const rows = S.settings.prices_include_tax
+    ? [
+        ['Total', b.total_cents, 'main'],
+        ['Includes tax', b.tax_cents, 'sub'],
+      ]
+    : [
+        ['Subtotal', b.subtotal_cents, 'sub'],
+        ['Tax', b.tax_cents, 'sub'],
+        ['Total', b.total_cents, 'main'],
+      ];
   if (b.paid_cents) {
     rows.push(['Paid', -b.paid_cents, 'sub']);
     rows.push(['Left to pay', b.due_cents, 'main']);
