@@ -1,0 +1,391 @@
+// Command rms is the restaurant box: one binary that serves the table app,
+// the kitchen display and the staff app from an embedded SQLite database,
+// pushes every change live over WebSockets and advertises itself over mDNS.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // a Pi's minimal image may lack zoneinfo; the report needs the restaurant's zone
+
+	"rms/hub"
+	"rms/server"
+	"rms/store"
+)
+
+// Set at release build time with -ldflags "-X main.version=...".
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "rms:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches the subcommands; with none it serves.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseServeConfig(args, stderr)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return serve(ctx, cfg, stdout)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: rms user add --username U --role R [--password P]")
+		}
+		return userAdd(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		return backup(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "rms %s (commit %s, built %s)\n", version, commit, date)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: rms [serve] [flags] | rms user add --username U --role R | rms backup FILE | rms version")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (try: serve, user add, backup, version)", cmd)
+}
+
+// config is everything serve needs, parsed once from flags and environment.
+type config struct {
+	Addr           string
+	Data           string
+	Name           string
+	Hostname       string
+	MDNS           bool
+	MDNSInterfaces []string
+	AllowedOrigins []string
+	Demo           bool
+	LogFormat      string
+	BackupKeep     int
+}
+
+// env returns the environment variable, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) (bool, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("STATE_DIRECTORY"); d != "" {
+		// systemd may pass several, colon-separated; the first is ours.
+		return strings.Split(d, ":")[0]
+	}
+	return "./data"
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseServeConfig(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	mdnsDef, err := envBool("RMS_MDNS", true)
+	if err != nil {
+		return cfg, err
+	}
+	demoDef, err := envBool("RMS_DEMO", false)
+	if err != nil {
+		return cfg, err
+	}
+	keepDef, err := strconv.Atoi(env("RMS_BACKUP_KEEP", "7"))
+	if err != nil {
+		return cfg, fmt.Errorf("RMS_BACKUP_KEEP: want a number")
+	}
+	var ifaces, origins string
+	fs.StringVar(&cfg.Addr, "addr", env("RMS_ADDR", ":8080"), "listen address (RMS_ADDR)")
+	fs.StringVar(&cfg.Data, "data", env("RMS_DATA", defaultDataDir()), "data folder: database, secret, backups (RMS_DATA)")
+	fs.StringVar(&cfg.Name, "name", env("RMS_NAME", "Restaurant"), "mDNS instance name shown to people (RMS_NAME)")
+	fs.StringVar(&cfg.Hostname, "hostname", env("RMS_HOSTNAME", "rms"), "mDNS host name: the box answers as NAME.local (RMS_HOSTNAME)")
+	fs.BoolVar(&cfg.MDNS, "mdns", mdnsDef, "advertise over mDNS (RMS_MDNS)")
+	fs.StringVar(&ifaces, "mdns-interface", env("RMS_MDNS_INTERFACE", ""), "comma-separated interfaces to advertise on; empty: every LAN interface (RMS_MDNS_INTERFACE)")
+	fs.StringVar(&origins, "allowed-origins", env("RMS_ALLOWED_ORIGINS", ""), "comma-separated extra origins allowed for CORS and WebSockets (RMS_ALLOWED_ORIGINS)")
+	fs.BoolVar(&cfg.Demo, "demo", demoDef, "on an empty database, seed a demo restaurant and print its logins (RMS_DEMO)")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("RMS_LOG_FORMAT", "text"), "log format: text or json (RMS_LOG_FORMAT)")
+	fs.IntVar(&cfg.BackupKeep, "backup-keep", keepDef, "daily snapshots kept in DATA/backups; 0 turns them off (RMS_BACKUP_KEEP)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return cfg, fmt.Errorf("--log-format: want text or json, not %q", cfg.LogFormat)
+	}
+	cfg.MDNSInterfaces, cfg.AllowedOrigins = splitList(ifaces), splitList(origins)
+	return cfg, nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openData makes the data folder and opens its database and secret.
+func openData(ctx context.Context, dir string) (*store.Store, []byte, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data folder: %w", err)
+	}
+	secret, err := loadSecret(filepath.Join(dir, "secret"))
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "rms.db"), store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, secret, nil
+}
+
+// loadSecret reads the JWT signing secret, creating 32 random bytes with
+// mode 0600 on first start.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) < 32 {
+			return nil, fmt.Errorf("secret %s: shorter than 32 bytes", path)
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			return nil, fmt.Errorf("secret: %w", err)
+		}
+		return b, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	b = make([]byte, 32)
+	rand.Read(b)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	return b, f.Close()
+}
+
+// firstStart gives an empty box a way in: the demo, RMS_ADMIN_PASSWORD, or
+// one line saying how to create the admin.
+func firstStart(ctx context.Context, st *store.Store, demo bool, log *slog.Logger, stdout io.Writer) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if demo {
+		logins, err := st.SeedDemo(ctx)
+		if err != nil {
+			return err
+		}
+		if len(logins) > 0 {
+			fmt.Fprintln(stdout, "Demo restaurant created. Sign in with:")
+			for _, l := range logins {
+				fmt.Fprintf(stdout, "  %-7s %-8s password %s\n", l.Role, l.Username, l.Password)
+			}
+			return nil
+		}
+	}
+	if pw := os.Getenv("RMS_ADMIN_PASSWORD"); pw != "" {
+		if _, err := st.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, Password: pw}); err != nil {
+			return fmt.Errorf("RMS_ADMIN_PASSWORD: %w", err)
+		}
+		log.Info("created the admin user from RMS_ADMIN_PASSWORD", "username", "admin")
+		return nil
+	}
+	log.Warn("no users yet: create the first admin with `rms user add --username admin --role admin` (the password is read from stdin)")
+	return nil
+}
+
+func serve(ctx context.Context, cfg config, stdout io.Writer) error {
+	log := newLogger(cfg.LogFormat, os.Stderr)
+	st, secret, err := openData(ctx, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := firstStart(ctx, st, cfg.Demo, log, stdout); err != nil {
+		return err
+	}
+	h := hub.New(hub.Options{Logger: log})
+	srv, err := server.New(server.Options{
+		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
+		Version: version, AllowedOrigins: cfg.AllowedOrigins,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+
+	var adv *server.MDNS
+	if cfg.MDNS {
+		adv, err = server.StartMDNS(ctx, server.MDNSOptions{Instance: cfg.Name, Hostname: cfg.Hostname, Port: port,
+			Interfaces: cfg.MDNSInterfaces, Version: version, Logger: log})
+		if err != nil {
+			log.Error("mDNS advertising failed; the box still answers by IP address", "err", err)
+		}
+	}
+	announce(log, cfg, port)
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	h.Close()
+	if adv != nil {
+		adv.Shutdown()
+	}
+	return nil
+}
+
+// announce prints, in plain words, the addresses where people can open the box.
+func announce(log *slog.Logger, cfg config, port int) {
+	urls := []string{}
+	if cfg.MDNS {
+		urls = append(urls, fmt.Sprintf("http://%s.local:%d", cfg.Hostname, port))
+	}
+	if ips, err := server.LANAddresses(cfg.MDNSInterfaces); err == nil {
+		for _, ip := range ips {
+			urls = append(urls, "http://"+net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+		}
+	}
+	urls = append(urls, fmt.Sprintf("http://localhost:%d", port))
+	log.Info("rms is serving; open it at "+strings.Join(urls, " or "), "version", version, "data", cfg.Data)
+}
+
+func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	username := fs.String("username", "", "the new user's name")
+	role := fs.String("role", "", "admin, waiter or chef")
+	password := fs.String("password", "", "the password; read from stdin (one line) when empty")
+	data := fs.String("data", env("RMS_DATA", defaultDataDir()), "data folder (RMS_DATA)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *password == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("reading the password from stdin: %w", err)
+		}
+		*password = strings.TrimRight(line, "\r\n")
+	}
+	st, _, err := openData(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, store.NewUser{Username: *username, Role: *role, Password: *password})
+	if err != nil {
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%s", strings.TrimPrefix(ve.Error(), "invalid input: "))
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %q (id %d)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", env("RMS_DATA", defaultDataDir()), "data folder (RMS_DATA)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: rms backup [--data DIR] FILE")
+	}
+	dst := fs.Arg(0)
+	if _, err := os.Stat(filepath.Join(*data, "rms.db")); err != nil {
+		return fmt.Errorf("no database in %s: %w", *data, err)
+	}
+	st, err := store.Open(ctx, filepath.Join(*data, "rms.db"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, dst); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", dst)
+	return nil
+}

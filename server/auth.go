@@ -1,0 +1,222 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+
+	"rms/store"
+)
+
+const issuer = "rms"
+
+// Principal is the caller behind a valid token.
+type Principal struct {
+	Role      string
+	UserID    int64
+	Username  string
+	TableID   int64
+	ExpiresAt time.Time
+}
+
+// IsStaff tells whether the caller is a staff user.
+func (p Principal) IsStaff() bool { return p.Role != store.RoleCustomer }
+
+type claims struct {
+	Role    string `json:"role"`
+	TableID int64  `json:"table_id,omitempty"`
+	Version int64  `json:"ver,omitempty"`
+	jwt.RegisteredClaims
+}
+
+var errBadToken = errors.New("the token is invalid, expired or revoked")
+
+func (s *Server) sign(c claims, ttl time.Duration) (string, time.Time, error) {
+	now := s.now()
+	exp := now.Add(ttl).Truncate(time.Second)
+	c.Issuer = issuer
+	c.IssuedAt = jwt.NewNumericDate(now)
+	c.ExpiresAt = jwt.NewNumericDate(exp)
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.opts.Secret)
+	return tok, exp.UTC(), err
+}
+
+func (s *Server) staffToken(u store.User) (string, time.Time, error) {
+	return s.sign(claims{Role: u.Role, RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
+}
+
+func (s *Server) customerToken(tableID, version int64) (string, time.Time, error) {
+	return s.sign(claims{Role: store.RoleCustomer, TableID: tableID, Version: version}, s.opts.CustomerTokenTTL)
+}
+
+// authenticate verifies a raw JWT and that what it names still holds: the
+// user exists and is active (its current role counts, not the token's), or
+// the table was not paired again since. It returns errBadToken otherwise.
+func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.opts.Secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(s.now),
+	)
+	if err != nil {
+		return Principal{}, errBadToken
+	}
+	p := Principal{Role: c.Role, ExpiresAt: c.ExpiresAt.Time.UTC()}
+	if c.Role == store.RoleCustomer {
+		v, err := s.store.TableTokenVersion(ctx, c.TableID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && v != c.Version) {
+			return Principal{}, errBadToken
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		p.TableID = c.TableID
+		return p, nil
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		return Principal{}, errBadToken
+	}
+	u, err := s.store.User(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
+		return Principal{}, errBadToken
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	p.UserID, p.Username, p.Role = u.ID, u.Username, u.Role
+	return p, nil
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// Role sets used by the routes.
+var (
+	anyRole    = []string{store.RoleAdmin, store.RoleWaiter, store.RoleChef, store.RoleCustomer}
+	staff      = []string{store.RoleAdmin, store.RoleWaiter, store.RoleChef}
+	floorStaff = []string{store.RoleAdmin, store.RoleWaiter}
+	kitchen    = []string{store.RoleAdmin, store.RoleChef}
+	adminOnly  = []string{store.RoleAdmin}
+)
+
+// allow is the middleware of every authenticated route: a valid bearer
+// token (401 otherwise) whose role is one of roles (403 otherwise).
+func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			raw := bearer(c.Request())
+			if raw == "" {
+				return unauthorized("an Authorization: Bearer token is required")
+			}
+			p, err := s.authenticate(c.Request().Context(), raw)
+			if errors.Is(err, errBadToken) {
+				return unauthorized(err.Error())
+			}
+			if err != nil {
+				return err
+			}
+			for _, r := range roles {
+				if r == p.Role {
+					c.Set("principal", p)
+					return next(c)
+				}
+			}
+			return forbidden("a " + p.Role + " may not do this")
+		}
+	}
+}
+
+func principal(c echo.Context) Principal {
+	p, _ := c.Get("principal").(Principal)
+	return p
+}
+
+// ownTable rejects a customer asking about another table.
+func ownTable(c echo.Context, tableID int64) error {
+	p := principal(c)
+	if p.Role == store.RoleCustomer && p.TableID != tableID {
+		return forbidden("this table's iPad may only see its own table")
+	}
+	return nil
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type tokenResponse struct {
+	Token     string     `json:"token"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	User      *userBrief `json:"user,omitempty"`
+}
+
+type userBrief struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Role     string `json:"role"`
+}
+
+func (s *Server) handleLogin(c echo.Context) error {
+	var req loginRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Username == "" || req.Password == "" || len(req.Username) > 200 || len(req.Password) > 200 {
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "username and password are required",
+			Fields: map[string]string{"username": "is required", "password": "is required"}}
+	}
+	userKey, ipKey := "user:"+strings.ToLower(req.Username), "ip:"+c.RealIP()
+	if wait := max(s.loginLimit.blocked(userKey, 10), s.loginLimit.blocked(ipKey, 20)); wait > 0 {
+		return rateLimited(c, wait)
+	}
+	u, err := s.store.Authenticate(c.Request().Context(), req.Username, req.Password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		s.loginLimit.fail(userKey)
+		s.loginLimit.fail(ipKey)
+		return unauthorized("wrong username or password")
+	}
+	if err != nil {
+		return err
+	}
+	s.loginLimit.reset(userKey)
+	tok, exp, err := s.staffToken(u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tokenResponse{Token: tok, ExpiresAt: exp, User: &userBrief{ID: u.ID, Username: u.Username, Role: u.Role}})
+}
+
+func (s *Server) handleMe(c echo.Context) error {
+	p := principal(c)
+	if p.Role == store.RoleCustomer {
+		return c.JSON(http.StatusOK, map[string]any{"role": p.Role, "table_id": p.TableID})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"role": p.Role, "user": userBrief{ID: p.UserID, Username: p.Username, Role: p.Role}})
+}
+
+func (s *Server) handleRefresh(c echo.Context) error {
+	p := principal(c)
+	tok, exp, err := s.staffToken(store.User{ID: p.UserID, Role: p.Role})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tokenResponse{Token: tok, ExpiresAt: exp})
+}
+
+// customerAndFloor may place and cancel orders.
+var customerAndFloor = []string{store.RoleAdmin, store.RoleWaiter, store.RoleCustomer}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// limiter counts failures per key in a fixed window that starts with the
+// first failure: enough to stop guessing, cheap, and bounded in memory.
+type limiter struct {
+	window time.Duration
+	now    func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]*window
+}
+
+type window struct {
+	start    time.Time
+	failures int
+}
+
+// maxLimiterKeys bounds memory under a flood of distinct keys.
+const maxLimiterKeys = 100_000
+
+func newLimiter(w time.Duration, now func() time.Time) *limiter {
+	return &limiter{window: w, now: now, entries: make(map[string]*window)}
+}
+
+// blocked returns how long key must wait when it has reached limit
+// failures in its window, or 0.
+func (l *limiter) blocked(key string, limit int) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[key]
+	if !ok {
+		return 0
+	}
+	left := l.window - l.now().Sub(e.start)
+	if left <= 0 {
+		delete(l.entries, key)
+		return 0
+	}
+	if e.failures < limit {
+		return 0
+	}
+	return left
+}
+
+func (l *limiter) fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	e, ok := l.entries[key]
+	if !ok || now.Sub(e.start) >= l.window {
+		if len(l.entries) >= maxLimiterKeys {
+			l.sweepLocked(now)
+		}
+		e = &window{start: now}
+		l.entries[key] = e
+	}
+	e.failures++
+}
+
+func (l *limiter) reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.entries, key)
+}
+
+func (l *limiter) sweepLocked(now time.Time) {
+	for k, e := range l.entries {
+		if now.Sub(e.start) >= l.window {
+			delete(l.entries, k)
+		}
+	}
+	if len(l.entries) >= maxLimiterKeys {
+		// Still full of live windows: forget them all rather than grow.
+		l.entries = make(map[string]*window)
+	}
+}
+
+func rateLimited(c echo.Context, wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Set("retry_after", strconv.Itoa(secs))
+	return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
+		Message: "too many failed attempts; try again in " + strconv.Itoa(secs) + " seconds"}
+}
