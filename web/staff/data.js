@@ -210,8 +210,9 @@ export class Data extends EventTarget {
     return null;
   }
 
-  tableName(id) {
-    return this.tables.get(id)?.name ?? `Table ${id}`;
+  /** tableName names a table; an order's own table_name covers a deleted one. */
+  tableName(id, order) {
+    return this.tables.get(id)?.name ?? order?.table_name ?? `Table ${id}`;
   }
 }
 

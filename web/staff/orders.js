@@ -66,9 +66,9 @@ export function card(app, o, { compact = false } = {}) {
   const { data } = app;
   const fresh = data.fresh.has(o.id);
   const cls = `article.order.os-${o.status}${o.status === 'pending' ? '.needs-confirm' : ''}${fresh ? '.fresh' : ''}${compact ? '.compact' : ''}`;
-  return h(cls, { dataset: { orderId: o.id, status: o.status }, 'aria-label': `Order ${o.id}, ${data.tableName(o.table_id)}, ${o.status}` },
+  return h(cls, { dataset: { orderId: o.id, status: o.status }, 'aria-label': `Order ${o.id}, ${data.tableName(o.table_id, o)}, ${o.status}` },
     h('header.order-head', null,
-      h('a.order-table', { href: `#/table/${o.table_id}/bill` }, data.tableName(o.table_id)),
+      h('a.order-table', { href: `#/table/${o.table_id}/bill` }, data.tableName(o.table_id, o)),
       h('span.order-id', null, `#${o.id}`),
       h(`span.status.os-${o.status}`, null, titleCase(o.status)),
       h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
@@ -126,7 +126,7 @@ function cancelDialog(app, o) {
   const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, required: true });
   const submit = h('button.danger', { type: 'submit' }, 'Cancel order');
   const form = h('form.form', { novalidate: true },
-    h('p', null, `Order #${o.id} for ${app.data.tableName(o.table_id)}: ${(o.items || []).map((i) => `${i.quantity}× ${i.name}`).join(', ')}`),
+    h('p', null, `Order #${o.id} for ${app.data.tableName(o.table_id, o)}: ${(o.items || []).map((i) => `${i.quantity}× ${i.name}`).join(', ')}`),
     h('label.field', null, h('span.field-label', null, 'Reason (the kitchen and the guest see it)'), reason),
     h('div.chips', { role: 'group', 'aria-label': 'Common reasons' }, REASONS.map((r) => h('button.chip', {
       type: 'button',
