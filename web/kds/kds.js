@@ -10,7 +10,6 @@ import { connect } from '/lib/realtime.js';
 /** @typedef {import('/lib/realtime.js').OrderItem} OrderItem */
 
 const APP = 'kds';
-const PAGE_SIZE = 12;
 const NEW_FLASH_MS = 6000;
 const CANCEL_FLASH_MS = 8000;
 const ACTIVE = new Set(['confirmed', 'preparing']);
@@ -71,6 +70,8 @@ let lastCross = null;
 let selectedId = null;
 let cursorLine = -1;
 let page = 0;
+/** The tickets on the page now showing, in reading order. */
+let shownPage = [];
 let rt = null;
 let loaded = false;
 let clockOffset = 0; // server time minus local time, ms
@@ -451,9 +452,8 @@ function renderTicket(o, index) {
         },
       },
       h('span', { class: 'qty' }, `${it.quantity}×`),
-      h('span', { class: 'name' }, it.name),
+      h('span', { class: 'what' }, h('span', { class: 'name' }, it.name), allergens.map((a) => h('span', { class: 'alg' }, a))),
       it.notes ? h('span', { class: 'note' }, it.notes) : null,
-      allergens.length ? h('span', { class: 'allergens' }, allergens.map((a) => h('span', { class: 'alg' }, a))) : null,
     );
   });
   const action = ghost
@@ -471,36 +471,46 @@ function renderTicket(o, index) {
     h(
       'header',
       { class: 't-head' },
-      h('span', { class: 'pos' }, String(index + 1)),
-      h('span', { class: 't-table' }, tableName(o.table_id)),
-      h('span', { class: 't-timer', dataset: { since: o.created_at } }, fmtAge(age)),
+      h('div', { class: 't-row1' }, h('span', { class: 'pos' }, String(index + 1)), h('span', { class: 't-table' }, tableName(o.table_id))),
+      h(
+        'div',
+        { class: 't-row2' },
+        h('span', { class: 't-status' }, statusLabel),
+        h('span', { class: 't-timer', dataset: { since: o.created_at } }, fmtAge(age)),
+      ),
     ),
-    h('div', { class: 't-sub' }, h('span', { class: 't-num' }, `#${o.id}`), h('span', { class: 't-status' }, statusLabel)),
-    h('ul', { class: 't-items' }, items),
     o.notes ? h('div', { class: 't-notes' }, '✎ ', o.notes) : null,
+    h('ul', { class: 't-items' }, items),
     h('div', { class: 't-more', hidden: true }, '▼ more'),
-    action ? h('footer', { class: 't-actions' }, action) : null,
+    h('footer', { class: 't-actions' }, h('span', { class: 't-num' }, `#${o.id}`), action),
     ghost ? h('div', { class: 't-ghost' }, 'CANCELLED', o.cancel_reason ? h('small', {}, o.cancel_reason) : null) : null,
   );
 }
 
 function render() {
   const list = gridOrders();
-  const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
+  const grid = $('tickets');
+  const { cols, scale, pages: pageLists } = layout(grid, list);
+  const pages = pageLists.length;
   if (selectedId !== null) {
-    const at = list.findIndex((o) => o.id === selectedId);
+    const at = pageLists.findIndex((pl) => pl.some((p) => p.order.id === selectedId));
     if (at < 0) selectedId = null;
-    else page = Math.floor(at / PAGE_SIZE);
+    else page = at;
   }
   page = Math.min(page, pages - 1);
-  const shown = list.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-  const grid = $('tickets');
-  // Columns grow with the count so the first tickets keep room to breathe;
-  // at most 12 fit on a page, two rows of six.
-  const cols = Math.min(6, Math.max(4, Math.ceil(shown.length / 2)));
+  const placed = pageLists[page] || [];
+  shownPage = placed.map((p) => p.order);
   grid.style.setProperty('--cols', String(cols));
-  grid.replaceChildren(...shown.map((o, i) => renderTicket(o, i)));
-  if (!shown.length) {
+  grid.replaceChildren(
+    ...placed.map((p, i) => {
+      const el = renderTicket(p.order, i);
+      el.style.gridColumn = String(p.col + 1);
+      el.style.gridRow = `${p.row + 1} / span ${p.span}`;
+      el.dataset.scale = String(scale);
+      return el;
+    }),
+  );
+  if (!shownPage.length) {
     grid.append(h('div', { class: 'empty' }, loaded ? 'No tickets. All clear.' : 'Loading…'));
   }
   fitTickets(grid);
@@ -547,15 +557,111 @@ function renderAllDay(list) {
   $('allday-empty').hidden = rows.length > 0;
 }
 
-// Shrink a long ticket's type step by step until its lines fit, rather than
-// hide lines a cook needs to see.
+// Tickets fill the columns top to bottom, two to a column, oldest first. A
+// ticket too long for half a column takes the whole column; a later short
+// ticket may fill a gap left above it (its number still tells its age).
+// The fewest columns (4 to 6) that hold every ticket win; then slightly
+// smaller type; past 12 tickets, pages of six columns.
+function layout(grid, list) {
+  if (!list.length) return { cols: 4, scale: 1, pages: [[]] };
+  const style = getComputedStyle(grid);
+  const gap = parseFloat(style.rowGap) || 0;
+  const innerW = grid.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const innerH = grid.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const cellH = (innerH - gap) / 2;
+  const attempts = list.length > 12
+    ? [[6, 0.9]]
+    : [[4, 1], [5, 1], [6, 1], [6, 0.9], [6, 0.82], [6, 0.75]];
+  let result = null;
+  let heights = [];
+  let spans = [];
+  for (const [cols, scale] of attempts) {
+    const width = (innerW - gap * (cols - 1)) / cols;
+    heights = measure(list, width, scale);
+    spans = list.map((o, i) => (heights[i] > cellH + 1 ? 2 : 1));
+    result = { cols, scale, pages: place(list, spans, cols) };
+    if (result.pages.length === 1) return result;
+  }
+  if (list.length <= 12) {
+    // Twelve tickets always fit one screen: the least overgrown long
+    // tickets go back to half a column and shrink their type to fit.
+    const tall = spans.map((sp, i) => i).filter((i) => spans[i] === 2).sort((a, b) => heights[a] - heights[b]);
+    for (const i of tall) {
+      spans[i] = 1;
+      result.pages = place(list, spans, result.cols);
+      if (result.pages.length === 1) break;
+    }
+  }
+  return result;
+}
+
+/**
+ * Places tickets on pages of cols columns by two rows, column by column.
+ * @returns {{order: Order, col: number, row: number, span: number}[][]}
+ */
+function place(list, spans, cols) {
+  const pages = [];
+  let cur = [];
+  let used = new Array(cols * 2).fill(false); // index col*2+row
+  const fit = (span) => {
+    for (let c = 0; c < cols; c++) {
+      if (span === 2) {
+        if (!used[c * 2] && !used[c * 2 + 1]) return [c, 0];
+      } else {
+        for (let r = 0; r < 2; r++) if (!used[c * 2 + r]) return [c, r];
+      }
+    }
+    return null;
+  };
+  list.forEach((o, i) => {
+    const span = spans[i];
+    let at = fit(span);
+    if (!at) {
+      pages.push(cur);
+      cur = [];
+      used = new Array(cols * 2).fill(false);
+      at = fit(span);
+    }
+    const [col, row] = at;
+    used[col * 2 + row] = true;
+    if (span === 2) used[col * 2 + 1] = true;
+    cur.push({ order: o, col, row, span });
+  });
+  pages.push(cur);
+  return pages;
+}
+
+const measurer = (() => {
+  let box = null;
+  return () => {
+    if (!box) {
+      box = h('div', { class: 'measure', 'aria-hidden': 'true' });
+      document.body.append(box);
+    }
+    return box;
+  };
+})();
+
+/** Natural heights of the tickets at the given column width and type scale. */
+function measure(list, width, scale) {
+  const box = measurer();
+  box.style.width = width + 'px';
+  box.style.setProperty('--scale', String(scale));
+  box.replaceChildren(...list.map((o, i) => renderTicket(o, i)));
+  const heights = [...box.children].map((el) => /** @type {HTMLElement} */ (el).offsetHeight);
+  box.replaceChildren();
+  return heights;
+}
+
+// Even a whole column may not hold a very long ticket: then its type
+// shrinks step by step, and only past that does "more" show.
 function fitTickets(grid) {
   for (const t of grid.querySelectorAll('.ticket')) {
     const items = t.querySelector('.t-items');
-    let scale = 1;
-    t.style.setProperty('--scale', '1');
-    while (items.scrollHeight > items.clientHeight + 1 && scale > 0.56) {
-      scale = Math.round((scale - 0.08) * 100) / 100;
+    let scale = Number(t.dataset.scale) || 1;
+    t.style.setProperty('--scale', String(scale));
+    while (items.scrollHeight > items.clientHeight + 1 && scale > 0.6) {
+      scale = Math.round((scale - 0.06) * 100) / 100;
       t.style.setProperty('--scale', String(scale));
     }
     t.querySelector('.t-more').hidden = !(items.scrollHeight > items.clientHeight + 1);
@@ -627,7 +733,7 @@ function select(id) {
 
 function selectedOrFirst() {
   if (selectedId !== null && current(selectedId) && isTicket(current(selectedId))) return selectedId;
-  const list = gridOrders().slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).filter((o) => o.status !== 'cancelled');
+  const list = shownPage.filter((o) => o.status !== 'cancelled');
   return list.length ? list[0].id : null;
 }
 
@@ -635,7 +741,7 @@ function onKey(e) {
   if (e.target instanceof HTMLInputElement || $('settings').open) return;
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const list = pageList();
-  const onPage = gridOrders().slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  const onPage = shownPage;
   const key = e.key;
   let handled = true;
   if (/^[0-9]$/.test(key)) {
@@ -646,8 +752,9 @@ function onKey(e) {
     if (list.length) {
       const at = list.findIndex((o) => o.id === selectedId);
       const step = key === 'ArrowRight' ? 1 : -1;
-      const next = at < 0 ? (step > 0 ? page * PAGE_SIZE : list.length - 1) : (at + step + list.length) % list.length;
-      select(list[Math.min(next, list.length - 1)].id);
+      const first = list.findIndex((o) => o.id === shownPage[0]?.id);
+      const next = at < 0 ? (step > 0 ? Math.max(0, first) : list.length - 1) : (at + step + list.length) % list.length;
+      select(list[next].id);
     }
   } else if (key === 'ArrowDown' || key === 'ArrowUp') {
     const id = selectedOrFirst();
