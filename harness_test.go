@@ -1,0 +1,313 @@
+package main
+
+// The harness of the end-to-end tests: a whole box (real SQLite file, hub,
+// server with the embedded web apps) on a loopback port, and a headless
+// Chromium that reaches it as http://rms.local:PORT, which is not a secure
+// context, exactly like an iPad on the restaurant's Wi-Fi.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"rms/hub"
+	"rms/server"
+	"rms/store"
+)
+
+type boxOptions struct {
+	// Demo seeds the demo restaurant: admin/admin123, ana/waiter123 (waiter),
+	// marco/chef123 (chef), tables T1..T8 and P1..P4, 25 menu items.
+	Demo bool
+}
+
+// testBox is one running box. URL is what a browser opens (rms.local, not
+// a secure context); API is the same server on 127.0.0.1 for Go clients.
+type testBox struct {
+	Dir    string
+	Port   int
+	URL    string
+	API    string
+	Store  *store.Store
+	Hub    *hub.Hub
+	Server *server.Server
+
+	secret []byte
+	http   *http.Server
+	mu     sync.Mutex
+	up     bool
+}
+
+func startBox(t *testing.T, opts boxOptions) *testBox {
+	t.Helper()
+	b := &testBox{Dir: t.TempDir(), secret: make([]byte, 32)}
+	rand.Read(b.secret)
+	b.start(t)
+	if opts.Demo {
+		if _, err := b.Store.SeedDemo(context.Background()); err != nil {
+			t.Fatalf("SeedDemo() err = %v", err)
+		}
+	}
+	t.Cleanup(b.Stop)
+	return b
+}
+
+func (b *testBox) start(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.Dir, "rms.db"), store.Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatalf("store.Open() err = %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h := hub.New(hub.Options{Logger: log})
+	srv, err := server.New(server.Options{Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: b.secret, Version: "test"})
+	if err != nil {
+		t.Fatalf("server.New() err = %v", err)
+	}
+	var ln net.Listener
+	// A restart takes the same port back; the old socket may linger briefly.
+	for i := 0; ; i++ {
+		ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", b.Port))
+		if err == nil || i == 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	b.Port = ln.Addr().(*net.TCPAddr).Port
+	b.URL = fmt.Sprintf("http://rms.local:%d", b.Port)
+	b.API = fmt.Sprintf("http://127.0.0.1:%d", b.Port)
+	b.Store, b.Hub, b.Server = st, h, srv
+	b.http = &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go b.http.Serve(ln)
+	b.mu.Lock()
+	b.up = true
+	b.mu.Unlock()
+}
+
+// Stop shuts the box down the way main does; it is safe to call twice.
+func (b *testBox) Stop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.up {
+		return
+	}
+	b.up = false
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b.http.Shutdown(ctx)
+	b.Hub.Close()
+	b.Store.Close()
+}
+
+// Restart stops the box and starts it again on the same data folder and port.
+func (b *testBox) Restart(t *testing.T) {
+	t.Helper()
+	b.Stop()
+	b.start(t)
+}
+
+// Do sends a JSON request to the API as token (may be empty) and returns
+// the status and body.
+func (b *testBox) Do(t *testing.T, method, path, token string, body any) (int, []byte) {
+	t.Helper()
+	status, resp, _ := b.DoHeader(t, method, path, token, body, nil)
+	return status, resp
+}
+
+// DoHeader is Do with extra request headers, returning the response headers too.
+func (b *testBox) DoHeader(t *testing.T, method, path, token string, body any, header map[string]string) (int, []byte, http.Header) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, b.API+path, rd)
+	if err != nil {
+		t.Fatalf("NewRequest(%s %s) err = %v", method, path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s err = %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, resp.Header
+}
+
+// DoJSON is Do that expects want and decodes the body into out (may be nil).
+func (b *testBox) DoJSON(t *testing.T, method, path, token string, body any, want int, out any) {
+	t.Helper()
+	status, raw := b.Do(t, method, path, token, body)
+	if status != want {
+		t.Fatalf("%s %s status = %d (%s); want %d", method, path, status, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+}
+
+// Login signs a staff user in and returns the token.
+func (b *testBox) Login(t *testing.T, username, password string) string {
+	t.Helper()
+	var out struct{ Token string }
+	b.DoJSON(t, "POST", "/api/auth/login", "", map[string]string{"username": username, "password": password}, http.StatusOK, &out)
+	return out.Token
+}
+
+// PairTable pairs a table as waiter token and returns the customer token.
+func (b *testBox) PairTable(t *testing.T, staffToken string, tableID int64) string {
+	t.Helper()
+	var p struct{ Code string }
+	b.DoJSON(t, "POST", fmt.Sprintf("/api/tables/%d/pair", tableID), staffToken, nil, http.StatusOK, &p)
+	var out struct{ Token string }
+	b.DoJSON(t, "POST", "/api/pair", "", map[string]string{"code": p.Code}, http.StatusOK, &out)
+	return out.Token
+}
+
+type testLogWriter struct{ t *testing.T }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// newBrowser starts a headless Debian Chromium with a viewport of
+// width×height that resolves rms.local to loopback. Without chromium the
+// test is skipped, except under CI, where it must run.
+func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chromium is not installed; .ci/run installs it")
+		}
+		t.Skip("chromium is not installed (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("host-resolver-rules", "MAP rms.local 127.0.0.1"),
+		chromedp.WindowSize(width, height),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	logPageErrors(t, ctx)
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// newTab opens another tab in the browser of ctx (its own page, same profile).
+func newTab(t *testing.T, ctx context.Context, width, height int) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	logPageErrors(t, tab)
+	if err := chromedp.Run(tab, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("new tab: %v", err)
+	}
+	return tab
+}
+
+// logPageErrors copies the page's uncaught exceptions and console errors
+// into the test log, so a broken script shows why.
+func logPageErrors(t *testing.T, ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			t.Logf("page exception: %s", ev.ExceptionDetails.Error())
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.APITypeError || ev.Type == runtime.APITypeWarning {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				t.Logf("console.%s: %s", ev.Type, strings.Join(parts, " "))
+			}
+		}
+	})
+}
+
+// shotDir is where screenshots go: $RMS_SHOTS, or rms-shots in the temp folder.
+func shotDir() string {
+	if d := os.Getenv("RMS_SHOTS"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), "rms-shots")
+}
+
+// shot saves a screenshot of the page as NAME.png and logs where.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var buf []byte
+	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	dir := shotDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Errorf("screenshot dir: %v", err)
+		return
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+// waitFor polls cond every 50 ms until it holds or d passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
