@@ -735,10 +735,18 @@ function renderConn() {
 
 function renderTable() {
   const t = S.table;
-  $('table-name').textContent = t && t.name ? t.name : S.tableId ? 'Table ' + S.tableId : '';
+  $('table-name').textContent = tableLabel();
   const req = t && t.open_request ? t.open_request.kind : null;
   serviceButton($('btn-waiter'), 'waiter', req === 'waiter', 'Call waiter', 'Waiter called');
   serviceButton($('btn-bill'), 'bill', req === 'bill', 'Bill', 'Bill requested');
+}
+
+/** The table's name as guests read it: "Table 4" for a bare number or "T4". */
+function tableLabel() {
+  const name = S.table && S.table.name ? String(S.table.name).trim() : '';
+  if (!name) return S.tableId ? 'Table ' + S.tableId : '';
+  const m = /^t?\s*(\d+)$/i.exec(name);
+  return m ? 'Table ' + m[1] : name;
 }
 
 function serviceButton(btn, kind, sent, label, sentLabel) {
@@ -992,7 +1000,9 @@ function renderSendButton() {
   const slot = $('send-slot');
   if (!slot) return;
   clear(slot);
-  const offline = S.conn !== 'connected' || S.restDown;
+  // Only a box really out of reach changes the label; a socket that is
+  // merely reconnecting does not stop an order from going through.
+  const offline = S.restDown || S.conn === 'offline';
   let label = 'Send order';
   let hint = null;
   let disabled = !S.cart.lines.length;
@@ -1281,30 +1291,30 @@ function itemSheet(sheet) {
 function billSheet(sheet) {
   const b = S.bill;
   const requested = S.table && S.table.open_request && S.table.open_request.kind === 'bill';
-  append(sheet, [h('h2', { class: 'sheet-title' }, 'Your bill'), h('p', { class: 'sheet-sub' }, (S.table && S.table.name) || '')]);
+  append(sheet, [h('h2', { class: 'sheet-title' }, 'Your bill'), h('p', { class: 'sheet-sub' }, tableLabel())]);
   if (!b) {
     sheet.appendChild(h('p', { class: 'muted' }, S.sheet.error || 'Loading…'));
     return;
   }
   const orders = b.orders || [];
   if (!orders.length) {
-    sheet.appendChild(h('p', { class: 'muted bill-empty' }, 'Nothing to pay yet.'));
-  } else {
-    const lines = h('ul', { class: 'bill-lines' });
-    for (const o of orders) {
-      for (const it of o.items || []) {
-        lines.appendChild(
-          h('li', null, h('span', { class: 'ol-qty' }, it.quantity + '×'), h('span', { class: 'ol-name' }, it.name), h('span', { class: 'ol-price' }, money(it.unit_price_cents * it.quantity))),
-        );
-      }
-    }
-    sheet.appendChild(lines);
+    sheet.appendChild(h('p', { class: 'muted bill-empty' }, b.paid_cents ? 'Your bill is settled. Thank you!' : 'Nothing to pay yet.'));
+    return;
   }
+  const lines = h('ul', { class: 'bill-lines' });
+  for (const o of orders) {
+    for (const it of o.items || []) {
+      lines.appendChild(
+        h('li', null, h('span', { class: 'ol-qty' }, it.quantity + '×'), h('span', { class: 'ol-name' }, it.name), h('span', { class: 'ol-price' }, money(it.unit_price_cents * it.quantity))),
+      );
+    }
+  }
+  sheet.appendChild(lines);
   const rows = S.settings.prices_include_tax
     ? [
         ['Total', b.total_cents, 'main'],
         ['Includes tax', b.tax_cents, 'sub'],
-      ]
+      ].filter((r) => r[0] !== 'Includes tax' || r[1])
     : [
         ['Subtotal', b.subtotal_cents, 'sub'],
         ['Tax', b.tax_cents, 'sub'],
@@ -1324,7 +1334,7 @@ function billSheet(sheet) {
         class: 'btn btn-primary btn-xl' + (requested ? ' is-sent' : ''),
         id: 'ask-bill',
         type: 'button',
-        disabled: requested || S.busy.has('bill') || !orders.length,
+        disabled: requested || S.busy.has('bill'),
         onclick: () => askFor('bill'),
       },
       requested ? 'Bill requested — someone is on the way' : 'Ask for the bill',
