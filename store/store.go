@@ -36,6 +36,9 @@ type Options struct {
 	BcryptCost int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// NoGroupCommit gives every write its own commit (and fsync); only for
+	// measuring what group commit gains.
+	NoGroupCommit bool
 }
 
 // Store is the database of one box: a single-connection writer pool and a
@@ -46,11 +49,15 @@ type Store struct {
 	now        func() time.Time
 	bcryptCost int
 
-	// writeMu serializes write transactions with the commit hook, so that
-	// events reach the hook in exactly the order of their seq.
-	writeMu  sync.Mutex
-	onCommit func([]Event)
-	epoch    string
+	// writeMu serializes commits with the commit hook, so that events
+	// reach the hook in exactly the order of their seq.
+	writeMu       sync.Mutex
+	onCommit      func([]Event)
+	epoch         string
+	noGroupCommit bool
+
+	queueMu sync.Mutex
+	queue   []*writeReq
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -74,7 +81,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost}
+	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -190,7 +197,8 @@ func (s *Store) ensureEpoch(ctx context.Context) error {
 	return nil
 }
 
-// txn is one write transaction and the events it emits.
+// txn is one write transaction (or one savepoint of a group commit) and
+// the events it emits.
 type txn struct {
 	ctx    context.Context
 	tx     *sql.Tx
@@ -198,27 +206,129 @@ type txn struct {
 	events []Event
 }
 
-// write runs fn in one write transaction. The events fn emits are handed to
-// the commit hook after the commit succeeds, and only then.
+// writeReq is one caller's write waiting for a commit.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(t *txn) error
+	err  error
+	done chan struct{}
+}
+
+// maxBatch bounds how many writes share one commit, so one fsync never
+// waits on an unbounded amount of work.
+const maxBatch = 128
+
+// write runs fn in a write transaction and returns once it is durably
+// committed (or failed). Writes that arrive while another commit is under
+// way share the next one (group commit): each runs in its own savepoint, so
+// a failing write rolls back alone, and one fsync makes the whole batch
+// durable. The events of the batch go to the commit hook after the commit
+// succeeds, and only then, in seq order.
 func (s *Store) write(ctx context.Context, fn func(t *txn) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	if s.noGroupCommit {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+		s.commit([]*writeReq{req})
+		return req.err
+	}
+	s.queueMu.Lock()
+	s.queue = append(s.queue, req)
+	s.queueMu.Unlock()
+
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
+	// Whoever holds the writer lock commits everything queued so far; a
+	// request may find its work already done by the previous holder.
+	select {
+	case <-req.done:
+		return req.err
+	default:
+	}
+	s.queueMu.Lock()
+	n := min(len(s.queue), maxBatch)
+	batch := s.queue[:n:n]
+	s.queue = append([]*writeReq(nil), s.queue[n:]...)
+	s.queueMu.Unlock()
+	s.commit(batch)
+	<-req.done // in this batch: our request was queued before we took the lock
+	return req.err
+}
+
+// commit runs a batch of writes in one transaction. The caller holds writeMu.
+func (s *Store) commit(batch []*writeReq) {
+	finish := func(err error) {
+		for _, r := range batch {
+			if r.err == nil {
+				r.err = err
+			}
+			close(r.done)
+		}
+	}
+	// Not a caller's context: one caller giving up must not abort the others.
+	tx, err := s.w.BeginTx(context.Background(), nil)
 	if err != nil {
-		return err
+		finish(err)
+		return
 	}
 	defer tx.Rollback()
-	t := &txn{ctx: ctx, tx: tx, now: s.now().UTC().Truncate(time.Millisecond)}
-	if err := fn(t); err != nil {
-		return err
+	now := s.now().UTC().Truncate(time.Millisecond)
+	var events []Event
+	single := len(batch) == 1
+	for _, r := range batch {
+		t := &txn{ctx: r.ctx, tx: tx, now: now}
+		if single {
+			r.err = runWrite(r.fn, t)
+		} else {
+			r.err = runSavepoint(r.fn, t)
+		}
+		if r.err == nil {
+			events = append(events, t.events...)
+		}
+	}
+	if single && batch[0].err != nil {
+		finish(nil)
+		return
 	}
 	if err := tx.Commit(); err != nil {
+		finish(err)
+		return
+	}
+	if s.onCommit != nil && len(events) > 0 {
+		s.onCommit(events)
+	}
+	finish(nil)
+}
+
+// runWrite calls fn, turning a panic into an error so that a batch always
+// finishes and the writer lock is always released.
+func runWrite(fn func(t *txn) error, t *txn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write panicked: %v", p)
+		}
+	}()
+	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	if s.onCommit != nil && len(t.events) > 0 {
-		s.onCommit(t.events)
+	return fn(t)
+}
+
+// runSavepoint runs one write of a batch in its own savepoint, rolled back
+// alone if it fails.
+func runSavepoint(fn func(t *txn) error, t *txn) error {
+	if _, err := t.tx.Exec("SAVEPOINT write"); err != nil {
+		return err
 	}
-	return nil
+	if err := runWrite(fn, t); err != nil {
+		t.events = nil
+		if _, rbErr := t.tx.Exec("ROLLBACK TO write; RELEASE write"); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	_, err := t.tx.Exec("RELEASE write")
+	return err
 }
 
 // queryer is what both *sql.DB and *sql.Tx offer for reads.
