@@ -42,8 +42,8 @@ var testAssets = fstest.MapFS{
 }
 
 type testOptions struct {
-	dir    string    // reuse a data folder (restart); empty: a new one
-	secret []byte    // reuse a secret (restart)
+	dir    string // reuse a data folder (restart); empty: a new one
+	secret []byte // reuse a secret (restart)
 	now    func() time.Time
 	tweak  func(*Options)
 }
