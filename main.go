@@ -296,6 +296,17 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 	}
 	announce(log, cfg, port)
+	// systemd (Type=notify): serving now; the watchdog is fed only while
+	// the database answers, and daily snapshots run beside.
+	if err := server.Notify("READY=1"); err != nil {
+		log.Warn("systemd notify", "err", err)
+	}
+	go server.Watchdog(ctx, st.Ping, log)
+	go func() {
+		if err := server.RunSnapshots(ctx, st.Backup, filepath.Join(cfg.Data, "backups"), cfg.BackupKeep, log); err != nil {
+			log.Error("daily snapshots are off", "err", err)
+		}
+	}()
 
 	select {
 	case err := <-serveErr:
@@ -303,6 +314,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	server.Notify("STOPPING=1")
+	_ = server.Notify("STOPPING=1")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
