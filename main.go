@@ -314,7 +314,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	server.Notify("STOPPING=1")
 	_ = server.Notify("STOPPING=1")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
