@@ -699,6 +699,7 @@ function renderConn() {
   const banner = $('banner');
   const dur = fmtAge(Date.now() - connSince.getTime());
   el.className = 'conn conn-' + connState;
+  el.dataset.state = connState;
   if (connState === 'connected') {
     $('conn-text').textContent = 'Live';
     banner.hidden = true;
@@ -876,6 +877,9 @@ const sound = (() => {
       if (ctx) ctx.onstatechange = showAsk;
     },
     newTicket() {
+      // Counted even while muted, so a test (or a curious manager) can see
+      // the page meant to ring.
+      document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
       tone(0, 0.18, 880);
       tone(0.22, 0.18, 1175);
     },

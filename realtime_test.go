@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestRealtimeResumeAcrossRestart drives the shared browser client
+// (/lib/realtime.js) in Chromium against a real box: the box stops and
+// starts again on the same data folder, events happen after the restart
+// while the page is still cut off, and once it reconnects the page gets
+// every missed event exactly once and in order, resuming with `since`
+// (from the event log: the new process's memory holds none of them).
+func TestRealtimeResumeAcrossRestart(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+
+	ctx := newBrowser(t, 800, 600)
+	// Any page of the box gives the module its origin; no test page ships.
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	since := kdsInt(t, ctx, `(async () => {
+		// A WebSocket that can be held off, like a tablet out of Wi-Fi range.
+		const Real = window.WebSocket;
+		window.__block = false;
+		window.WebSocket = class extends Real {
+			constructor(url, protocols) { super(window.__block ? 'ws://127.0.0.1:9/' : url, protocols); }
+		};
+		const { connect } = await import('/lib/realtime.js');
+		const token = `+kdsQuote(chef)+`;
+		const res = await fetch('/api/orders?active=true', { headers: { Authorization: 'Bearer ' + token } });
+		const since = Number(res.headers.get('X-Seq'));
+		window.__got = []; window.__states = []; window.__resyncs = [];
+		const rt = connect({ token });
+		rt.onState((s) => window.__states.push(s));
+		rt.on('*', (data, meta) => {
+			if (meta.seq !== undefined) window.__got.push({ event: meta.event, seq: meta.seq, room: meta.room, id: data.id, status: data.status });
+		});
+		rt.onResync('kds', () => window.__resyncs.push('kds'));
+		rt.subscribe('kds', { since });
+		window.__rt = rt;
+		return since;
+	})()`)
+	kdsWait(t, ctx, "connected", `window.__rt.state === 'connected'`)
+
+	dish := kdsLine{menu["Risotto ai funghi"], 1, ""}
+	a := kdsPlace(t, box, waiter, 1, "", dish)
+	kdsWait(t, ctx, "live order:created", fmt.Sprintf(`window.__got.some(e => e.event === 'order:created' && e.id === %d)`, a.ID))
+
+	// The page loses the box, and the box restarts.
+	kdsExec(t, ctx, `window.__block = true`)
+	box.Stop()
+	kdsWait(t, ctx, "reconnecting state", `window.__rt.state === 'reconnecting'`)
+	box.start(t)
+
+	// Life goes on while the page is cut off.
+	b := kdsPlace(t, box, waiter, 2, "", dish)
+	kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", a.ID), map[string]string{"status": "preparing"}, http.StatusOK, nil)
+	c := kdsPlace(t, box, waiter, 3, "", dish)
+	kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/items/%d", c.ID, c.Items[0].ID), map[string]bool{"done": true}, http.StatusOK, nil)
+	time.Sleep(300 * time.Millisecond)
+	if n := kdsInt(t, ctx, `window.__got.length`); n != 1 {
+		t.Fatalf("events seen while cut off = %d; want still 1", n)
+	}
+
+	kdsExec(t, ctx, `window.__block = false; window.dispatchEvent(new Event('online'))`)
+	kdsWait(t, ctx, "missed events", `window.__got.length >= 5`)
+	time.Sleep(500 * time.Millisecond) // a duplicate would arrive now
+
+	got := kdsString(t, ctx, `window.__got.map(e => e.event + ':' + e.id + ':' + e.status).join(' ')`)
+	want := strings.Join([]string{
+		fmt.Sprintf("order:created:%d:confirmed", a.ID),
+		fmt.Sprintf("order:created:%d:confirmed", b.ID),
+		fmt.Sprintf("order:updated:%d:preparing", a.ID),
+		fmt.Sprintf("order:created:%d:confirmed", c.ID),
+		fmt.Sprintf("order:updated:%d:confirmed", c.ID),
+	}, " ")
+	if got != want {
+		t.Errorf("events = %s; want %s", got, want)
+	}
+	if !kdsBool(t, ctx, `window.__got.every((e, i) => e.room === 'kds' && (i === 0 || e.seq === window.__got[i - 1].seq + 1))`) {
+		t.Errorf("seqs = %s; want consecutive, rising, all in room kds", kdsString(t, ctx, `JSON.stringify(window.__got.map(e => [e.room, e.seq]))`))
+	}
+	if first := kdsInt(t, ctx, `window.__got[0].seq`); first <= since {
+		t.Errorf("first seq %d; want above the X-Seq %d the page subscribed with", first, since)
+	}
+	if n := kdsInt(t, ctx, `window.__resyncs.length`); n != 0 {
+		t.Errorf("resyncs = %d; want none (same event log across the restart)", n)
+	}
+	if got := kdsString(t, ctx, `window.__states.join(',')`); !strings.HasSuffix(got, "reconnecting,connected") || !strings.Contains(got, "connected,reconnecting") {
+		t.Errorf("states = %s; want connected, then reconnecting, then connected again", got)
+	}
+	if got, want := kdsInt(t, ctx, `window.__rt.seqs.kds`), kdsInt(t, ctx, `window.__got.at(-1).seq`); got != want {
+		t.Errorf("resume point = %d; want the last seq seen, %d", got, want)
+	}
+
+	// And it is live again.
+	d := kdsPlace(t, box, waiter, 4, "", dish)
+	kdsWait(t, ctx, "live after resume", fmt.Sprintf(`window.__got.at(-1).event === 'order:created' && window.__got.at(-1).id === %d`, d.ID))
+}
