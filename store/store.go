@@ -129,7 +129,15 @@ func (s *Store) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the live database to path with VACUUM
 // INTO. It is safe while the box serves; the file must not exist yet.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	// Not the reader pool: query_only(1) makes SQLite refuse VACUUM INTO.
+	// A one-off connection reads a consistent snapshot and, in WAL mode,
+	// does not hold the writer up.
+	db, err := sql.Open("sqlite", s.path+"?"+pragmas)
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
