@@ -57,7 +57,7 @@ type tblTable struct {
 
 // tblJSON calls the box over REST and decodes the answer, failing the test
 // on any status other than want.
-func tblJSON(t *testing.T, b *box, method, path, token string, body any, want int, out any) {
+func tblJSON(t *testing.T, b *testBox, method, path, token string, body any, want int, out any) {
 	t.Helper()
 	status, raw := b.Do(t, method, path, token, body)
 	if status != want {
@@ -70,7 +70,7 @@ func tblJSON(t *testing.T, b *box, method, path, token string, body any, want in
 	}
 }
 
-func tblOrders(t *testing.T, b *box, token string, tableID int64) []tblOrder {
+func tblOrders(t *testing.T, b *testBox, token string, tableID int64) []tblOrder {
 	t.Helper()
 	status, raw := b.Do(t, http.MethodGet, fmt.Sprintf("/api/orders?table_id=%d", tableID), token, nil)
 	if status != http.StatusOK {
@@ -90,7 +90,7 @@ func tblOrders(t *testing.T, b *box, token string, tableID int64) []tblOrder {
 }
 
 // tblPair asks for a pairing code as staff.
-func tblPair(t *testing.T, b *box, token string, tableID int64) (code, url string) {
+func tblPair(t *testing.T, b *testBox, token string, tableID int64) (code, url string) {
 	t.Helper()
 	var p struct {
 		Code string `json:"code"`
@@ -117,9 +117,9 @@ func tblWait(t *testing.T, ctx context.Context, what, expr string, timeout time.
 	return time.Since(start)
 }
 
-func tblEval[T any](t *testing.T, ctx context.Context, expr string) T {
+func tblEval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -139,12 +139,12 @@ func tblPrice(t *testing.T, ctx context.Context, cents int64) string {
 	return tblEval[string](t, ctx, fmt.Sprintf(`new Intl.NumberFormat(undefined, {style: 'currency', currency: 'EUR'}).format(%d / 100)`, cents))
 }
 
-func tblStaff(t *testing.T, b *box) (admin, waiter, chef string) {
+func tblStaff(t *testing.T, b *testBox) (admin, waiter, chef string) {
 	t.Helper()
 	return b.Login(t, "admin", "admin123"), b.Login(t, "ana", "waiter123"), b.Login(t, "marco", "chef123")
 }
 
-func tblFirstTable(t *testing.T, b *box, token string) tblTable {
+func tblFirstTable(t *testing.T, b *testBox, token string) tblTable {
 	t.Helper()
 	status, raw := b.Do(t, http.MethodGet, "/api/tables", token, nil)
 	if status != http.StatusOK {
@@ -166,7 +166,7 @@ func tblFirstTable(t *testing.T, b *box, token string) tblTable {
 	return list[0]
 }
 
-func tblItems(t *testing.T, b *box, token string) []tblItem {
+func tblItems(t *testing.T, b *testBox, token string) []tblItem {
 	t.Helper()
 	var m tblMenu
 	tblJSON(t, b, http.MethodGet, "/api/menu", token, nil, http.StatusOK, &m)
@@ -406,7 +406,7 @@ func tblLabel(name string) string {
 
 // tblCheckInstallable checks what iOS and the manifest need to install the
 // app to the home screen, and that the icons are real PNGs of their size.
-func tblCheckInstallable(t *testing.T, b *box, ctx context.Context) {
+func tblCheckInstallable(t *testing.T, b *testBox, ctx context.Context) {
 	t.Helper()
 	head := tblEval[map[string]string](t, ctx, `(() => {
 		const q = (s, a) => { const e = document.querySelector(s); return e ? e.getAttribute(a) : ''; };
@@ -429,7 +429,7 @@ func tblCheckInstallable(t *testing.T, b *box, ctx context.Context) {
 	}
 	icons := map[string]int{head["touchIcon"]: 180, "/t/icon-192.png": 192, "/t/icon-512.png": 512}
 	for path, size := range icons {
-		dims := tblEval[[]int](t, ctx, fmt.Sprintf(`new Promise((ok) => { const i = new Image(); i.onload = () => ok([i.naturalWidth, i.naturalHeight]); i.onerror = () => ok([0, 0]); i.src = %q; })`, path))
+		dims := tblEval[[]int](t, ctx, fmt.Sprintf(`new Promise((ok) => { const i = new Image(); i.onload = () => ok([i.naturalWidth, i.naturalHeight]); i.onerror = () => ok([0, 0]); i.src = %q; })`, path), chromedp.EvalAwaitPromise)
 		if len(dims) != 2 || dims[0] != size || dims[1] != size {
 			t.Errorf("icon %s is %v; want %dx%d", path, dims, size, size)
 		}
@@ -650,5 +650,90 @@ func (x *tblInterceptor) fail(t *testing.T, p tblPaused, reason network.ErrorRea
 	t.Helper()
 	if _, err := chromedp.Call(x.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: p.RequestID, ErrorReason: reason}); err != nil {
 		t.Fatalf("fail %s: %v", p.Request.URL, err)
+	}
+}
+
+// TestTableAppLayouts opens the app at the iPad sizes, portrait and
+// landscape, and checks what a finger needs: every control at least 44px
+// both ways, nothing wider than the screen, and the cart's Send button and
+// the service buttons on screen. Screenshots of each size go to the shot folder.
+func TestTableAppLayouts(t *testing.T) {
+	b := startBox(t, boxOptions{Demo: true})
+	_, waiter, chef := tblStaff(t, b)
+	table := tblFirstTable(t, b, waiter)
+	items := tblItems(t, b, waiter)
+	token := b.PairTable(t, waiter, table.ID)
+
+	// Some history to show: an order being prepared and one just placed.
+	var o tblOrder
+	tblJSON(t, b, http.MethodPost, "/api/orders", waiter, map[string]any{
+		"table_id": table.ID, "notes": "",
+		"items": []map[string]any{{"menu_item_id": items[0].ID, "quantity": 2, "notes": "well done"}, {"menu_item_id": items[3].ID, "quantity": 1, "notes": ""}},
+	}, http.StatusCreated, &o)
+	for _, s := range []struct{ status, token string }{{"confirmed", waiter}, {"preparing", chef}} {
+		if o.Status == s.status {
+			continue
+		}
+		tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), s.token, map[string]string{"status": s.status}, http.StatusOK, nil)
+	}
+	tblJSON(t, b, http.MethodPost, "/api/orders", waiter, map[string]any{
+		"table_id": table.ID, "items": []map[string]any{{"menu_item_id": items[4].ID, "quantity": 1}},
+	}, http.StatusCreated, nil)
+	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/menu/items/%d/availability", items[2].ID), chef, map[string]bool{"available": false}, http.StatusOK, nil)
+
+	ctx := newBrowser(t, 1180, 820)
+	tblDo(t, ctx, "open", chromedp.Navigate(b.URL+"/t/"))
+	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden`, 10*time.Second)
+	tblCheckTouch(t, ctx, "pairing")
+	shot(t, ctx, "table-pairing-1180x820")
+	tblDo(t, ctx, "sign the iPad in", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`localStorage.setItem('rms.token.table', %q)`, token)), chromedp.Reload())
+	tblWait(t, ctx, "menu", `document.querySelectorAll('[data-item]').length > 0 && document.querySelectorAll('[data-order]').length === 2`, 10*time.Second)
+	tblDo(t, ctx, "fill the cart",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .add`, items[1].ID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .add`, items[1].ID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .add`, items[5].ID))),
+	)
+
+	sizes := []struct{ w, h int64 }{{1180, 820}, {820, 1180}, {1024, 768}, {768, 1024}}
+	for _, sz := range sizes {
+		name := fmt.Sprintf("%dx%d", sz.w, sz.h)
+		tblDo(t, ctx, "resize to "+name,
+			chromedp.EmulateViewport(sz.w, sz.h),
+			chromedp.Click(chromedp.CSS(`#tab-cart`)),
+		)
+		tblWait(t, ctx, "layout at "+name, fmt.Sprintf(`window.innerWidth === %d`, sz.w), 3*time.Second)
+		if over := tblEval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+			t.Errorf("%s: page is %dpx wider than the screen; want no sideways scrolling", name, over)
+		}
+		for _, id := range []string{"send", "btn-waiter", "btn-bill", "tab-orders"} {
+			if !tblEval[bool](t, ctx, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect(); return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; })()`, id)) {
+				t.Errorf("%s: #%s is not fully on screen", name, id)
+			}
+		}
+		tblCheckTouch(t, ctx, name+" cart")
+		shot(t, ctx, "table-layout-"+name+"-cart")
+		tblDo(t, ctx, "progress tab", chromedp.Click(chromedp.CSS(`#tab-orders`)))
+		tblCheckTouch(t, ctx, name+" progress")
+		if got := tblEval[bool](t, ctx, `(() => { const s = [...document.querySelectorAll('.step-label')]; for (let i = 1; i < s.length; i++) { const a = s[i-1].getBoundingClientRect(), b = s[i].getBoundingClientRect(); if (Math.abs(a.top - b.top) < 2 && a.right > b.left + 1 && b.left > a.left) return false; } return true; })()`); !got {
+			t.Errorf("%s: progress step labels overlap", name)
+		}
+		shot(t, ctx, "table-layout-"+name+"-progress")
+	}
+	tblDo(t, ctx, "item sheet", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .item-name`, items[6].ID))))
+	tblWait(t, ctx, "sheet", `!document.getElementById('sheet').hidden`, 3*time.Second)
+	tblCheckTouch(t, ctx, "item sheet")
+	shot(t, ctx, "table-layout-item-sheet")
+}
+
+// tblCheckTouch fails for any visible control smaller than 44×44 CSS px,
+// Apple's minimum for a finger.
+func tblCheckTouch(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	small := tblEval[[]string](t, ctx, `[...document.querySelectorAll('button, input, textarea, select, a[href]')]
+		.filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })
+		.filter((e) => { const r = e.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
+		.map((e) => { const r = e.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height) + ' ' + e.outerHTML.slice(0, 90); })`)
+	for _, s := range small {
+		t.Errorf("%s: control smaller than 44px: %s", where, s)
 	}
 }

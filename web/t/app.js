@@ -425,7 +425,17 @@ function onTable(table) {
     revoked('This iPad’s table no longer exists. Please ask a member of staff for a new code.');
     return;
   }
+  const was = S.table && S.table.status;
   S.table = { ...S.table, ...table };
+  if (was && was !== 'available' && was !== 'reserved' && (table.status === 'available' || table.status === 'reserved')) {
+    // Staff set the table free: the next party starts with a clean slate,
+    // not with what the last one left in the cart.
+    S.cart = newCart();
+    saveCart();
+    closeSheet();
+    updateAllCardCounts();
+    setView('cart');
+  }
   renderTable();
   renderOrders();
 }
