@@ -828,6 +828,7 @@ const sound = (() => {
 
   function showAsk() {
     $('sound-ask').hidden = !Ctx || unlocked();
+    document.body.dataset.sound = unlocked() ? 'on' : 'off';
   }
 
   function unlock() {
