@@ -372,6 +372,34 @@ func TestTableApp(t *testing.T) {
 	tblJSON(t, b, http.MethodPost, fmt.Sprintf("/api/orders/%d/cancel", second), waiter, map[string]string{"reason": "Kitchen closed early"}, http.StatusOK, nil)
 	tblWait(t, ctx, "cancel reason", fmt.Sprintf(`(() => { const e = document.querySelector('[data-order="%d"]'); return e && e.textContent.includes('Kitchen closed early') && e.querySelector('.pill').dataset.status === 'cancelled'; })()`, second), 3*time.Second)
 
+	// Guests take back an order staff have not confirmed yet: two taps.
+	tblDo(t, ctx, "add and send again", chromedp.Click(chromedp.CSS(`#tab-cart`)), chromedp.Click(chromedp.CSS(sel(c.ID, " .add"))), chromedp.Click(chromedp.CSS(`#send`)))
+	tblWait(t, ctx, "third order", `document.querySelectorAll('#panel-orders [data-order]').length === 3`, 5*time.Second)
+	var third int64
+	for _, x := range tblOrders(t, b, waiter, table.ID) {
+		if x.ID != o.ID && x.ID != second {
+			third = x.ID
+			if x.Status != "pending" {
+				t.Fatalf("new order status = %q; want pending (auto-confirm is off in the demo)", x.Status)
+			}
+		}
+	}
+	cancelSel := fmt.Sprintf(`[data-cancel="%d"]`, third)
+	tblDo(t, ctx, "first tap arms", chromedp.Click(chromedp.CSS(cancelSel)))
+	tblWait(t, ctx, "armed", fmt.Sprintf(`document.querySelector('%s').classList.contains('is-armed')`, cancelSel), 2*time.Second)
+	var check tblOrder
+	tblJSON(t, b, http.MethodGet, fmt.Sprintf("/api/orders/%d", third), waiter, nil, http.StatusOK, &check)
+	if check.Status != "pending" {
+		t.Fatalf("order after one tap on cancel = %q; want still pending", check.Status)
+	}
+	tblDo(t, ctx, "second tap cancels", chromedp.Click(chromedp.CSS(cancelSel)))
+	tblWait(t, ctx, "cancelled by the guests", fmt.Sprintf(`document.querySelector('[data-order="%d"] .pill').dataset.status === 'cancelled'`, third), 3*time.Second)
+	tblJSON(t, b, http.MethodGet, fmt.Sprintf("/api/orders/%d", third), waiter, nil, http.StatusOK, &check)
+	if check.Status != "cancelled" {
+		t.Fatalf("order after two taps on cancel = %q; want cancelled", check.Status)
+	}
+	shot(t, ctx, "table-cancelled")
+
 	// Re-pairing the table (a new iPad trades a new code) revokes this one.
 	code2, _ := tblPair(t, b, waiter, table.ID)
 	tblJSON(t, b, http.MethodPost, "/api/pair", "", map[string]string{"code": code2}, http.StatusOK, nil)
@@ -392,7 +420,7 @@ func TestTableApp(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#pair-code`), code3),
 		chromedp.Click(chromedp.CSS(`#pair-submit`)),
 	)
-	tblWait(t, ctx, "app after typing the code", `!document.getElementById('app').hidden && document.querySelectorAll('[data-order]').length === 2`, 10*time.Second)
+	tblWait(t, ctx, "app after typing the code", `!document.getElementById('app').hidden && document.querySelectorAll('[data-order]').length === 3`, 10*time.Second)
 	tblWait(t, ctx, "live again", `document.getElementById('conn').hidden`, 10*time.Second)
 }
 

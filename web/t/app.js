@@ -55,6 +55,7 @@ const S = {
   sheet: null, // {kind: 'item', id} | {kind: 'bill'}
   bill: null,
   busy: new Set(), // request kinds in flight
+  armed: 0, // the order whose cancel button waits for a second tap
   gen: 0, // bumped on every (re)start, so work of a dead session stops
 };
 
@@ -722,7 +723,6 @@ function renderAll() {
 function renderConn() {
   const el = $('conn');
   const down = S.conn !== 'connected' || S.restDown;
-  document.body.classList.toggle('is-offline', down);
   if (!down) {
     el.hidden = true;
     return;
@@ -1179,7 +1179,57 @@ function orderCard(o) {
       ),
     ),
     o.notes ? h('p', { class: 'order-note-text' }, 'Note: ' + o.notes) : null,
+    o.status === 'pending' ? cancelButton(o) : null,
   );
+}
+
+// Guests may take back an order until staff confirm it; the first tap only
+// arms the button, so a stray touch never cancels anything.
+let armTimer = 0;
+function cancelButton(o) {
+  const armed = S.armed === o.id;
+  return h(
+    'button',
+    {
+      class: 'btn btn-quiet btn-cancel' + (armed ? ' is-armed' : ''),
+      type: 'button',
+      'data-cancel': o.id,
+      disabled: S.busy.has('cancel:' + o.id),
+      onclick: () => {
+        if (!armed) {
+          S.armed = o.id;
+          clearTimeout(armTimer);
+          armTimer = setTimeout(() => {
+            S.armed = 0;
+            renderOrders();
+          }, 4000);
+          renderOrders();
+          return;
+        }
+        S.armed = 0;
+        cancelOrder(o.id);
+      },
+    },
+    armed ? 'Tap again to cancel this order' : 'Cancel this order',
+  );
+}
+
+async function cancelOrder(id) {
+  const kind = 'cancel:' + id;
+  if (S.busy.has(kind)) return;
+  S.busy.add(kind);
+  renderOrders();
+  try {
+    const o = await call('POST', '/api/orders/' + id + '/cancel', { body: { reason: 'Cancelled at the table' } });
+    if (o && o.id) onOrder(o);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) toast('The kitchen has already taken this order. Please ask a waiter.', 'warn', 8000);
+    else if (e instanceof ApiError && e.status === 0) toast('No connection — the order could not be cancelled. Please ask a waiter.', 'error', 8000);
+    else if (e instanceof ApiError && e.status !== 401) toast(e.message || 'The order could not be cancelled.', 'error');
+  } finally {
+    S.busy.delete(kind);
+    renderOrders();
+  }
 }
 
 // ---------------------------------------------------------------- sheets
