@@ -246,21 +246,24 @@ func (s *Store) write(ctx context.Context, fn func(t *txn) error) error {
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	// Whoever holds the writer lock commits everything queued so far; a
-	// request may find its work already done by the previous holder.
-	select {
-	case <-req.done:
-		return req.err
-	default:
+	// Whoever holds the writer lock commits what is queued, a batch at a
+	// time, until its own request is done; a request may find its work
+	// already done by a previous holder. More than a batch may be queued
+	// ahead of it (their goroutines have not reached the lock yet), so one
+	// batch is not enough.
+	for {
+		select {
+		case <-req.done:
+			return req.err
+		default:
+		}
+		s.queueMu.Lock()
+		n := min(len(s.queue), maxBatch)
+		batch := s.queue[:n:n]
+		s.queue = append([]*writeReq(nil), s.queue[n:]...)
+		s.queueMu.Unlock()
+		s.commit(batch)
 	}
-	s.queueMu.Lock()
-	n := min(len(s.queue), maxBatch)
-	batch := s.queue[:n:n]
-	s.queue = append([]*writeReq(nil), s.queue[n:]...)
-	s.queueMu.Unlock()
-	s.commit(batch)
-	<-req.done // in this batch: our request was queued before we took the lock
-	return req.err
 }
 
 // commit runs a batch of writes in one transaction. The caller holds writeMu.
