@@ -428,8 +428,8 @@ func staffClickText(t *testing.T, ctx context.Context, sel, label string) {
 // staffType replaces an input's text by typing, so input events fire.
 func staffType(t *testing.T, ctx context.Context, sel, text string) {
 	t.Helper()
-	staffWait(t, ctx, "input "+sel, `!!document.querySelector(`+staffQuote(sel)+`)`)
-	staffRun(t, ctx, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), text))
+	staffWait(t, ctx, "input "+sel, `(() => { const e = document.querySelector(`+staffQuote(sel)+`); if (!e) return false; e.value = ''; return true; })()`)
+	staffRun(t, ctx, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 func staffSignIn(t *testing.T, ctx context.Context, user, password string) {

@@ -318,7 +318,8 @@ function showConnection() {
 function showSound() {
   const btn = $('sound-btn');
   const state = soundState();
-  btn.textContent = state === 'muted' ? '🔕 Sound off' : '🔔 Sound on';
+  btn.textContent = state === 'muted' ? 'Sound off' : 'Sound on';
+  btn.dataset.sound = state;
   btn.setAttribute('aria-pressed', String(!muted()));
   btn.title = state === 'locked'
     ? 'The chime plays after you click anywhere on the page once'
@@ -335,6 +336,8 @@ function wireStatic() {
     showSound();
   });
   showSound();
+  // The chime unlocks on the first touch; let the button say so.
+  for (const ev of ['pointerup', 'keyup']) window.addEventListener(ev, () => setTimeout(showSound, 50), { passive: true });
   window.addEventListener('hashchange', route);
   // One-key shortcuts for people at a keyboard; never while typing.
   window.addEventListener('keydown', (e) => {

@@ -33,6 +33,8 @@ export class Data extends EventTarget {
     this.chimed = new Set();
     /** Order ids that arrived live while pending: the list highlights them. */
     this.fresh = new Set();
+    /** Which lists have loaded once, so views can tell "loading" from "empty". */
+    this.loaded = { tables: false, orders: false, menu: false };
     this.state = 'connecting';
     this.stateSince = new Date();
     this.rt = connect({ token, refresh });
@@ -99,6 +101,7 @@ export class Data extends EventTarget {
   async loadTables() {
     const body = await this.call('GET', '/api/tables');
     this.tables = new Map(list(body, 'tables').map((t) => [t.id, t]));
+    this.loaded.tables = true;
     this.emit('tables');
     return body?.seq;
   }
@@ -115,6 +118,7 @@ export class Data extends EventTarget {
       if (initial) this.chimed.add(o.id);
     }
     this.orders = next;
+    this.loaded.orders = true;
     this.emit('orders');
     return body?.seq;
   }
@@ -124,6 +128,7 @@ export class Data extends EventTarget {
     this.menu = { categories: list(body, 'categories') };
     for (const c of this.menu.categories) c.items ??= [];
     this.sortMenu();
+    this.loaded.menu = true;
     this.emit('menu');
     return body?.seq;
   }
@@ -154,6 +159,10 @@ export class Data extends EventTarget {
     if (this.chimed.has(o.id)) return;
     this.chimed.add(o.id);
     this.fresh.add(o.id);
+    // The glow says "new"; after a minute the pending colour says enough.
+    setTimeout(() => {
+      if (this.fresh.delete(o.id)) this.emit('orders');
+    }, 60e3);
     chime();
     this.emit('new-order', o);
   }

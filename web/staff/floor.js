@@ -1,7 +1,7 @@
 // Floor: every table by section, its status colour, open orders, how long
 // the guests have been seated, and any call for a waiter or the bill.
 // Tapping a table opens its actions: a status change is two taps.
-import { h, fill, since, titleCase, dialog, busy, toast, errorText } from './ui.js';
+import { h, fill, since, titleCase, dialog, busy, toast, errorText, calm } from './ui.js';
 
 /** STATUSES are the table statuses staff can set, in the order shown. */
 export const STATUSES = ['available', 'occupied', 'reserved', 'cleaning'];
@@ -36,7 +36,7 @@ export function render(root, app) {
     const calls = tables.filter((t) => t.open_request).length;
     summary.textContent = `${tables.length} tables · ${occupied} occupied · ${calls} request${calls === 1 ? '' : 's'} open`;
     if (!tables.length) {
-      fill(body, h('p.empty', null, app.isAdmin
+      fill(body, h('p.empty', null, !data.loaded.tables ? 'Loading tables…' : app.isAdmin
         ? 'No tables yet. Add them under Tables.'
         : 'No tables yet. An admin adds them under Tables.'));
       return;
@@ -48,9 +48,10 @@ export function render(root, app) {
   };
 
   draw();
-  const offs = [data.on('tables', draw), data.on('orders', draw)];
+  const live = calm(draw);
+  const offs = [data.on('tables', live), data.on('orders', live)];
   // Seated times and request ages move on their own.
-  const tick = setInterval(draw, 30e3);
+  const tick = setInterval(live, 30e3);
   return () => {
     offs.forEach((f) => f());
     clearInterval(tick);
@@ -82,8 +83,8 @@ function tile(app, t) {
       dataset: { key: `r${t.id}` },
       title: 'Mark this request as handled',
       onclick: (e) => clearRequest(app, t, e.currentTarget),
-    }, h('span.req-kind', null, req.kind === 'bill' ? '🧾 Bill' : '🙋 Waiter'),
-    h('span.req-age', null, since(req.created_at)), h('span.req-done', null, 'Clear ✓')) : null);
+    }, h('span.req-kind', null, req.kind === 'bill' ? 'Bill' : 'Waiter'),
+    h('span.req-age', null, since(req.created_at)), h('span.req-done', null, 'Clear')) : null);
 }
 
 /** clearRequest marks a table's waiter or bill call as handled. */

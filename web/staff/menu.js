@@ -3,7 +3,7 @@
 // field they name.
 import {
   h, fill, field, money, parseMoney, moneyInput, dialog, confirmDialog, busy, toast, errorText,
-  showError, clearErrors, fieldErrors,
+  showError, clearErrors, fieldErrors, calm,
 } from './ui.js';
 
 /** ALLERGENS are the fourteen the EU requires menus to declare. */
@@ -28,7 +28,7 @@ export function render(root, app) {
     const keep = document.activeElement?.dataset?.key;
     const cats = data.menu.categories;
     if (!cats.length) {
-      fill(listEl, h('p.empty', null, 'No categories yet. Start with "+ Category" (Starters, Mains, Drinks…).'));
+      fill(listEl, h('p.empty', null, !data.loaded.menu ? 'Loading the menu…' : 'No categories yet. Start with "+ Category" (Starters, Mains, Drinks…).'));
       return;
     }
     fill(listEl, cats.map((c) => h('section.card.cat', { dataset: { categoryId: c.id } },
@@ -64,7 +64,7 @@ export function render(root, app) {
   };
 
   draw();
-  const off = data.on('menu', draw);
+  const off = data.on('menu', calm(draw));
   return off;
 }
 

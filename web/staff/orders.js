@@ -1,7 +1,7 @@
 // Orders: the live list of active orders with the one-tap transitions the
 // signed-in role may make. Orders that wait for confirmation come first
 // and glow; a new one also rings (see data.js and sound.js).
-import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
+import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors, calm } from './ui.js';
 import { byCreated } from './data.js';
 import { byName } from './floor.js';
 
@@ -39,7 +39,7 @@ export function render(root, app) {
       .filter((o) => !filter.table || String(o.table_id) === filter.table)
       .sort((a, b) => (URGENCY[a.status] ?? 9) - (URGENCY[b.status] ?? 9) || byCreated(a, b));
     if (!shown.length) {
-      fill(listEl, h('p.empty', null, all.length ? 'No orders match this filter.' : 'No active orders. New ones appear here as they come in.'));
+      fill(listEl, h('p.empty', null, !data.loaded.orders ? 'Loading orders…' : all.length ? 'No orders match this filter.' : 'No active orders. New ones appear here as they come in.'));
     } else {
       fill(listEl, shown.map((o) => card(app, o)));
     }
@@ -53,8 +53,9 @@ export function render(root, app) {
   }, label);
 
   draw();
-  const offs = [data.on('orders', draw), data.on('tables', draw)];
-  const tick = setInterval(draw, 30e3);
+  const live = calm(draw);
+  const offs = [data.on('orders', live), data.on('tables', live)];
+  const tick = setInterval(live, 30e3);
   return () => {
     offs.forEach((f) => f());
     clearInterval(tick);

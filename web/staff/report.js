@@ -98,7 +98,7 @@ export function render(root, app) {
             ? h('div.table-wrap', null, h('table.grid.by-method', null,
               h('thead', null, h('tr', null, h('th', null, 'Method'), h('th.num', null, 'Count'), h('th.num', null, 'Amount'), h('th.num', null, 'Tips'))),
               h('tbody', null, methods.map((x) => h('tr', null,
-                h('td', null, titleCase(x.method)), h('td.num', null, String(x.count)), h('td.num', null, m(x.amount_cents)), h('td.num', null, m(x.tip_cents))))))))
+                h('td', null, titleCase(x.method)), h('td.num', null, String(x.count)), h('td.num', null, m(x.amount_cents)), h('td.num', null, m(x.tip_cents)))))))
             : h('p.muted', null, 'No payments on this day.'))));
   };
 

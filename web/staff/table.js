@@ -4,7 +4,7 @@
 import { newIdempotencyKey } from '/lib/api.js';
 import {
   h, fill, field, since, titleCase, money, parseMoney, moneyInput, busy, toast, errorText,
-  showError, clearErrors, fieldErrors, formError,
+  showError, clearErrors, fieldErrors, formError, calm,
 } from './ui.js';
 import { STATUSES, clearRequest, setStatus } from './floor.js';
 import { card } from './orders.js';
@@ -45,7 +45,7 @@ export function render(root, app, [idText, tab = 'order']) {
         type: 'button',
         title: 'Mark this request as handled',
         onclick: (e) => clearRequest(app, t, e.currentTarget),
-      }, `${req.kind === 'bill' ? '🧾 Asks for the bill' : '🙋 Calls a waiter'} · ${since(req.created_at)} · Clear`) : null,
+      }, `${req.kind === 'bill' ? 'Asks for the bill' : 'Calls a waiter'} · ${since(req.created_at)} · Clear`) : null,
       h('div.seg.small', { role: 'group', 'aria-label': 'Table status' }, STATUSES.map((s) => h(`button.seg-btn.st-${s}`, {
         type: 'button',
         'aria-pressed': String(t.status === s),
@@ -55,8 +55,9 @@ export function render(root, app, [idText, tab = 'order']) {
 
   const view = tab === 'bill' ? billView(app, id, body) : orderView(app, id, body);
   drawHead();
-  const offs = [data.on('tables', drawHead)];
-  const tick = setInterval(drawHead, 30e3);
+  const liveHead = calm(drawHead);
+  const offs = [data.on('tables', liveHead)];
+  const tick = setInterval(liveHead, 30e3);
   return () => {
     offs.forEach((f) => f());
     clearInterval(tick);
@@ -104,7 +105,7 @@ function orderView(app, tableId, body) {
       .flatMap((c) => c.items)
       .filter((it) => !query || it.name.toLowerCase().includes(query) || (it.description || '').toLowerCase().includes(query));
     if (!items.length) {
-      fill(grid, h('p.empty', null, categories.length ? 'No dishes match.' : 'The menu is empty. An admin adds dishes under Menu.'));
+      fill(grid, h('p.empty', null, !data.loaded.menu ? 'Loading the menu…' : categories.length ? 'No dishes match.' : 'The menu is empty. An admin adds dishes under Menu.'));
       return;
     }
     fill(grid, items.map((it) => h(`button.dish${it.available ? '' : '.off'}`, {
@@ -220,9 +221,9 @@ function orderView(app, tableId, body) {
   drawCart();
   drawOnTable();
   const offs = [
-    data.on('menu', () => { drawMenu(); drawCart(); }),
-    data.on('orders', drawOnTable),
-    data.on('tables', drawOnTable),
+    data.on('menu', calm(() => { drawMenu(); drawCart(); })),
+    data.on('orders', calm(drawOnTable)),
+    data.on('tables', calm(drawOnTable)),
   ];
   return () => offs.forEach((f) => f());
 }
@@ -255,9 +256,12 @@ function billView(app, tableId, body) {
       if (mine !== seq) return;
       loadError = err;
     }
+    drawAll();
+  };
+  const drawAll = calm(() => {
     drawBill();
     drawPay();
-  };
+  });
 
   // Several events arrive together when a bill settles; one reload will do.
   let timer = 0;
@@ -441,7 +445,7 @@ function billView(app, tableId, body) {
     data.on('payment', (p) => { if (mine(p)) reload(); }),
     // Only the settled panel shows the table's status; redrawing the form
     // mid-typing for nothing would be rude.
-    data.on('tables', (t) => { if ((!t || t.id === tableId) && bill && bill.due_cents <= 0) drawPay(); }),
+    data.on('tables', calm((t) => { if ((!t || t.id === tableId) && bill && bill.due_cents <= 0) drawPay(); })),
   ];
   return () => {
     offs.forEach((f) => f());

@@ -2,7 +2,7 @@
 // iPad: one request for a new pairing returns the QR code as SVG with the
 // 6-digit code and its expiry in response headers.
 import { ApiError } from '/lib/api.js';
-import { h, fill, field, titleCase, dialog, confirmDialog, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
+import { h, fill, field, titleCase, dialog, confirmDialog, busy, toast, errorText, showError, clearErrors, fieldErrors, calm } from './ui.js';
 import { byName } from './floor.js';
 
 /** render draws the tables editor into root and returns its cleanup. */
@@ -36,7 +36,7 @@ export function render(root, app) {
     if (keep) listEl.querySelector(`[data-key="${CSS.escape(keep)}"]`)?.focus();
   };
   draw();
-  return data.on('tables', draw);
+  return data.on('tables', calm(draw));
 }
 
 function tableForm(app, t = null) {
@@ -181,7 +181,7 @@ function pairDialog(app, t) {
           return;
         }
         qr.classList.remove('expired');
-        expiry.textContent = `Valid for ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}, once.`;
+        expiry.textContent = `Expires in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} · works once.`;
       };
       tick();
       timer = setInterval(tick, 1000);

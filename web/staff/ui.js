@@ -264,3 +264,31 @@ export function clock(iso) {
 export function titleCase(s) {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : '';
 }
+
+// ---- redraws that never eat a tap ----
+
+// A live update that replaces a button between pointerdown and pointerup
+// swallows the click. Redraws wait until the finger or mouse is up.
+let pressed = false;
+const queued = new Set();
+window.addEventListener('pointerdown', () => { pressed = true; }, { capture: true, passive: true });
+const release = () => {
+  pressed = false;
+  // After the click event that follows pointerup has run.
+  setTimeout(() => {
+    if (pressed) return;
+    const fns = [...queued];
+    queued.clear();
+    fns.forEach((fn) => fn());
+  }, 0);
+};
+window.addEventListener('pointerup', release, { capture: true, passive: true });
+window.addEventListener('pointercancel', release, { capture: true, passive: true });
+
+/** calm wraps a redraw so it waits while a pointer is pressed. */
+export function calm(fn) {
+  return (...args) => {
+    if (pressed) queued.add(fn);
+    else fn(...args);
+  };
+}
