@@ -176,9 +176,17 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if req.Username == "" || req.Password == "" || len(req.Username) > 200 || len(req.Password) > 200 {
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "username and password are required",
-			Fields: map[string]string{"username": "is required", "password": "is required"}}
+	fields := map[string]string{}
+	for name, v := range map[string]string{"username": req.Username, "password": req.Password} {
+		switch {
+		case v == "":
+			fields[name] = "is required"
+		case len(v) > 200:
+			fields[name] = "must be at most 200 characters"
+		}
+	}
+	if len(fields) > 0 {
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "username and password are required", Fields: fields}
 	}
 	userKey, ipKey := "user:"+strings.ToLower(req.Username), "ip:"+c.RealIP()
 	if wait := max(s.loginLimit.blocked(userKey, 10), s.loginLimit.blocked(ipKey, 20)); wait > 0 {
