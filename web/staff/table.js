@@ -325,7 +325,7 @@ function billView(app, tableId, body) {
       return;
     }
     const diff = given - a - t;
-    change.textContent = diff >= 0 ? `Change to give: ${money(diff, cur())}` : `Short by ${money(-diff, cur())}`;
+    change.textContent = diff >= 0 ? money(diff, cur()) : `Short by ${money(-diff, cur())}`;
     change.className = diff >= 0 ? 'change ok' : 'change bad';
   };
 
@@ -385,10 +385,8 @@ function billView(app, tableId, body) {
         }, 'Fill amount'),
         splits.has(tableId) ? h('button.ghost', { type: 'button', onclick: () => { splits.delete(tableId); amount.value = moneyInput(due, cur()); fillSplit(); showChange(); } }, 'Stop splitting') : null),
       splitState,
-      field('Amount', amount),
-      field('Tip', tip),
-      method === 'cash' ? field('Cash given (optional)', tendered) : null,
-      method === 'cash' ? change : null,
+      h('div.row.pay-row', null, field('Amount', amount), field('Tip', tip)),
+      method === 'cash' ? h('div.row.pay-row', null, field('Cash given (optional)', tendered), h('div.field', null, h('span.field-label', null, 'Change'), change)) : null,
       h('div.actions', null, h('button.primary.big', { type: 'submit' }, `Take ${method} payment`)));
     if (active && payEl.contains(active)) active.focus();
     fillSplit();
