@@ -34,6 +34,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 
 	e.GET("/healthz", s.handleHealth)
+	e.GET("/ws", s.handleWS)
 
 	api := e.Group("/api")
 	api.POST("/auth/login", s.handleLogin)

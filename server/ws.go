@@ -1,0 +1,669 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+
+	"rms/hub"
+	"rms/store"
+)
+
+// Limits of the realtime endpoint. The numbers come from the contract
+// (64 KiB frames, auth within 5 s, a ping every 25 s); the others bound what
+// one connection may cost.
+const (
+	wsReadLimit    = 64 << 10
+	wsAuthTimeout  = 5 * time.Second
+	wsPingInterval = 25 * time.Second
+	// wsPongTimeout is how long a ping may go unanswered before the peer
+	// counts as gone.
+	wsPongTimeout = 10 * time.Second
+	// wsWriteTimeout bounds every write to the socket; a peer that takes
+	// longer is dropped (it resumes with since).
+	wsWriteTimeout = 10 * time.Second
+	// wsReplayPage and wsReplayMax bound a resume from the event log:
+	// past wsReplayMax events a reload over REST is cheaper, so the client
+	// gets resync.
+	wsReplayPage = 500
+	wsReplayMax  = 5000
+	// wsSendBuffer caps the kernel's send buffer per socket (autotuning
+	// would let a stalled tablet pin up to 4 MiB). On a LAN it still
+	// carries megabytes per second, and the hub's queue absorbs bursts.
+	wsSendBuffer = 128 << 10
+)
+
+// Close codes of the realtime protocol.
+const (
+	wsCodeAuth      = 4401
+	wsCodeForbidden = 4403
+)
+
+// wsMessage is one client frame.
+type wsMessage struct {
+	Event string          `json:"event"`
+	ID    json.RawMessage `json:"id,omitempty"`
+	Data  json.RawMessage `json:"data,omitempty"`
+}
+
+// wsSubscribeData is the data of subscribe:* and unsubscribe:*.
+type wsSubscribeData struct {
+	Since   *int64 `json:"since"`
+	Epoch   string `json:"epoch"`
+	TableID int64  `json:"table_id"`
+}
+
+// wsSession is the state of one connection, owned by its read goroutine
+// except where noted.
+type wsSession struct {
+	s      *Server
+	ws     *websocket.Conn
+	hc     *hub.Conn
+	remote string
+	start  time.Time
+
+	mu        sync.Mutex // guards principal and authed (read by timers)
+	principal Principal
+	authed    bool
+
+	expiry *time.Timer
+	ping   *time.Timer
+}
+
+// handleWS serves GET /ws: the realtime protocol of API.md.
+func (s *Server) handleWS(c echo.Context) error {
+	r := c.Request()
+	if !s.wsRequestAllowed(r) {
+		return forbidden("origin or host not allowed")
+	}
+	// The upgrade happens before a bad header token is reported, because
+	// the contract reports auth failures as close 4401.
+	var headerToken string
+	var hasHeader bool
+	if h := r.Header.Get("Authorization"); h != "" {
+		hasHeader = true
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			headerToken = strings.TrimSpace(t)
+		}
+	}
+
+	w := &corkingWriter{ResponseWriter: c.Response().Writer}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// Origin and Host were checked above, against the box's own
+		// names and --allowed-origins.
+		InsecureSkipVerify: true,
+	})
+	if err != nil {
+		// Accept has written the response already.
+		s.log.Info("ws upgrade failed", "remote", r.RemoteAddr, "err", err)
+		return nil
+	}
+	c.Response().Committed = true
+	c.Response().Status = http.StatusSwitchingProtocols
+	ws.SetReadLimit(wsReadLimit)
+
+	sess := &wsSession{s: s, ws: ws, remote: r.RemoteAddr, start: time.Now()}
+	hc, err := s.hub.Register(&wsTransport{ws: ws, cork: w.cork}, hub.Peer{})
+	if err != nil {
+		ws.Close(websocket.StatusGoingAway, "server shutting down")
+		return nil
+	}
+	sess.hc = hc
+	sess.run(hasHeader, headerToken)
+	return nil
+}
+
+// run is the connection's read loop; it returns when the connection ends,
+// after logging the disconnect once.
+func (ss *wsSession) run(hasHeader bool, headerToken string) {
+	defer ss.finish()
+	ctx := context.Background()
+	ss.ping = time.AfterFunc(wsPingInterval, ss.pingPeer)
+	if hasHeader {
+		if !ss.authenticate(ctx, headerToken, nil) {
+			ss.readUntilClosed()
+			return
+		}
+	} else {
+		authTimer := time.AfterFunc(wsAuthTimeout, func() {
+			if !ss.isAuthed() {
+				ss.hc.Close(wsCodeAuth, "no auth in time")
+			}
+		})
+		defer authTimer.Stop()
+	}
+	for {
+		typ, data, err := ss.ws.Read(ctx)
+		if err != nil {
+			ss.readFailed(err)
+			return
+		}
+		if typ != websocket.MessageText {
+			ss.hc.Close(int(websocket.StatusPolicyViolation), "binary frames are not accepted")
+			ss.readUntilClosed()
+			return
+		}
+		var m wsMessage
+		if err := json.Unmarshal(data, &m); err != nil || m.Event == "" {
+			ss.hc.Close(int(websocket.StatusPolicyViolation), "expected a JSON object with an event")
+			ss.readUntilClosed()
+			return
+		}
+		if !ss.isAuthed() {
+			if m.Event != "auth" {
+				ss.hc.Close(wsCodeAuth, "auth first")
+				ss.readUntilClosed()
+				return
+			}
+		}
+		if !ss.handle(ctx, &m) {
+			ss.readUntilClosed()
+			return
+		}
+	}
+}
+
+// readUntilClosed keeps reading after this side started closing, so the
+// peer's close frame is consumed and the handshake completes.
+func (ss *wsSession) readUntilClosed() {
+	for {
+		if _, _, err := ss.ws.Read(context.Background()); err != nil {
+			return
+		}
+	}
+}
+
+// readFailed records why reading ended: the peer closed or vanished, or it
+// broke the protocol (too large a frame: 1009).
+func (ss *wsSession) readFailed(err error) {
+	switch {
+	case errors.Is(err, websocket.ErrMessageTooBig):
+		ss.hc.Close(int(websocket.StatusMessageTooBig), "frame over 64 KiB")
+	case websocket.CloseStatus(err) != -1:
+		ss.hc.Close(int(websocket.CloseStatus(err)), "peer closed")
+	default:
+		ss.hc.Close(hub.CodeAbnormal, "connection lost")
+	}
+}
+
+// finish releases the connection and logs the disconnect once.
+func (ss *wsSession) finish() {
+	ss.ping.Stop()
+	ss.mu.Lock()
+	if ss.expiry != nil {
+		ss.expiry.Stop()
+	}
+	p, authed := ss.principal, ss.authed
+	ss.mu.Unlock()
+	ss.hc.Close(hub.CodeAbnormal, "connection lost")
+	select {
+	case <-ss.hc.Done():
+	case <-time.After(wsWriteTimeout + 10*time.Second):
+		ss.ws.CloseNow()
+	}
+	attrs := []any{"remote", ss.remote, "duration", time.Since(ss.start).Round(time.Millisecond), "code", ss.hc.CloseCode()}
+	if authed {
+		attrs = append(attrs, "role", p.Role, "user_id", p.UserID, "table_id", p.TableID)
+	} else {
+		attrs = append(attrs, "role", "")
+	}
+	ss.s.log.Info("ws disconnect", attrs...)
+}
+
+func (ss *wsSession) isAuthed() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.authed
+}
+
+// handle answers one message; it returns false when the connection is
+// being closed.
+func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
+	switch m.Event {
+	case "auth":
+		var d struct {
+			Token string `json:"token"`
+		}
+		if len(m.Data) > 0 && json.Unmarshal(m.Data, &d) != nil {
+			ss.hc.Close(wsCodeAuth, "bad auth data")
+			return false
+		}
+		return ss.authenticate(ctx, d.Token, m.ID)
+	}
+	action, room, ok := strings.Cut(m.Event, ":")
+	if !ok || (action != "subscribe" && action != "unsubscribe") || !knownRoom(room) {
+		ss.replyError(m.ID, "unknown_event", fmt.Sprintf("unknown event %q", m.Event))
+		return true
+	}
+	var d wsSubscribeData
+	if len(m.Data) > 0 && string(m.Data) != "null" {
+		if err := json.Unmarshal(m.Data, &d); err != nil {
+			ss.replyError(m.ID, "bad_request", "data: "+err.Error())
+			return true
+		}
+	}
+	if room == "table" {
+		if d.TableID <= 0 {
+			ss.replyError(m.ID, "validation_failed", "table_id must be a positive integer")
+			return true
+		}
+		room = store.TableRoom(d.TableID)
+	}
+	if action == "unsubscribe" {
+		ss.hc.Leave(room)
+		ss.replyAck(m.ID)
+		return true
+	}
+	ss.mu.Lock()
+	p := ss.principal
+	ss.mu.Unlock()
+	if !mayJoin(p, room, d.TableID) {
+		ss.replyError(m.ID, "forbidden", fmt.Sprintf("%s may not join %s", p.Role, room))
+		return true
+	}
+	if d.Since != nil && *d.Since < 0 {
+		ss.replyError(m.ID, "validation_failed", "since must not be negative")
+		return true
+	}
+	ss.replyAck(m.ID)
+	ss.subscribe(ctx, room, d)
+	return true
+}
+
+// subscribe joins room, first replaying what the client missed after since:
+// from the hub's ring, else from the event log, else it sends resync. The
+// hub makes the seam exact: the ring replay and the join happen under one
+// lock, and events read from the log are skipped when another room of the
+// connection already carried them.
+func (ss *wsSession) subscribe(ctx context.Context, room string, d wsSubscribeData) {
+	if d.Epoch != "" && d.Epoch != ss.s.store.Epoch() {
+		ss.resync(room)
+		return
+	}
+	if d.Since == nil {
+		ss.hc.Join(room)
+		return
+	}
+	since, replayed := *d.Since, 0
+	for {
+		switch ss.hc.JoinSince(room, since) {
+		case hub.Joined:
+			return
+		case hub.Ahead:
+			ss.resync(room)
+			return
+		}
+		before, err := ss.s.store.EventLog(ctx)
+		if err != nil {
+			ss.s.log.Error("ws replay: event log", "err", err)
+			ss.resync(room)
+			return
+		}
+		if since > before.LastSeq {
+			ss.resync(room)
+			return
+		}
+		evs, err := ss.s.store.EventsSince(ctx, room, since, wsReplayPage)
+		if err != nil {
+			ss.s.log.Error("ws replay: events since", "room", room, "since", since, "err", err)
+			ss.resync(room)
+			return
+		}
+		// Read after the page: pruning only ever removes the oldest rows,
+		// so an OldestSeq at or below since+1 now proves nothing the page
+		// needed was gone when it was read.
+		after, err := ss.s.store.EventLog(ctx)
+		if err != nil {
+			ss.s.log.Error("ws replay: event log", "err", err)
+			ss.resync(room)
+			return
+		}
+		if since+1 < after.OldestSeq {
+			ss.resync(room)
+			return
+		}
+		replayed += len(evs)
+		if replayed > wsReplayMax {
+			ss.resync(room)
+			return
+		}
+		hevs := make([]hub.Event, len(evs))
+		for i, e := range evs {
+			hevs[i] = hub.Event{Seq: e.Seq, Name: e.Name, Rooms: e.Rooms, Data: e.Data}
+		}
+		if !ss.hc.Replay(room, hevs) {
+			return
+		}
+		// The page covers everything up to its last event, and, when it
+		// was not full, everything committed before it was read.
+		covered := before.LastSeq
+		if n := len(evs); n == wsReplayPage || (n > 0 && evs[n-1].Seq > covered) {
+			covered = evs[n-1].Seq
+		}
+		since = covered
+	}
+}
+
+func (ss *wsSession) resync(room string) {
+	ss.hc.Resync(room, encodeFrame(map[string]any{"event": "resync", "room": room}))
+}
+
+// authenticate checks token and, when valid, answers ready (and ack when
+// the message had an id). A bad token closes with 4401; a token for someone
+// else than the connection's holder is refused the same way.
+func (ss *wsSession) authenticate(ctx context.Context, token string, id json.RawMessage) bool {
+	p, err := ss.s.authenticate(ctx, token)
+	if err != nil || token == "" {
+		ss.hc.Close(wsCodeAuth, "invalid or expired token")
+		return false
+	}
+	ss.mu.Lock()
+	first := !ss.authed
+	if !first && !samePrincipal(ss.principal, p) {
+		ss.mu.Unlock()
+		ss.hc.Close(wsCodeAuth, "token names someone else")
+		return false
+	}
+	ss.principal, ss.authed = p, true
+	if ss.expiry != nil {
+		ss.expiry.Stop()
+	}
+	ss.expiry = nil
+	if !p.ExpiresAt.IsZero() {
+		ss.expiry = time.AfterFunc(time.Until(p.ExpiresAt), func() {
+			ss.hc.Close(wsCodeAuth, "token expired")
+		})
+	}
+	ss.mu.Unlock()
+	peer := hub.Peer{Role: p.Role, UserID: p.UserID, TableID: p.TableID}
+	ss.hc.SetPeer(peer)
+	if first {
+		// A revocation that ran between the token check and SetPeer
+		// found no peer to close; checking again closes that window.
+		if _, err := ss.s.authenticate(ctx, token); err != nil {
+			ss.hc.Close(wsCodeForbidden, "access revoked")
+			return false
+		}
+	}
+
+	info, err := ss.s.store.EventLog(ctx)
+	if err != nil {
+		ss.s.log.Error("ws ready: event log", "err", err)
+		ss.hc.Close(int(websocket.StatusInternalError), "event log unavailable")
+		return false
+	}
+	ss.s.hub.Observe(info.LastSeq)
+	seq := info.LastSeq
+	if last, ok := ss.s.hub.LastSeq(); ok && last > seq {
+		seq = last
+	}
+	ready := map[string]any{"role": p.Role, "epoch": info.Epoch, "seq": seq}
+	if p.Role == "customer" {
+		ready["table_id"] = p.TableID
+	}
+	ss.hc.Send(encodeFrame(map[string]any{"event": "ready", "data": ready}))
+	ss.replyAck(id)
+	if first {
+		ss.s.log.Info("ws connect", "remote", ss.remote, "role", p.Role, "user_id", p.UserID, "table_id", p.TableID)
+	}
+	return true
+}
+
+// pingPeer pings and drops a peer that does not answer in time. It runs on
+// a timer, so an idle connection costs no goroutine between pings.
+func (ss *wsSession) pingPeer() {
+	select {
+	case <-ss.hc.Done():
+		return
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wsPongTimeout)
+	defer cancel()
+	if err := ss.ws.Ping(ctx); err != nil {
+		ss.hc.Close(hub.CodeAbnormal, "no pong")
+		return
+	}
+	ss.ping.Reset(wsPingInterval)
+}
+
+func (ss *wsSession) replyAck(id json.RawMessage) {
+	if len(id) == 0 || string(id) == "null" {
+		return
+	}
+	ss.hc.Send(encodeFrame(map[string]any{"event": "ack", "id": id}))
+}
+
+func (ss *wsSession) replyError(id json.RawMessage, code, msg string) {
+	f := map[string]any{"event": "error", "data": map[string]string{"code": code, "message": msg}}
+	if len(id) > 0 && string(id) != "null" {
+		f["id"] = id
+	}
+	ss.hc.Send(encodeFrame(f))
+}
+
+func encodeFrame(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only maps of strings, numbers and raw JSON from a parsed frame
+		// get here.
+		panic(fmt.Sprintf("server: encode ws frame: %v", err))
+	}
+	return b
+}
+
+func knownRoom(room string) bool {
+	switch room {
+	case store.RoomOrders, store.RoomTables, store.RoomKDS, store.RoomMenu, "table":
+		return true
+	}
+	return false
+}
+
+// mayJoin applies the contract's room rules.
+func mayJoin(p Principal, room string, tableID int64) bool {
+	switch room {
+	case store.RoomMenu:
+		return true
+	case store.RoomOrders, store.RoomTables:
+		return p.Role == "admin" || p.Role == "waiter"
+	case store.RoomKDS:
+		return p.Role == "admin" || p.Role == "waiter" || p.Role == "chef"
+	}
+	switch p.Role {
+	case "admin", "waiter", "chef":
+		return true
+	case "customer":
+		return tableID == p.TableID
+	}
+	return false
+}
+
+func samePrincipal(a, b Principal) bool {
+	return a.Role == b.Role && a.UserID == b.UserID && a.TableID == b.TableID
+}
+
+// wsRequestAllowed checks Host and Origin of an upgrade. Host must name the
+// box (an IP address, localhost, its mDNS name) or an allowed origin's host,
+// which stops DNS rebinding; Origin, when present, must be the same host or
+// an allowed origin.
+func (s *Server) wsRequestAllowed(r *http.Request) bool {
+	host := r.Host
+	allowedHosts := make(map[string]bool)
+	allowedOrigins := make(map[string]bool)
+	for _, o := range s.opts.AllowedOrigins {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		if o == "" {
+			continue
+		}
+		allowedOrigins[strings.ToLower(o)] = true
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			allowedHosts[strings.ToLower(u.Host)] = true
+		}
+	}
+	if !s.hostIsBox(host) && !allowedHosts[strings.ToLower(host)] {
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true // not a browser
+	}
+	if allowedOrigins[strings.ToLower(strings.TrimRight(origin, "/"))] {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(u.Host, host)
+}
+
+// hostIsBox reports whether a Host header names this box: an IP address,
+// localhost, a single-label or .local name (what a LAN resolves to the box),
+// or the machine's own host name. Public DNS names are refused, which is
+// what defeats DNS rebinding; --allowed-origins admits others.
+func (s *Server) hostIsBox(hostport string) bool {
+	h := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		h = hh
+	}
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	if h == "" {
+		return false
+	}
+	if net.ParseIP(strings.Trim(h, "[]")) != nil {
+		return true
+	}
+	if h == "localhost" || !strings.Contains(h, ".") || strings.HasSuffix(h, ".local") {
+		return true
+	}
+	if name, err := os.Hostname(); err == nil && strings.EqualFold(h, name) {
+		return true
+	}
+	return false
+}
+
+// wsTransport writes the hub's frames to one WebSocket. The hub calls it
+// from one goroutine at a time.
+type wsTransport struct {
+	ws   *websocket.Conn
+	cork *corkConn
+}
+
+// WriteFrames writes frames as text messages. The library flushes every
+// message; the cork gathers those flushes so that a batch leaves in one
+// system call under one write deadline.
+func (t *wsTransport) WriteFrames(frames [][]byte) error {
+	t.cork.hold()
+	var err error
+	for _, f := range frames {
+		if err = t.ws.Write(context.Background(), websocket.MessageText, f); err != nil {
+			break
+		}
+	}
+	if ferr := t.cork.release(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// Close sends the close frame, or drops the connection for the codes that
+// may not be sent.
+func (t *wsTransport) Close(code int, reason string) {
+	if code == hub.CodeAbnormal || code < 1000 {
+		t.ws.CloseNow()
+		return
+	}
+	t.ws.Close(websocket.StatusCode(code), reason)
+}
+
+// corkingWriter hands websocket.Accept a hijacked connection wrapped in a
+// corkConn, with the server's buffers reused.
+type corkingWriter struct {
+	http.ResponseWriter
+	cork *corkConn
+}
+
+// Hijack implements http.Hijacker.
+func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("server: response writer cannot hijack")
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(wsSendBuffer)
+	}
+	w.cork = &corkConn{Conn: conn}
+	brw.Writer.Reset(w.cork)
+	return w.cork, brw, nil
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *corkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// corkConn passes writes through, except between hold and release, when it
+// collects them and sends them together.
+type corkConn struct {
+	net.Conn
+	mu   sync.Mutex // held during network writes too, so bytes never interleave
+	held bool
+	buf  *[]byte
+}
+
+// corkBufs recycles batch buffers: an idle connection holds none.
+var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// Write implements net.Conn.
+func (c *corkConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held {
+		if c.buf == nil {
+			c.buf = corkBufs.Get().(*[]byte)
+		}
+		*c.buf = append(*c.buf, p...)
+		return len(p), nil
+	}
+	c.Conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	return c.Conn.Write(p)
+}
+
+func (c *corkConn) hold() {
+	c.mu.Lock()
+	c.held = true
+	c.mu.Unlock()
+}
+
+// release sends what was collected under a write deadline.
+func (c *corkConn) release() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = false
+	if c.buf == nil {
+		return nil
+	}
+	c.Conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	_, err := c.Conn.Write(*c.buf)
+	// Huge batches are rare; do not let one pin its memory in the pool.
+	if cap(*c.buf) <= 256<<10 {
+		*c.buf = (*c.buf)[:0]
+		corkBufs.Put(c.buf)
+	}
+	c.buf = nil
+	return err
+}
