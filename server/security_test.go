@@ -373,6 +373,10 @@ func roleMatrix() map[string]routeCase {
 		"GET /api/payments":      {roles(200, "admin"), fixed("/api/payments", nil)},
 		"GET /api/reports/daily": {roles(200, "admin"), fixed("/api/reports/daily", nil)},
 
+		// /ws is checked over a real WebSocket by wsMatrix; 101 means the
+		// role got ready, 401 a close with 4401.
+		"GET /ws": {func() map[string]int { m := all(101); m["anon"] = 401; return m }(), fixed("/ws", nil)},
+
 		"GET /":                       {all(200), fixed("/", nil)},
 		"GET /staff/*":                {all(200), fixed("/staff/index.html", nil)},
 		"GET /kds":                    {all(200), fixed("/kds", nil)},
@@ -449,6 +453,12 @@ func TestSecurityRoleMatrix(t *testing.T) {
 					want = http.StatusUnauthorized
 				}
 			}
+			if key == "GET /ws" {
+				if got := wsMatrix(t, ts, f, role); got != want {
+					t.Errorf("GET /ws as %s = %d; want %d", role, got, want)
+				}
+				continue
+			}
 			path, body := rc.call(t, f, role)
 			r := ts.do(t, method, path, f.tokens[role], body)
 			if r.status != want {
@@ -457,6 +467,117 @@ func TestSecurityRoleMatrix(t *testing.T) {
 			if role == "other" && strings.Contains(path, "/api/") && r.status < 300 && strings.Contains(string(r.body), fmt.Sprintf(`"table_id":%d`, f.tableA)) {
 				t.Errorf("%s as the iPad of another table got table %d's data: %.300s", key, f.tableA, r.body)
 			}
+		}
+	}
+}
+
+// wsMatrix opens /ws as role: 101 when it gets ready with its own role,
+// 401 when it is closed with 4401. A table's iPad must be refused the
+// rooms of staff and of every other table.
+func wsMatrix(t *testing.T, ts *testServer, f *secFixture, role string) int {
+	t.Helper()
+	wc := dialWS(t, &wsBox{testServer: ts}, nil)
+	if role == "anon" {
+		wc.send("auth", map[string]string{"token": ""})
+		if code := wc.closeCode(5 * time.Second); code != 4401 {
+			t.Errorf("/ws auth without a token: close %d; want 4401", code)
+			return 0
+		}
+		return 401
+	}
+	ready := wc.auth(f.tokens[role])
+	var d struct{ Role string }
+	json.Unmarshal(ready.Data, &d)
+	wantRole := role
+	if role == "other" {
+		wantRole = "customer"
+	}
+	if d.Role != wantRole {
+		t.Errorf("/ws as %s: ready %s; want role %s", role, ready.Data, wantRole)
+		return 0
+	}
+	if role != "customer" && role != "other" {
+		return 101
+	}
+	own, foreign := f.tableA, f.tableB
+	if role == "other" {
+		own, foreign = f.tableB, f.tableA
+	}
+	subs := []struct {
+		event string
+		data  map[string]any
+		want  string
+	}{
+		{"subscribe:table", map[string]any{"table_id": own}, "ack"},
+		{"subscribe:table", map[string]any{"table_id": foreign}, "error"},
+		{"subscribe:table", map[string]any{"table_id": f.payTo, "since": 0}, "error"},
+		{"subscribe:orders", nil, "error"},
+		{"subscribe:tables", nil, "error"},
+		{"subscribe:kds", map[string]any{"since": 0}, "error"},
+		{"subscribe:menu", nil, "ack"},
+	}
+	for _, sub := range subs {
+		id := wc.send(sub.event, sub.data)
+		if fr := wc.expect(sub.want); fr.ID != id {
+			t.Errorf("/ws as %s %s %v: reply to %d; want to %d", role, sub.event, sub.data, fr.ID, id)
+		}
+	}
+	// An order at the foreign table must not reach this iPad.
+	var o store.Order
+	ts.must(t, 201, "POST", "/api/orders", ts.waiter, map[string]any{"table_id": foreign, "items": []map[string]any{{"menu_item_id": f.item, "quantity": 1}}}, &o)
+	for {
+		fr, ok := wc.next(300 * time.Millisecond)
+		if !ok {
+			break
+		}
+		if strings.Contains(string(fr.Data), fmt.Sprintf(`"table_id":%d`, foreign)) {
+			t.Errorf("/ws as %s received %s of table %d: %s", role, fr.Event, foreign, fr.Data)
+		}
+	}
+	return 101
+}
+
+// TestSecurityWSOriginAndHost adds hostile variants to TestWSOriginAndHost:
+// the upgrade is refused (403) for an opaque or look-alike origin, another
+// port, a non-HTTP scheme, and a public host name (DNS rebinding).
+func TestSecurityWSOriginAndHost(t *testing.T) {
+	ts := newTestServer(t)
+	hostport := strings.TrimPrefix(ts.URL, "http://")
+	_, port, _ := strings.Cut(hostport, ":")
+	other, _ := strconv.Atoi(port)
+	cases := []struct{ host, origin string }{
+		{"", "null"},
+		{"", "http://" + hostport + ".evil.example"},
+		{"", "http://evil.example/" + hostport},
+		{"", fmt.Sprintf("http://127.0.0.1:%d", other+1)},
+		{"", "ws://" + hostport},
+		{"", "file://"},
+		{"", "http://user@evil.example"},
+		{"rms.local.evil.example:" + port, "http://rms.local.evil.example:" + port},
+		{"evil.example", ""},
+		{"192.168.1.10.nip.io:" + port, "http://192.168.1.10.nip.io:" + port},
+		{"", "http://localhost.evil.example:" + port},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest("GET", ts.URL+"/ws", nil)
+		if c.host != "" {
+			req.Host = c.host
+		}
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		req.Header.Set("Sec-WebSocket-Version", "13")
+		req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+		req.Header.Set("Authorization", "Bearer "+ts.admin)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("GET /ws host %q origin %q: %v", c.host, c.origin, err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("GET /ws host %q origin %q = %d; want 403", c.host, c.origin, res.StatusCode)
 		}
 	}
 }
