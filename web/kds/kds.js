@@ -131,7 +131,7 @@ async function loadOrders() {
   for (const [id, entry] of orders) {
     if (!fresh.has(id) && entry.seq <= seq) orders.delete(id);
   }
-  if (list.some((o) => !tableNames.has(o.table_id))) await loadTables();
+  if (list.some((o) => !tableNames.has(o.table_id))) loadTablesSoon();
   loaded = true;
   schedule();
   return seq;
@@ -571,7 +571,7 @@ function layout(grid, list) {
   const cellH = (innerH - gap) / 2;
   const attempts = list.length > 12
     ? [[6, 0.9]]
-    : [[4, 1], [5, 1], [6, 1], [6, 0.9], [6, 0.82], [6, 0.75]];
+    : [[4, 1], [5, 1], [6, 1], [6, 0.92], [6, 0.85], [6, 0.78]];
   let result = null;
   let heights = [];
   let spans = [];
@@ -976,6 +976,7 @@ async function startApp() {
   rt.onResync('menu', () => reloadRoom('menu'));
   syncClock();
   loadSettings();
+  loadTables();
   await Promise.all([
     retrying(loadMenu).then((seq) => rt && rt.subscribe('menu', { since: seq })),
     retrying(loadOrders).then((seq) => rt && rt.subscribe('kds', { since: seq })),
