@@ -171,6 +171,7 @@ func TestKDS(t *testing.T) {
 	if px := kdsInt(t, ctx, `Math.round(parseFloat(getComputedStyle(document.querySelector('#tickets .line .name')).fontSize))`); px < 24 {
 		t.Errorf("item text is %dpx; want at least 24px, readable from two metres", px)
 	}
+	kdsWait(t, ctx, "every line visible or marked", kdsNothingClipped)
 	shot(t, ctx, "kds-service-1920")
 
 	// ---- ageing colours, settable and remembered ----
@@ -200,6 +201,7 @@ func TestKDS(t *testing.T) {
 	// ---- the box goes away: the banner says so; the missed ticket comes ----
 	box.Stop()
 	kdsWait(t, ctx, "reconnecting banner", `document.getElementById('conn').dataset.state === 'reconnecting' && !document.getElementById('banner').hidden && document.getElementById('banner').textContent.includes('Reconnecting')`)
+	kdsWait(t, ctx, "board laid out again under the banner", kdsNothingClipped)
 	shot(t, ctx, "kds-reconnecting-1920")
 	box.start(t)
 	missed := kdsPlace(t, box, waiter, 12, "", kdsLine{menu["Saltimbocca alla romana"], 1, "sauce on the side"})
@@ -308,6 +310,13 @@ func kdsWaitOrder(t *testing.T, box *testBox, token string, id int64, what strin
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// kdsNothingClipped holds when no ticket hides lines without saying so
+// and the all-day panel does not run off the screen.
+const kdsNothingClipped = `[...document.querySelectorAll('#tickets .ticket')].every(t => {
+	const i = t.querySelector('.t-items');
+	return i.scrollHeight <= i.clientHeight + 1 || !t.querySelector('.t-more').hidden;
+}) && (() => { const p = document.querySelector('.allday'); return p.scrollHeight <= p.clientHeight + 1; })()`
 
 func kdsTicketSel(id int64) string { return fmt.Sprintf(`#tickets .ticket[data-id="%d"]`, id) }
 

@@ -551,10 +551,35 @@ function renderAllDay(list) {
     }
   }
   const rows = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  $('allday').replaceChildren(
+  const listEl = $('allday');
+  listEl.replaceChildren(
     ...rows.map(([name, n]) => h('li', { dataset: { name } }, h('span', { class: 'ad-n' }, String(n)), h('span', { class: 'ad-name' }, name))),
   );
   $('allday-empty').hidden = rows.length > 0;
+  fitAllDay(listEl);
+}
+
+// A long all-day list first gets smaller type, then hides its smallest
+// counts behind a "+N more" line rather than run off the screen.
+function fitAllDay(listEl) {
+  const panel = /** @type {HTMLElement} */ (listEl.parentElement);
+  panel.querySelector('.allday-more')?.remove();
+  const overflows = () => panel.scrollHeight > panel.clientHeight + 1;
+  let px = 26;
+  panel.style.setProperty('--ad', px + 'px');
+  while (overflows() && px > 19) {
+    px -= 1;
+    panel.style.setProperty('--ad', px + 'px');
+  }
+  if (!overflows()) return;
+  const more = h('p', { class: 'allday-more' }, '');
+  panel.append(more);
+  let hidden = 0;
+  while (overflows() && listEl.lastElementChild) {
+    listEl.lastElementChild.remove();
+    hidden++;
+    more.textContent = `+${hidden} more items`;
+  }
 }
 
 // Tickets fill the columns top to bottom, two to a column, oldest first. A
@@ -1055,7 +1080,8 @@ function init() {
     schedule();
   });
   addEventListener('keydown', onKey);
-  addEventListener('resize', schedule);
+  // The banners above the board come and go; the board re-lays itself out.
+  new ResizeObserver(schedule).observe($('tickets'));
   initSettings();
   sound.init();
   setInterval(tick, 1000);
