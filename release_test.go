@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestReleaseUnderQEMU builds the Raspberry Pi binaries with .ci/release
+// and runs them under qemu-user: version stamping, first start with
+// RMS_ADMIN_PASSWORD on an empty data folder, /healthz, a login, and a
+// clean exit on SIGTERM. Skipped where qemu-user-static is missing
+// (.ci/run installs it).
+func TestReleaseUnderQEMU(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-compiles twice; skipped with -short")
+	}
+	targets := []struct{ target, file, qemu string }{
+		{"linux/arm64", "rms-linux-arm64", "qemu-aarch64-static"},
+		{"linux/arm/7", "rms-linux-armv7", "qemu-arm-static"},
+	}
+	for _, tg := range targets {
+		if _, err := exec.LookPath(tg.qemu); err != nil {
+			t.Skipf("%s missing (.ci/run installs qemu-user-static)", tg.qemu)
+		}
+	}
+	dist := t.TempDir()
+	const version, commit, date = "v9.8.7-test", "abc123def456", "2026-11-26T12:00:00Z"
+	cmd := exec.Command("bash", ".ci/release")
+	cmd.Env = append(os.Environ(), "TARGETS=linux/arm64 linux/arm/7", "DIST="+dist,
+		"VERSION="+version, "COMMIT="+commit, "DATE="+date)
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf(".ci/release: %v\n%s", err, out)
+	}
+	t.Logf(".ci/release built 2 targets in %v", time.Since(start).Round(time.Second))
+	checkSums(t, dist, []string{"rms-linux-arm64", "rms-linux-armv7"})
+
+	for _, tg := range targets {
+		t.Run(tg.file, func(t *testing.T) {
+			bin := filepath.Join(dist, tg.file)
+			fi, err := os.Stat(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %.1f MiB", tg.file, float64(fi.Size())/(1<<20))
+
+			out, err := exec.Command(tg.qemu, bin, "version").CombinedOutput()
+			want := fmt.Sprintf("rms %s (commit %s, built %s)", version, commit, date)
+			if err != nil || !strings.Contains(string(out), want) {
+				t.Errorf("rms version = %q, %v; want %q", out, err, want)
+			}
+			runUnderQEMU(t, tg.qemu, bin, version)
+		})
+	}
+}
+
+func runUnderQEMU(t *testing.T, qemu, bin, version string) {
+	port := releasePort(t)
+	data := t.TempDir()
+	cmd := exec.Command(qemu, bin, "serve", "--data", data, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--mdns=false")
+	cmd.Env = append(os.Environ(), "RMS_ADMIN_PASSWORD=qemu-admin-pass", "NOTIFY_SOCKET=", "WATCHDOG_USEC=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			t.Log(sc.Text())
+		}
+		exited <- cmd.Wait()
+	}()
+	defer func() {
+		_ = cmd.Process.Kill()
+	}()
+
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	client := &http.Client{Timeout: 10 * time.Second}
+	var health struct{ Status, Version, DB string }
+	deadline := time.Now().Add(90 * time.Second) // emulation is slow
+	for {
+		resp, err := client.Get(base + "/healthz")
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&health)
+			resp.Body.Close()
+			if err == nil && resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("rms exited before serving: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /healthz did not answer 200 within 90 s (last error %v)", err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if health.Status != "ok" || health.DB != "ok" || health.Version != version {
+		t.Errorf("GET /healthz = %+v; want status ok, db ok, version %s", health, version)
+	}
+
+	resp, err := client.Post(base+"/api/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"qemu-admin-pass"}`))
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	var login struct {
+		Token string
+		User  struct{ Role string }
+	}
+	err = json.NewDecoder(resp.Body).Decode(&login)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil || login.Token == "" || login.User.Role != "admin" {
+		t.Errorf("login as admin = %d %+v %v; want 200 with a token for an admin", resp.StatusCode, login, err)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("rms after SIGTERM: %v; want a clean exit", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("rms did not exit within 30 s of SIGTERM")
+	}
+	if _, err := os.Stat(filepath.Join(data, "rms.db")); err != nil {
+		t.Errorf("data folder has no rms.db: %v", err)
+	}
+}
+
+func checkSums(t *testing.T, dist string, files []string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 {
+			sums[strings.TrimPrefix(f[1], "*")] = f[0]
+		}
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(filepath.Join(dist, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256(b)
+		if got := sums[name]; got != hex.EncodeToString(h[:]) {
+			t.Errorf("SHA256SUMS for %s = %q; want %x", name, got, h)
+		}
+	}
+}
+
+func releasePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestSystemdUnit checks systemd/rms.service with systemd's own tools:
+// `systemd-analyze verify` is clean and `systemd-analyze security` rates
+// it 2.0 or lower. Skipped where systemd-analyze is missing.
+func TestSystemdUnit(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		t.Skip("systemd-analyze missing (install the systemd package)")
+	}
+	unit, err := os.ReadFile("systemd/rms.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Type=notify", "WatchdogSec=30s", "DynamicUser=yes", "StateDirectory=rms",
+		"Restart=on-failure", "After=network-online.target", "Wants=network-online.target",
+		"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK", "SystemCallFilter=@system-service",
+		"CapabilityBoundingSet=\n", "UMask=0077", "ExecStart=/usr/local/bin/rms serve"} {
+		if !strings.Contains(string(unit), want) {
+			t.Errorf("rms.service lacks %q", strings.TrimSpace(want))
+		}
+	}
+	// verify insists that ExecStart's binary exists: point it at one that does.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rms.service")
+	body := strings.Replace(string(unit), "ExecStart=/usr/local/bin/rms", "ExecStart="+self, 1)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("systemd-analyze", "verify", path).CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s\nwant clean", err, out)
+	}
+	out, err = exec.Command("systemd-analyze", "security", "--offline=yes", path).CombinedOutput()
+	m := regexp.MustCompile(`Overall exposure level for rms\.service: ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		if strings.Contains(string(out), "offline") {
+			t.Skipf("this systemd-analyze cannot rate a unit file offline: %s", out)
+		}
+		t.Fatalf("systemd-analyze security: %v\n%s", err, out)
+	}
+	score, _ := strconv.ParseFloat(string(m[1]), 64)
+	t.Logf("systemd-analyze security: exposure %.1f", score)
+	if score > 2.0 {
+		t.Errorf("exposure level = %.1f; want 2.0 or lower\n%s", score, out)
+	}
+}
