@@ -306,6 +306,10 @@ func (m *MDNS) refreshChanged() (bool, error) {
 	}
 	m.zc = zc
 	if err := m.openConnsLocked(list); err != nil {
+		// Forget the set, so the next poll tries the whole setup again.
+		m.zc.Shutdown()
+		m.zc = nil
+		m.ifaces = map[int]ifaceAddrs{}
 		return false, err
 	}
 	for _, st := range next {
