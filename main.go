@@ -308,6 +308,15 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 	}()
 
+	// Hourly housekeeping: the event log keeps its retention, and retry
+	// keys older than a day are forgotten.
+	go server.RunEventPruning(ctx, func(ctx context.Context, before time.Time, keep int) (int64, error) {
+		if err := st.PurgeIdempotencyKeys(ctx); err != nil {
+			log.Warn("purge idempotency keys", "err", err)
+		}
+		return st.PruneEvents(ctx, before, keep)
+	}, log)
+
 	select {
 	case err := <-serveErr:
 		return err
