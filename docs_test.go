@@ -13,7 +13,13 @@ package main
 //     pairing codes, URLs), and a documented array is a prefix of the
 //     actual one (the manual shortens long lists). A volatile string that
 //     differs is replaced by the actual value in later requests, so a
-//     pairing code the manual shows can be traded in the next example.
+//     pairing code the manual shows can be traded in the next example. A
+//     body of just "…" is left out on purpose and not checked.
+//   - ```ws: a WebSocket transcript, run in the same order as the http
+//     blocks. "GET /ws" (with optional header lines) opens a connection
+//     that later ws blocks keep using; "> {json}" is sent; "< {json}" must
+//     be the next frame (compared like an http body); "< close NNNN" means
+//     the box closes the connection with that code next.
 //   - ```sh: run by bash against the same box (BOX is its address; ADMIN,
 //     WAITER, CHEF and TABLE hold tokens; the rms binary is on PATH with
 //     RMS_DATA pointing at a scratch data folder); it must exit 0.
@@ -28,6 +34,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -43,6 +50,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "rewrite the documented HTTP responses in docs/*.md with the box's answers")
@@ -117,12 +126,12 @@ func docFiles(t *testing.T) []string {
 // commands that need the real box's systemd, json for shapes shown beside
 // a tested example).
 func TestDocsBlocksKnown(t *testing.T) {
-	known := map[string]bool{"http": true, "sh": true, "go": true, "js": true, "text": true, "console": true, "json": true}
+	known := map[string]bool{"ws": true, "http": true, "sh": true, "go": true, "js": true, "text": true, "console": true, "json": true}
 	for _, f := range docFiles(t) {
 		blocks, _ := docBlocks(t, f)
 		for _, b := range blocks {
 			if !known[b.Lang] {
-				t.Errorf("%s:%d: code block language %q; want one of http, sh, go, js (run by the tests) or text, console, json", f, b.Line, b.Lang)
+				t.Errorf("%s:%d: code block language %q; want one of http, ws, sh, go, js (run by the tests) or text, console, json", f, b.Line, b.Lang)
 			}
 		}
 	}
@@ -245,14 +254,30 @@ func volatileString(s string) bool {
 	return timeRE.MatchString(s) || codeRE.MatchString(s) || tokenRE.MatchString(s) || strings.Contains(s, "://")
 }
 
-// runHTTPExamples runs the http blocks of one file in order on box.
+// runHTTPExamples runs the http and ws blocks of one file in order on box.
 func runHTTPExamples(t *testing.T, box *testBox, file string, vars docVars) {
 	blocks, src := docBlocks(t, file)
 	var edits []struct {
 		start, end int
 		text       string
 	}
+	var wsc *docWS
+	defer func() {
+		if wsc != nil {
+			wsc.conn.CloseNow()
+		}
+	}()
 	for _, b := range blocks {
+		if b.Lang == "ws" {
+			text := runWSExample(t, box, b, vars, &wsc)
+			if *updateDocs && text != b.Text {
+				edits = append(edits, struct {
+					start, end int
+					text       string
+				}{b.start, b.end, text})
+			}
+			continue
+		}
 		if b.Lang != "http" {
 			continue
 		}
@@ -341,6 +366,9 @@ func sendExample(t *testing.T, box *testBox, ex httpExample, vars docVars) (int,
 // checkBody compares a documented body with the actual one.
 func checkBody(t *testing.T, where, doc string, actual []byte, vars docVars) {
 	t.Helper()
+	if doc == "…" {
+		return // the manual leaves the body out on purpose
+	}
 	if doc == "" {
 		if len(bytes.TrimSpace(actual)) != 0 {
 			t.Errorf("%s: body = %s; the manual shows none", where, actual)
@@ -476,8 +504,8 @@ func compareJSON(doc, actual *node, path string, vars docVars) []string {
 		}
 	case 's':
 		if doc.Str != actual.Str {
-			if strings.HasSuffix(path, ".version") {
-				break // the build's version: a release names itself
+			if strings.HasSuffix(path, ".version") || strings.HasSuffix(path, ".epoch") {
+				break // the build's version, the event log's random name
 			}
 			if volatileString(doc.Str) && volatileString(actual.Str) {
 				vars[doc.Str] = actual.Str
@@ -528,6 +556,10 @@ func renderResponse(status int, header http.Header, body []byte, ex httpExample)
 		return b.String()
 	}
 	b.WriteString("\n")
+	if ex.RespBody == "…" {
+		b.WriteString("…\n")
+		return b.String()
+	}
 	a, err := parseOrdered(string(body))
 	if err != nil {
 		// Not JSON (an SVG): the manual shows its beginning.
@@ -711,4 +743,144 @@ func readLines(r io.Reader, out chan<- string) {
 		out <- sc.Text()
 	}
 	close(out)
+}
+
+// docWS is the WebSocket connection a page of the manual is using.
+type docWS struct {
+	conn *websocket.Conn
+}
+
+// wsStep is one line (or multi-line message) of a ws block.
+type wsStep struct {
+	Dir    string // ">", "<", "GET"
+	Text   string // the JSON, "close NNNN", or the header lines of GET
+	Header http.Header
+}
+
+func parseWSSteps(text string) ([]wsStep, error) {
+	var steps []wsStep
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, "GET /ws"):
+			steps = append(steps, wsStep{Dir: "GET", Header: http.Header{}})
+		case strings.HasPrefix(l, "> "), strings.HasPrefix(l, "< "):
+			steps = append(steps, wsStep{Dir: l[:1], Text: l[2:]})
+		case len(steps) > 0 && steps[len(steps)-1].Dir == "GET" && strings.Contains(l, ": ") && !strings.HasPrefix(l, " "):
+			k, v, _ := strings.Cut(l, ": ")
+			steps[len(steps)-1].Header.Add(k, v)
+		case len(steps) > 0 && steps[len(steps)-1].Dir != "GET":
+			steps[len(steps)-1].Text += "\n" + l
+		case strings.TrimSpace(l) == "":
+		default:
+			return nil, fmt.Errorf("line %q is neither GET /ws, a header, > nor <", l)
+		}
+	}
+	return steps, nil
+}
+
+// runWSExample runs one ws block on the page's connection and returns the
+// block's text as the box answered it (for -update-docs).
+func runWSExample(t *testing.T, box *testBox, b docBlock, vars docVars, wsc **docWS) string {
+	t.Helper()
+	steps, err := parseWSSteps(b.Text)
+	if err != nil {
+		t.Errorf("%s:%d: %v", b.File, b.Line, err)
+		return b.Text
+	}
+	var out strings.Builder
+	for i, st := range steps {
+		where := fmt.Sprintf("%s:%d step %d", b.File, b.Line, i+1)
+		switch st.Dir {
+		case "GET":
+			if *wsc != nil {
+				(*wsc).conn.CloseNow()
+				*wsc = nil
+			}
+			h := http.Header{}
+			host := ""
+			out.WriteString("GET /ws\n")
+			for k, vs := range st.Header {
+				for _, v := range vs {
+					fmt.Fprintf(&out, "%s: %s\n", k, v)
+					if k == "Host" {
+						host = v
+						continue
+					}
+					h.Add(k, vars.apply(v))
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(box.API, "http")+"/ws", &websocket.DialOptions{HTTPHeader: h, Host: host})
+			cancel()
+			if err != nil {
+				t.Errorf("%s: dial: %v", where, err)
+				return b.Text
+			}
+			*wsc = &docWS{conn: c}
+		case ">":
+			fmt.Fprintf(&out, "> %s\n", st.Text)
+			if *wsc == nil {
+				t.Errorf("%s: no connection (start the block with GET /ws)", where)
+				return b.Text
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := (*wsc).conn.Write(ctx, websocket.MessageText, []byte(vars.apply(st.Text)))
+			cancel()
+			if err != nil {
+				t.Errorf("%s: send: %v", where, err)
+				return b.Text
+			}
+		case "<":
+			if *wsc == nil {
+				t.Errorf("%s: no connection (start the block with GET /ws)", where)
+				return b.Text
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, frame, err := (*wsc).conn.Read(ctx)
+			cancel()
+			if want, ok := strings.CutPrefix(st.Text, "close "); ok {
+				got := websocket.CloseStatus(err)
+				fmt.Fprintf(&out, "< close %d\n", got)
+				if err == nil {
+					t.Errorf("%s: got frame %s; want close %s", where, frame, want)
+				} else if strconv.Itoa(int(got)) != strings.TrimSpace(want) {
+					t.Errorf("%s: connection ended with %v (code %d); want close %s", where, err, got, want)
+				}
+				(*wsc).conn.CloseNow()
+				*wsc = nil
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s: read: %v (want %s)", where, err, st.Text)
+				return b.Text
+			}
+			d, derr := parseOrdered(st.Text)
+			a, aerr := parseOrdered(string(frame))
+			if aerr != nil {
+				t.Errorf("%s: frame %s is not JSON", where, frame)
+				return b.Text
+			}
+			if derr != nil {
+				d = nil
+			}
+			if *updateDocs {
+				if d != nil {
+					compareJSON(d, a, "$", vars)
+				}
+				var nb strings.Builder
+				writeNode(&nb, a, d, "")
+				fmt.Fprintf(&out, "< %s\n", nb.String())
+				continue
+			}
+			fmt.Fprintf(&out, "< %s\n", st.Text)
+			if derr != nil {
+				t.Errorf("%s: the documented frame is not JSON: %v", where, derr)
+				continue
+			}
+			for _, p := range compareJSON(d, a, "$", vars) {
+				t.Errorf("%s: %s", where, p)
+			}
+		}
+	}
+	return out.String()
 }
