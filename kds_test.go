@@ -220,6 +220,22 @@ func TestKDS(t *testing.T) {
 			t.Errorf("tickets on screen = %s; want %s", got, strings.Join(want, ","))
 		}
 	}
+
+	// ---- the manager deactivates the chef: every screen signs out at once ----
+	admin := box.Login(t, "admin", "admin123")
+	var users []struct {
+		ID       int64  `json:"id"`
+		Username string `json:"username"`
+	}
+	kdsDo(t, box, admin, http.MethodGet, "/api/users", nil, http.StatusOK, &users)
+	for _, u := range users {
+		if u.Username == "marco" {
+			kdsDo(t, box, admin, http.MethodPatch, fmt.Sprintf("/api/users/%d", u.ID), map[string]bool{"active": false}, http.StatusOK, nil)
+		}
+	}
+	for _, c := range []context.Context{ctx, ctx2} {
+		kdsWait(t, c, "signed out", `!document.getElementById('login').hidden && document.getElementById('login-msg').textContent.includes('signed out by the manager') && localStorage.getItem('rms.token.kds') === null`)
+	}
 }
 
 // ---- helpers (prefixed: the root package is shared by every browser test) ----
