@@ -516,7 +516,8 @@ function render() {
   fitTickets(grid);
 
   $('pager').hidden = pages < 2;
-  $('page-text').textContent = `Page ${page + 1}/${pages}`;
+  const later = pageLists.slice(page + 1).reduce((n, pl) => n + pl.length, 0);
+  $('page-text').textContent = `Page ${page + 1}/${pages}` + (later ? ` · ${later} more` : '');
   const active = list.filter((o) => o.status !== 'cancelled').length;
 
   const pass = passOrders();
