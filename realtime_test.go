@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // TestRealtimeResumeAcrossRestart drives the shared browser client
@@ -105,4 +106,66 @@ func TestRealtimeResumeAcrossRestart(t *testing.T) {
 	// And it is live again.
 	d := kdsPlace(t, box, waiter, 4, "", dish)
 	kdsWait(t, ctx, "live after resume", fmt.Sprintf(`window.__got.at(-1).event === 'order:created' && window.__got.at(-1).id === %d`, d.ID))
+}
+
+// TestRealtimeRefreshBeforeExpiry gives the client a staff token that
+// expires in 20 seconds: it must fetch a fresh one before then and re-send
+// auth on the open socket, so the server never closes it with 4401 and
+// events keep arriving on the same connection.
+func TestRealtimeRefreshBeforeExpiry(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+	var me struct {
+		User struct {
+			ID int64 `json:"id"`
+		} `json:"user"`
+	}
+	kdsDo(t, box, chef, http.MethodGet, "/api/auth/me", nil, http.StatusOK, &me)
+	now := time.Now()
+	exp := now.Add(20 * time.Second)
+	short, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss": "rms", "sub": fmt.Sprint(me.User.ID), "role": "chef",
+		"iat": now.Unix(), "exp": exp.Unix(),
+	}).SignedString(box.secret)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+
+	ctx := newBrowser(t, 800, 600)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, ctx, `(async () => {
+		const { connect } = await import('/lib/realtime.js');
+		let token = `+kdsQuote(short)+`;
+		window.__refreshes = 0; window.__states = []; window.__got = []; window.__authErrors = [];
+		const refresh = async () => {
+			const res = await fetch('/api/auth/refresh', { method: 'POST', headers: { Authorization: 'Bearer ' + token } });
+			if (!res.ok) throw Object.assign(new Error('refresh'), { status: res.status });
+			token = (await res.json()).token;
+			window.__refreshes++;
+			return token;
+		};
+		const rt = connect({ token: () => token, refresh });
+		rt.onState((s) => window.__states.push(s));
+		rt.onAuthError((code) => window.__authErrors.push(code));
+		rt.on('order:created', (o) => window.__got.push(o.id));
+		rt.subscribe('kds');
+		window.__rt = rt;
+	})()`)
+	kdsWait(t, ctx, "connected", `window.__rt.state === 'connected'`)
+	kdsWaitWithin(t, ctx, 15*time.Second, "refresh before expiry", `window.__refreshes === 1`)
+	if left := time.Until(exp); left <= 0 {
+		t.Fatalf("refreshed only after the token expired (%v late)", -left)
+	}
+	time.Sleep(time.Until(exp) + 3*time.Second)
+
+	o := kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Burrata"], 1, ""})
+	kdsWait(t, ctx, "event after the first token expired", fmt.Sprintf(`window.__got.includes(%d)`, o.ID))
+	if got := kdsString(t, ctx, `window.__states.join(',')`); got != "connecting,connected" {
+		t.Errorf("states = %s; want connecting,connected (one connection throughout)", got)
+	}
+	if got := kdsString(t, ctx, `window.__authErrors.join(',')`); got != "" {
+		t.Errorf("auth errors = %s; want none", got)
+	}
 }
