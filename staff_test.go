@@ -230,8 +230,13 @@ func TestStaffApp(t *testing.T) {
 	if got := staffString(t, ctx, `[...document.querySelectorAll('#nav a')].map(a => a.dataset.route).join(',')`); got != "floor,orders" {
 		t.Errorf("waiter nav = %q; want floor,orders", got)
 	}
-	staffGo(t, ctx, "#/users")
+	staffExec(t, ctx, `location.hash = '#/users'`)
 	staffWait(t, ctx, "admin route refused", `location.hash === '#/floor' && document.getElementById('view').dataset.view === 'floor'`)
+
+	// A chef belongs on the kitchen display, signed in there already.
+	staffClick(t, ctx, "#signout")
+	staffSignIn(t, ctx, "marco", "chef123")
+	staffWait(t, ctx, "chef sent to the kitchen display", `location.pathname === '/kds' && !!localStorage.getItem('rms.token.kds') && !localStorage.getItem('rms.token.staff')`)
 }
 
 // TestStaffAppPhone checks the phone layout of the views a waiter uses on
@@ -292,7 +297,9 @@ const staffWSShim = `(() => {
   window.__staffSockets = [];
   window.__staffBlock = false;
   function Shim(url, protocols) {
-    const s = new Real(window.__staffBlock ? 'ws://127.0.0.1:9/blocked' : url, protocols);
+    // A path of the box that is not a socket: the page's CSP allows it,
+    // and the handshake fails like a box that is not there.
+    const s = new Real(window.__staffBlock ? String(url) + '-blocked' : url, protocols);
     window.__staffSockets.push(s);
     return s;
   }
@@ -320,10 +327,11 @@ func TestStaffAppReconnectBanner(t *testing.T) {
 	staffWait(t, ctx, "reconnecting banner", `!document.getElementById('banner').hidden && document.getElementById('conn').dataset.state !== 'connected'`)
 	shot(t, ctx, "staff-reconnecting-1366")
 
-	// While the page is cut off, a waiter elsewhere takes an order.
+	// While the page is cut off, a guest orders from the iPad of table 1.
 	token := box.Login(t, "ana", "waiter123")
 	items := staffMenu(t, box.Do, token)
-	status, body := box.Do(t, http.MethodPost, "/api/orders", token, map[string]any{
+	guest := staffGuest(t, box.Do, token, 1)
+	status, body := box.Do(t, http.MethodPost, "/api/orders", guest, map[string]any{
 		"table_id": 1,
 		"items":    []map[string]any{{"menu_item_id": items[0].ID, "quantity": 1, "notes": ""}},
 		"notes":    "",
@@ -470,6 +478,29 @@ func staffJSON(t *testing.T, body []byte, v any) {
 // staffDecimal writes minor units as the page writes EUR amounts (12.50).
 func staffDecimal(cents int64) string {
 	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+}
+
+// staffGuest pairs a table the way its iPad would and returns the
+// customer token.
+func staffGuest(t *testing.T, do staffDoer, staffToken string, tableID int64) string {
+	t.Helper()
+	status, body := do(t, http.MethodPost, fmt.Sprintf("/api/tables/%d/pair", tableID), staffToken, nil)
+	if status != http.StatusOK {
+		t.Fatalf("POST pair = %d %s; want 200", status, body)
+	}
+	var p struct {
+		Code string `json:"code"`
+	}
+	staffJSON(t, body, &p)
+	status, body = do(t, http.MethodPost, "/api/pair", "", map[string]any{"code": p.Code})
+	if status != http.StatusOK {
+		t.Fatalf("POST /api/pair = %d %s; want 200", status, body)
+	}
+	var g struct {
+		Token string `json:"token"`
+	}
+	staffJSON(t, body, &g)
+	return g.Token
 }
 
 // staffDoer is the harness's box.Do, passed in so the helpers need not

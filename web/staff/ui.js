@@ -91,8 +91,9 @@ export function toast(message, kind = 'error') {
   toastBox ??= document.getElementById('toasts');
   const el = h(`div.toast.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, message);
   const close = () => el.remove();
-  el.addEventListener('click', close);
   toastBox.append(el);
+  // Keep the stack short: the newest three say what matters.
+  while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
   setTimeout(close, kind === 'error' ? 9000 : 4000);
 }
 
