@@ -2,10 +2,12 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -43,6 +45,8 @@ const (
 	// would let a stalled tablet pin up to 4 MiB). On a LAN it still
 	// carries megabytes per second, and the hub's queue absorbs bursts.
 	wsSendBuffer = 128 << 10
+	// wsBufferSize is the size of a connection's read and write buffers.
+	wsBufferSize = 512
 )
 
 // Close codes of the realtime protocol.
@@ -121,7 +125,10 @@ func (s *Server) handleWS(c echo.Context) error {
 		return nil
 	}
 	sess.hc = hc
-	sess.run(hasHeader, headerToken)
+	// The read loop gets a goroutine of its own so that this one, with its
+	// deep stack, the request and echo's context, is released: an idle
+	// connection then costs a few KiB.
+	go sess.run(hasHeader, headerToken)
 	return nil
 }
 
@@ -132,7 +139,9 @@ func (ss *wsSession) run(hasHeader bool, headerToken string) {
 	ctx := context.Background()
 	ss.ping = time.AfterFunc(wsPingInterval, ss.pingPeer)
 	if hasHeader {
-		if !ss.authenticate(ctx, headerToken, nil) {
+		var ok bool
+		offStack(func() { ok = ss.authenticate(ctx, headerToken, nil) })
+		if !ok {
 			ss.readUntilClosed()
 			return
 		}
@@ -240,7 +249,9 @@ func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
 			ss.hc.Close(wsCodeAuth, "bad auth data")
 			return false
 		}
-		return ss.authenticate(ctx, d.Token, m.ID)
+		var ok bool
+		offStack(func() { ok = ss.authenticate(ctx, d.Token, m.ID) })
+		return ok
 	}
 	action, room, ok := strings.Cut(m.Event, ":")
 	if !ok || (action != "subscribe" && action != "unsubscribe") || !knownRoom(room) {
@@ -278,8 +289,24 @@ func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
 		return true
 	}
 	ss.replyAck(m.ID)
-	ss.subscribe(ctx, room, d)
+	if d.Since != nil {
+		offStack(func() { ss.subscribe(ctx, room, d) })
+	} else {
+		ss.subscribe(ctx, room, d)
+	}
 	return true
+}
+
+// offStack runs fn on a short-lived goroutine and waits for it. Database
+// calls (SQLite in pure Go runs deep) would grow the long-lived read loop's
+// stack for good, and idle connections must stay small.
+func offStack(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
 }
 
 // subscribe joins room, first replaying what the client missed after since:
@@ -609,8 +636,24 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		tc.SetWriteBuffer(wsSendBuffer)
 	}
 	w.cork = &corkConn{Conn: conn}
-	brw.Writer.Reset(w.cork)
-	return w.cork, brw, nil
+	// net/http's 4 KiB buffers are larger than client frames need, and
+	// writes gather in the cork anyway; smaller ones keep an idle
+	// connection cheap. Bytes the client sent right after the upgrade
+	// stay buffered in the new reader.
+	pending, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	pending = bytes.Clone(pending)
+	var src io.Reader = w.cork
+	if len(pending) > 0 {
+		src = io.MultiReader(bytes.NewReader(pending), w.cork)
+	}
+	r := bufio.NewReaderSize(src, max(wsBufferSize, len(pending)))
+	if len(pending) > 0 {
+		if _, err := r.Peek(len(pending)); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return w.cork, bufio.NewReadWriter(r, bufio.NewWriterSize(w.cork, wsBufferSize)), nil
 }
 
 // Unwrap lets http.ResponseController reach the real writer.

@@ -1,0 +1,583 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"rms/hub"
+	"rms/store"
+)
+
+// The realtime load test. It is off by default (it wants the machine to
+// itself); the README's Performance section has the command and figures:
+//
+//	go test ./server -run '^TestWSLoad$' -ws.load -v
+var (
+	wsLoad         = flag.Bool("ws.load", false, "run TestWSLoad, the realtime load test")
+	wsLoadClients  = flag.Int("ws.clients", 1000, "WebSocket clients subscribed to kds")
+	wsLoadRate     = flag.Int("ws.rate", 20, "orders per second in the latency phase")
+	wsLoadDuration = flag.Duration("ws.duration", 15*time.Second, "length of the latency phase")
+	wsLoadBurst    = flag.Duration("ws.burst", 5*time.Second, "length of the throughput phase (0 skips it)")
+	wsLoadPosters  = flag.Int("ws.posters", 16, "concurrent REST writers in the throughput phase")
+)
+
+// TestWSLoadServer is the box TestWSLoad measures, run as a separate
+// process (this test binary again) so that its memory is its own.
+func TestWSLoadServer(t *testing.T) {
+	dir := os.Getenv("RMS_WS_LOAD_SERVER")
+	if dir == "" {
+		t.Skip("the server process of TestWSLoad")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "rms.db"), store.Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatalf("store.Open() err = %v", err)
+	}
+	if _, err := st.SeedDemo(ctx); err != nil {
+		t.Fatalf("SeedDemo() err = %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := hub.New(hub.Options{Logger: log})
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	srv, err := New(Options{Store: st, Hub: h, Assets: testAssets, Logger: log, Secret: secret})
+	if err != nil {
+		t.Fatalf("New() err = %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	fmt.Printf("LISTEN %s\n", ln.Addr())
+	// Commands from the parent, one a line, until it closes stdin.
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		var rate, ms int
+		if _, err := fmt.Sscanf(sc.Text(), "PUBLISH %d %d", &rate, &ms); err == nil {
+			n := publishSynthetic(t, st, h, rate, time.Duration(ms)*time.Millisecond)
+			fmt.Printf("PUBLISHED %d\n", n)
+		}
+	}
+	hs.Close()
+	h.Close()
+	st.Close()
+}
+
+// publishSynthetic publishes copies of the newest kds event straight to the
+// hub at rate events per second for d, bypassing SQLite: it measures the
+// fan-out alone. The seqs continue the log's, so nothing may be written
+// through the store afterwards.
+func publishSynthetic(t *testing.T, st *store.Store, h *hub.Hub, rate int, d time.Duration) int {
+	ctx := context.Background()
+	last, err := st.LastSeq(ctx)
+	if err != nil {
+		t.Fatalf("LastSeq() err = %v", err)
+	}
+	evs, err := st.EventsSince(ctx, store.RoomKDS, max(last-50, 0), 100)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("EventsSince() = %d events, %v", len(evs), err)
+	}
+	e := evs[len(evs)-1]
+	data := bytes.Replace(e.Data, []byte(`"notes":"L`), []byte(`"notes":"S`), 1)
+	const tick = 5 * time.Millisecond
+	per := float64(rate) * tick.Seconds()
+	start := time.Now()
+	seq, sent := last, 0
+	for time.Since(start) < d {
+		due := int(per * float64(time.Since(start)/tick+1))
+		var batch []hub.Event
+		for ; sent < due; sent++ {
+			seq++
+			batch = append(batch, hub.Event{Seq: seq, Name: "order:updated", Rooms: e.Rooms, Data: data})
+		}
+		h.Publish(batch...)
+		time.Sleep(tick)
+	}
+	return sent
+}
+
+// loadClient is one kds screen of the load test.
+type loadClient struct {
+	c         *websocket.Conn
+	received  atomic.Int64
+	latencies []time.Duration // written by its reader only
+	code      atomic.Int64    // close code once it ended, 0 while open
+	closedAt  atomic.Int64    // unix nanos
+	lastAt    atomic.Int64    // unix nanos of the last frame
+}
+
+func TestWSLoad(t *testing.T) {
+	if !*wsLoad {
+		t.Skip("load test; run with -ws.load (see README, Performance)")
+	}
+	n := *wsLoadClients
+
+	// The box, in its own process.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWSLoadServer$")
+	cmd.Env = append(os.Environ(), "RMS_WS_LOAD_SERVER="+t.TempDir())
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	var addr string
+	for sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
+			addr = a
+			break
+		}
+	}
+	if addr == "" {
+		t.Fatal("server did not start")
+	}
+	base := "http://" + addr
+	pid := cmd.Process.Pid
+
+	httpc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	call := func(method, path, token string, body any) (int, []byte, error) {
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := httpc.Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer res.Body.Close()
+		out, err := io.ReadAll(res.Body)
+		return res.StatusCode, out, err
+	}
+	login := func(u, p string) string {
+		status, body, err := call("POST", "/api/auth/login", "", map[string]string{"username": u, "password": p})
+		if err != nil || status != 200 {
+			t.Fatalf("login %s = %d %s %v", u, status, body, err)
+		}
+		var out struct{ Token string }
+		json.Unmarshal(body, &out)
+		return out.Token
+	}
+	chef, waiter := login("marco", "chef123"), login("ana", "waiter123")
+	item, tables := loadMenuAndTables(t, call, waiter)
+
+	// Orders carry their number in notes; t0 holds when each was posted.
+	const maxOrders = 1 << 20
+	t0 := make([]atomic.Int64, maxOrders)
+	var next atomic.Int64
+	post := func() error {
+		i := next.Add(1)
+		if i >= maxOrders {
+			return fmt.Errorf("too many orders")
+		}
+		t0[i].Store(time.Now().UnixNano())
+		status, body, err := call("POST", "/api/orders", waiter, map[string]any{
+			"table_id": tables[int(i)%len(tables)], "notes": "L" + strconv.FormatInt(i, 10),
+			"items": []map[string]any{{"menu_item_id": item, "quantity": 1}},
+		})
+		if err == nil && status != http.StatusCreated {
+			err = fmt.Errorf("POST /api/orders = %d %s", status, body)
+		}
+		return err
+	}
+	for i := 0; i < 20; i++ { // warm up the server's pools and caches
+		if err := post(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second)
+	rssBefore := processRSS(t, pid)
+
+	// Connect n clients, 50 at a time.
+	clients := make([]*loadClient, n)
+	var counting atomic.Bool
+	connectStart := time.Now()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 50)
+	var dialErrs atomic.Int64
+	for i := range clients {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			lc, err := dialLoadClient(addr, chef)
+			if err != nil {
+				if dialErrs.Add(1) == 1 {
+					t.Errorf("client %d: %v", i, err)
+				}
+				return
+			}
+			clients[i] = lc
+		}()
+	}
+	wg.Wait()
+	if dialErrs.Load() > 0 {
+		t.Fatalf("%d of %d clients failed to connect", dialErrs.Load(), n)
+	}
+	connectTime := time.Since(connectStart)
+	for _, lc := range clients {
+		go lc.read(t0, &counting)
+	}
+	time.Sleep(2 * time.Second)
+	rssAfter := processRSS(t, pid)
+	t.Logf("connected %d clients in %v; server RSS %.1f MiB -> %.1f MiB: %.1f KiB per connection",
+		n, connectTime.Round(time.Millisecond), mib(rssBefore), mib(rssAfter), float64(rssAfter-rssBefore)/1024/float64(n))
+
+	// Latency phase: a steady rate of orders.
+	counting.Store(true)
+	startSeq := next.Load()
+	cpu0 := processCPU(t, pid)
+	phaseStart := time.Now()
+	tick := time.NewTicker(time.Second / time.Duration(*wsLoadRate))
+	var posts sync.WaitGroup
+	var postErrs atomic.Int64
+	for time.Since(phaseStart) < *wsLoadDuration {
+		<-tick.C
+		posts.Add(1)
+		go func() {
+			defer posts.Done()
+			if err := post(); err != nil && postErrs.Add(1) == 1 {
+				t.Errorf("post: %v", err)
+			}
+		}()
+	}
+	tick.Stop()
+	posts.Wait()
+	orders := next.Load() - startSeq
+	expected := orders * int64(n)
+	got := waitDeliveries(clients, expected, 10*time.Second)
+	cpu := processCPU(t, pid) - cpu0
+	elapsed := time.Since(phaseStart)
+	var lats []time.Duration
+	for _, lc := range clients {
+		lats = append(lats, lc.latencies...)
+	}
+	slices.Sort(lats)
+	t.Logf("latency phase: %d orders at %d/s to %d clients: deliveries expected %d, received %d; push latency POST->arrival p50 %v p99 %v max %v; server CPU %.0f%% of one core",
+		orders, *wsLoadRate, n, expected, got, pct(lats, 50), pct(lats, 99), pct(lats, 100), 100*cpu.Seconds()/elapsed.Seconds())
+	if got != expected {
+		t.Errorf("received %d deliveries; want %d", got, expected)
+	}
+	if c := closedCount(clients); c > 0 {
+		t.Errorf("%d clients were closed during the latency phase", c)
+	}
+
+	if *wsLoadBurst <= 0 {
+		return
+	}
+	// Throughput phase: as fast as the REST API takes orders.
+	for _, lc := range clients {
+		lc.received.Store(0)
+	}
+	burstStart := time.Now()
+	startSeq = next.Load()
+	var stop atomic.Bool
+	for p := 0; p < *wsLoadPosters; p++ {
+		posts.Add(1)
+		go func() {
+			defer posts.Done()
+			for !stop.Load() {
+				if err := post(); err != nil {
+					if postErrs.Add(1) == 1 {
+						t.Errorf("post: %v", err)
+					}
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(*wsLoadBurst)
+	stop.Store(true)
+	posts.Wait()
+	postEnd := time.Now()
+	orders = next.Load() - startSeq
+	expected = orders * int64(n)
+	got = waitDeliveries(clients, expected, 20*time.Second)
+	end := time.Now()
+	first408 := int64(0)
+	slow := 0
+	for _, lc := range clients {
+		if lc.code.Load() == hub.CodeTooSlow {
+			slow++
+			if at := lc.closedAt.Load(); first408 == 0 || at < first408 {
+				first408 = at
+			}
+		}
+	}
+	span := end.Sub(burstStart)
+	if first408 != 0 {
+		span = time.Unix(0, first408).Sub(burstStart)
+	}
+	t.Logf("throughput phase: %d orders in %v (%.0f/s) to %d clients: deliveries expected %d, received %d in %v: %.0f deliveries/s; clients closed with 4408: %d",
+		orders, postEnd.Sub(burstStart).Round(time.Millisecond), float64(orders)/postEnd.Sub(burstStart).Seconds(), n, expected, got,
+		end.Sub(burstStart).Round(time.Millisecond), float64(got)/end.Sub(burstStart).Seconds(), slow)
+	if first408 != 0 {
+		t.Logf("first 4408 after %v", span.Round(time.Millisecond))
+	}
+
+	// Fan-out ceiling: events published straight to the hub at rising
+	// rates, until a client falls behind (4408) or the rates run out.
+	lines := sc
+	for _, rate := range wsLoadFanoutRates {
+		if closedCount(clients) > 0 {
+			break
+		}
+		for _, lc := range clients {
+			lc.received.Store(0)
+		}
+		start := time.Now()
+		cpu0 := processCPU(t, pid)
+		fmt.Fprintf(stdin, "PUBLISH %d %d\n", rate, wsLoadBurst.Milliseconds())
+		var sent int64
+		for lines.Scan() {
+			if _, err := fmt.Sscanf(lines.Text(), "PUBLISHED %d", &sent); err == nil {
+				break
+			}
+		}
+		if sent == 0 {
+			t.Fatalf("the server published nothing (%v)", lines.Err())
+		}
+		want := sent * int64(n)
+		got := waitDeliveries(clients, want, 20*time.Second)
+		took := time.Since(start)
+		var lastArrival int64
+		for _, lc := range clients {
+			lastArrival = max(lastArrival, lc.lastAt.Load())
+		}
+		if lastArrival > 0 {
+			took = time.Unix(0, lastArrival).Sub(start)
+		}
+		cpu := processCPU(t, pid) - cpu0
+		t.Logf("fan-out at %d events/s for %v: deliveries expected %d, received %d in %v: %.0f deliveries/s; server CPU %.2f µs per delivery; clients closed: %d",
+			rate, *wsLoadBurst, want, got, took.Round(time.Millisecond), float64(got)/took.Seconds(), float64(cpu.Microseconds())/float64(max(got, 1)), closedCount(clients))
+		if got < want {
+			break // the clients (in this process) are the limit now
+		}
+	}
+}
+
+// wsLoadFanoutRates are the event rates of the fan-out ceiling phase.
+var wsLoadFanoutRates = []int{100, 200, 300, 400, 600, 800}
+
+func loadMenuAndTables(t *testing.T, call func(string, string, string, any) (int, []byte, error), token string) (int64, []int64) {
+	t.Helper()
+	_, body, err := call("GET", "/api/menu", token, nil)
+	if err != nil {
+		t.Fatalf("GET /api/menu: %v", err)
+	}
+	var m struct {
+		Categories []struct {
+			Items []struct {
+				ID        int64
+				Available bool
+				Station   string
+			}
+		}
+	}
+	json.Unmarshal(body, &m)
+	var item int64
+	for _, c := range m.Categories {
+		for _, it := range c.Items {
+			if item == 0 && it.Available && it.Station == "kitchen" {
+				item = it.ID
+			}
+		}
+	}
+	_, body, err = call("GET", "/api/tables", token, nil)
+	if err != nil {
+		t.Fatalf("GET /api/tables: %v", err)
+	}
+	var tabs []struct{ ID int64 }
+	json.Unmarshal(body, &tabs)
+	var ids []int64
+	for _, tb := range tabs {
+		ids = append(ids, tb.ID)
+	}
+	if item == 0 || len(ids) == 0 {
+		t.Fatalf("no kitchen item or no table in the demo")
+	}
+	return item, ids
+}
+
+// dialLoadClient connects with the token on the upgrade and joins kds.
+func dialLoadClient(addr, token string) (*loadClient, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/ws", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + token}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadLimit(1 << 20)
+	if _, data, err := c.Read(ctx); err != nil || !bytes.Contains(data, []byte(`"ready"`)) {
+		c.CloseNow()
+		return nil, fmt.Errorf("ready: %s %v", data, err)
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"event":"subscribe:kds","id":1}`)); err != nil {
+		c.CloseNow()
+		return nil, err
+	}
+	if _, data, err := c.Read(ctx); err != nil || !bytes.Contains(data, []byte(`"ack"`)) {
+		c.CloseNow()
+		return nil, fmt.Errorf("ack: %s %v", data, err)
+	}
+	return &loadClient{c: c}, nil
+}
+
+var notesMark = []byte(`"notes":"L`)
+
+// read counts kds events and, while counting is on, the latency of each
+// from its POST. It reuses one buffer: the clients share the machine with
+// the server, and their garbage would be charged to it.
+func (lc *loadClient) read(t0 []atomic.Int64, counting *atomic.Bool) {
+	buf := make([]byte, 0, 4096)
+	for {
+		_, r, err := lc.c.Reader(context.Background())
+		if err == nil {
+			buf = buf[:0]
+			for {
+				if len(buf) == cap(buf) {
+					buf = append(buf, 0)[:len(buf)]
+				}
+				m, rerr := r.Read(buf[len(buf):cap(buf)])
+				buf = buf[:len(buf)+m]
+				if rerr == io.EOF {
+					break
+				}
+				if rerr != nil {
+					err = rerr
+					break
+				}
+			}
+		}
+		if err != nil {
+			lc.closedAt.Store(time.Now().UnixNano())
+			lc.code.Store(int64(websocket.CloseStatus(err)))
+			return
+		}
+		data := buf
+		now := time.Now().UnixNano()
+		lc.received.Add(1)
+		lc.lastAt.Store(now)
+		i := bytes.Index(data, notesMark)
+		if i < 0 || !counting.Load() {
+			continue
+		}
+		rest := data[i+len(notesMark):]
+		j := bytes.IndexByte(rest, '"')
+		k, err := strconv.ParseInt(string(rest[:max(j, 0)]), 10, 64)
+		if err != nil || k <= 0 || k >= int64(len(t0)) {
+			continue
+		}
+		if start := t0[k].Load(); start != 0 {
+			lc.latencies = append(lc.latencies, time.Duration(now-start))
+		}
+	}
+}
+
+// waitDeliveries waits until the clients received want events in total
+// (or timeout) and returns how many they did.
+func waitDeliveries(clients []*loadClient, want int64, timeout time.Duration) int64 {
+	deadline := time.Now().Add(timeout)
+	for {
+		var got int64
+		open := 0
+		for _, lc := range clients {
+			got += lc.received.Load()
+			if lc.code.Load() == 0 {
+				open++
+			}
+		}
+		if got >= want || time.Now().After(deadline) || open == 0 {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func closedCount(clients []*loadClient) int {
+	n := 0
+	for _, lc := range clients {
+		if lc.code.Load() != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return sorted[min(i, len(sorted)-1)].Round(10 * time.Microsecond)
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// processRSS reads a process's resident set size from /proc.
+func processRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatalf("read RSS: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// processCPU reads a process's user+system CPU time from /proc.
+func processCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("read CPU: %v", err)
+	}
+	// Fields after the command name, which ends with ')'.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	// Clock ticks are 100 per second on Linux.
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
