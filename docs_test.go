@@ -51,6 +51,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
 )
 
@@ -883,4 +884,246 @@ func runWSExample(t *testing.T, box *testBox, b docBlock, vars docVars, wsc **do
 		}
 	}
 	return out.String()
+}
+
+// TestDocsGoBlocks keeps every Go program the manual shows identical to a
+// file under docs/examples, which the build compiles and the tests run.
+func TestDocsGoBlocks(t *testing.T) {
+	examples := map[string]string{}
+	filepath.WalkDir(filepath.Join("docs", "examples"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+			b, _ := os.ReadFile(p)
+			examples[p] = string(b)
+		}
+		return nil
+	})
+	shown := 0
+	for _, f := range docFiles(t) {
+		blocks, _ := docBlocks(t, f)
+		for _, b := range blocks {
+			if b.Lang != "go" {
+				continue
+			}
+			shown++
+			found := false
+			for _, src := range examples {
+				if src == b.Text {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s:%d: this go block is not the text of any file under docs/examples; copy the file into the manual again", f, b.Line)
+			}
+		}
+	}
+	if shown == 0 {
+		t.Error("the manual shows no Go example")
+	}
+}
+
+// TestDocsKDSTail builds the manual's Go client (docs/examples/kds-tail)
+// and runs it against a box: it must print the open orders, every new order
+// live, keep going across a restart of the box, and miss nothing.
+func TestDocsKDSTail(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	order := func(table, item int) int64 {
+		t.Helper()
+		var o struct{ ID int64 }
+		box.DoJSON(t, "POST", "/api/orders", waiter, map[string]any{
+			"table_id": table, "items": []map[string]any{{"menu_item_id": item, "quantity": 2, "notes": ""}},
+		}, http.StatusCreated, &o)
+		return o.ID
+	}
+	first := order(2, 8)
+
+	bin := filepath.Join(t.TempDir(), "kds-tail")
+	if out, err := exec.Command("go", "build", "-o", bin, "./docs/examples/kds-tail").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./docs/examples/kds-tail: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-box", box.API, "-user", "marco")
+	cmd.Env = append(os.Environ(), "RMS_PASSWORD=chef123")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		t.Logf("kds-tail stderr:\n%s", stderr.String())
+	})
+	lines := make(chan string, 100)
+	go readLines(stdout, lines)
+	expect := func(want string) {
+		t.Helper()
+		deadline := time.After(15 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("kds-tail exited before printing %q", want)
+				}
+				t.Logf("kds-tail: %s", l)
+				if strings.HasPrefix(l, want) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("kds-tail did not print %q within 15 s", want)
+			}
+		}
+	}
+	expect(fmt.Sprintf("open order %d for T2 (confirmed): 2× Risotto ai funghi", first))
+	expect("live from seq")
+
+	second := order(3, 12)
+	expect(fmt.Sprintf("new order %d for T3: 2× Saltimbocca alla romana", second))
+	box.DoJSON(t, "PATCH", fmt.Sprintf("/api/orders/%d/status", second), chef, map[string]string{"status": "preparing"}, http.StatusOK, nil)
+	expect(fmt.Sprintf("order %d for T3 is preparing", second))
+
+	// A restart closes with 1001; the program reconnects with since and
+	// gets what happened after the restart, before it was back.
+	box.Restart(t)
+	third := order(4, 14)
+	expect(fmt.Sprintf("new order %d for T4: 2× Tagliata di manzo", third))
+}
+
+// TestDocsBrowserExamples runs the manual's three browser clients (the js
+// blocks of docs/realtime.md, each marked by its first comment line) in
+// Chromium on a page of a demo box, and checks that each prints what the
+// box pushes to it.
+func TestDocsBrowserExamples(t *testing.T) {
+	blocks, _ := docBlocks(t, filepath.Join("docs", "realtime.md"))
+	examples := map[string]string{}
+	for _, b := range blocks {
+		if b.Lang != "js" {
+			continue
+		}
+		first, _, _ := strings.Cut(b.Text, "\n")
+		kind, _, _ := strings.Cut(strings.TrimPrefix(first, "// "), ":")
+		examples[kind] = b.Text
+	}
+	for _, k := range []string{"staff", "table", "kitchen"} {
+		if examples[k] == "" {
+			t.Fatalf("docs/realtime.md has no js block starting with // %s:", k)
+		}
+	}
+	if len(examples) != 3 {
+		t.Errorf("js blocks %v; this test knows staff, table and kitchen", len(examples))
+	}
+
+	box := startBox(t, boxOptions{Demo: true})
+	admin := box.Login(t, "admin", "admin123")
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	browser := newBrowser(t, 800, 600)
+
+	// run opens a tab on path, captures console.log, and starts the example.
+	run := func(name, path string) context.Context {
+		t.Helper()
+		tab := newTab(t, browser, 800, 600)
+		docsDo(t, tab, chromedp.Navigate(box.URL+path))
+		docsEval[chromedp.Void](t, tab, `(() => {
+			window.__log = [];
+			const log = console.log.bind(console);
+			console.log = (...args) => { window.__log.push(args.map(String).join(' ')); log(...args); };
+			window.addEventListener('error', (e) => window.__log.push('error: ' + e.message));
+			const s = document.createElement('script');
+			s.type = 'module';
+			s.textContent = `+docsQuote(examples[name])+`;
+			document.head.append(s);
+		})()`)
+		return tab
+	}
+	// want waits until the tab logged a line starting with prefix.
+	want := func(tab context.Context, name, prefix string) string {
+		t.Helper()
+		var line string
+		waitFor(t, 10*time.Second, name+" example to log "+prefix, func() bool {
+			lines := docsEval[[]string](t, tab, `window.__log`)
+			for _, l := range lines {
+				if strings.HasPrefix(l, prefix) {
+					line = l
+					return true
+				}
+			}
+			return false
+		})
+		return line
+	}
+
+	staff := run("staff", "/healthz")
+	want(staff, "staff", "realtime: connected")
+
+	// The iPad pairs with the code of a QR URL, as the table app does.
+	var pair struct{ Code string }
+	box.DoJSON(t, "POST", "/api/tables/3/pair", waiter, nil, http.StatusOK, &pair)
+	table := run("table", "/healthz?code="+pair.Code)
+	want(table, "table", "realtime: connected")
+	sent := want(table, "table", "sent order ")
+	var orderID int64
+	fmt.Sscanf(strings.TrimPrefix(sent, "sent order "), "%d", &orderID)
+	if orderID == 0 {
+		t.Fatalf("table example logged %q; want an order id", sent)
+	}
+	// The staff screen sees the order and the table becoming occupied.
+	want(staff, "staff", fmt.Sprintf("order %d for T3 pending", orderID))
+	want(staff, "staff", "table 3 occupied")
+
+	kitchen := run("kitchen", "/healthz?station=bar")
+	want(kitchen, "kitchen", "realtime: connected")
+	box.DoJSON(t, "PATCH", fmt.Sprintf("/api/orders/%d/status", orderID), waiter, map[string]string{"status": "confirmed"}, http.StatusOK, nil)
+	want(table, "table", fmt.Sprintf("order %d is confirmed", orderID))
+	want(kitchen, "kitchen", fmt.Sprintf("ticket %d T3 confirmed: 1x Acqua minerale", orderID))
+
+	// A new order with a kitchen and a bar line: the bar's screen shows
+	// only its line.
+	var o struct{ ID int64 }
+	box.DoJSON(t, "POST", "/api/orders", waiter, map[string]any{"table_id": 5, "items": []map[string]any{
+		{"menu_item_id": 6, "quantity": 1, "notes": ""}, {"menu_item_id": 23, "quantity": 2, "notes": ""},
+	}}, http.StatusCreated, &o)
+	line := want(kitchen, "kitchen", fmt.Sprintf("ticket %d ", o.ID))
+	if line != fmt.Sprintf("ticket %d T5 confirmed: 2x Aperol spritz", o.ID) {
+		t.Errorf("kitchen example logged %q; want only the bar's line", line)
+	}
+	box.DoJSON(t, "PATCH", "/api/menu/items/21/availability", chef, map[string]bool{"available": false}, http.StatusOK, nil)
+	want(table, "table", "menu item 21 sold out")
+	box.DoJSON(t, "POST", "/api/payments", waiter, map[string]any{"table_id": 3, "method": "cash", "amount_cents": 350, "tip_cents": 0}, http.StatusCreated, nil)
+	want(staff, "staff", "payment 350 at table 3")
+	want(table, "table", "table is cleaning")
+
+	// Pairing table 3 again ends the first iPad's token: its example hears 4403.
+	box.PairTable(t, admin, 3)
+	want(table, "table", "this iPad was unpaired")
+}
+
+func docsDo(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, steps...); err != nil {
+		t.Fatalf("chromedp: %v", err)
+	}
+}
+
+func docsEval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate: %v", err)
+	}
+	return v
+}
+
+// docsQuote is s as a JavaScript string literal.
+func docsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
