@@ -165,8 +165,8 @@ func (ss *wsSession) run(hasHeader bool, headerToken string) {
 			return
 		}
 		var m wsMessage
-		if err := json.Unmarshal(data, &m); err != nil || m.Event == "" {
-			ss.hc.Close(int(websocket.StatusPolicyViolation), "expected a JSON object with an event")
+		if err := json.Unmarshal(data, &m); err != nil {
+			ss.hc.Close(int(websocket.StatusPolicyViolation), "expected a JSON object")
 			ss.readUntilClosed()
 			return
 		}
@@ -323,14 +323,22 @@ func (ss *wsSession) subscribe(ctx context.Context, room string, d wsSubscribeDa
 		ss.hc.Join(room)
 		return
 	}
-	since, replayed := *d.Since, 0
+	since, replayed, waited := *d.Since, 0, 0
 	for {
 		switch ss.hc.JoinSince(room, since) {
 		case hub.Joined:
 			return
 		case hub.Ahead:
-			ss.resync(room)
-			return
+			// A since taken from X-Seq can be committed yet still on its
+			// way to the hub; only a since the log never had is foreign.
+			info, err := ss.s.store.EventLog(ctx)
+			if err != nil || since > info.LastSeq || waited >= 100 {
+				ss.resync(room)
+				return
+			}
+			waited++
+			time.Sleep(time.Millisecond)
+			continue
 		}
 		before, err := ss.s.store.EventLog(ctx)
 		if err != nil {

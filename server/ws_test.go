@@ -165,6 +165,7 @@ func TestWSRoomRules(t *testing.T) {
 			tc{role, "subscribe:table", nil, "validation_failed"},
 			tc{role, "subscribe:bogus", nil, "unknown_event"},
 			tc{role, "ping", nil, "unknown_event"},
+			tc{role, "", nil, "unknown_event"},
 			tc{role, "unsubscribe:menu", nil, "ack"},
 			tc{role, "subscribe:menu", map[string]any{"since": "yesterday"}, "bad_request"},
 		)
