@@ -20,9 +20,11 @@ package main
 //     that later ws blocks keep using; "> {json}" is sent; "< {json}" must
 //     be the next frame (compared like an http body); "< close NNNN" means
 //     the box closes the connection with that code next.
-//   - ```sh: run by bash against the same box (BOX is its address; ADMIN,
-//     WAITER, CHEF and TABLE hold tokens; the rms binary is on PATH with
-//     RMS_DATA pointing at a scratch data folder); it must exit 0.
+//   - ```sh: run by bash against the same box (BOX is its address, DATA
+//     its data folder; ADMIN, WAITER, CHEF and TABLE hold tokens; the rms
+//     binary is on PATH, RMS_DATA points at a scratch folder); it must exit
+//     0, and print what a text or json block right after it shows. getting-started.md runs on an empty box (no demo, no tokens), as a
+//     new restaurant's box starts.
 //   - ```go: must be the verbatim text of a file under docs/examples, which
 //     is compiled and run (see TestDocsKDSTail).
 //   - ```js: run in Chromium on a page of the box (see realtime docs test).
@@ -67,6 +69,7 @@ type docBlock struct {
 	Lang  string
 	Line  int // 1-based line of the opening fence
 	Text  string
+	open  int // byte offset of the opening fence
 	start int // byte offsets of Text in the file
 	end   int
 }
@@ -101,7 +104,7 @@ func docBlocks(t *testing.T, path string) ([]docBlock, []byte) {
 		out = append(out, docBlock{
 			File: path, Lang: string(src[pos+m[2] : pos+m[3]]),
 			Line: bytes.Count(src[:open], []byte("\n")) + 1,
-			Text: string(src[start:end]), start: start, end: end,
+			Text: string(src[start:end]), open: open, start: start, end: end,
 		})
 		after := bytes.IndexByte(src[end:], '\n')
 		if after < 0 {
@@ -679,10 +682,19 @@ func oneLine(n, doc *node) string {
 
 // runShellExamples runs the sh blocks of file with bash on box.
 func runShellExamples(t *testing.T, box *testBox, file string, vars docVars, binDir string) {
-	blocks, _ := docBlocks(t, file)
-	for _, b := range blocks {
+	blocks, src := docBlocks(t, file)
+	for i, b := range blocks {
 		if b.Lang != "sh" {
 			continue
+		}
+		// A text or json block right after it is the output it prints.
+		var output *docBlock
+		if i+1 < len(blocks) {
+			next := blocks[i+1]
+			gap := strings.TrimSpace(strings.TrimPrefix(string(src[b.end:next.open]), "```"))
+			if gap == "" && (next.Lang == "text" || next.Lang == "json") {
+				output = &next
+			}
 		}
 		scratch := t.TempDir()
 		cmd := exec.Command("bash", "-euo", "pipefail", "-c", b.Text)
@@ -691,7 +703,7 @@ func runShellExamples(t *testing.T, box *testBox, file string, vars docVars, bin
 			"PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"BOX="+box.API, "ADMIN="+vars["$ADMIN"], "WAITER="+vars["$WAITER"],
 			"CHEF="+vars["$CHEF"], "TABLE="+vars["$TABLE"],
-			"RMS_DATA="+filepath.Join(scratch, "data"), "LIVE_DATA="+box.Dir,
+			"RMS_DATA="+filepath.Join(scratch, "data"), "DATA="+box.Dir,
 		)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -702,10 +714,16 @@ func runShellExamples(t *testing.T, box *testBox, file string, vars docVars, bin
 		go func() { done <- cmd.Wait() }()
 		select {
 		case err := <-done:
-			if err != nil {
-				t.Errorf("%s:%d: the sh example failed: %v\n%s", file, b.Line, err, out.String())
-			} else {
-				t.Logf("%s:%d: sh example output:\n%s", file, b.Line, strings.TrimSpace(out.String()))
+			got := strings.TrimSpace(out.String())
+			switch {
+			case err != nil:
+				t.Errorf("%s:%d: the sh example failed: %v\n%s", file, b.Line, err, got)
+			case output != nil && output.Lang == "json":
+				checkBody(t, fmt.Sprintf("%s:%d output", file, b.Line), strings.TrimSpace(output.Text), []byte(got), vars)
+			case output != nil && got != strings.TrimSpace(output.Text):
+				t.Errorf("%s:%d: the sh example printed\n%s\nthe manual shows\n%s", file, b.Line, got, strings.TrimSpace(output.Text))
+			default:
+				t.Logf("%s:%d: sh example output:\n%s", file, b.Line, got)
 			}
 		case <-time.After(20 * time.Second):
 			cmd.Process.Kill()
@@ -727,6 +745,15 @@ func TestDocsExamples(t *testing.T) {
 	binDir := filepath.Dir(buildRMS(t))
 	for _, f := range docFiles(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
+			if filepath.Base(f) == "getting-started.md" {
+				box := startBox(t, boxOptions{})
+				vars := docVars{"$BOX": box.API}
+				runHTTPExamples(t, box, f, vars)
+				if !*updateDocs {
+					runShellExamples(t, box, f, vars, binDir)
+				}
+				return
+			}
 			box := startBox(t, boxOptions{Demo: true})
 			vars := newDocVars(t, box)
 			runHTTPExamples(t, box, f, vars)
