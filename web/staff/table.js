@@ -294,7 +294,7 @@ function billView(app, tableId, body) {
               h('td.num', null, money(it.unit_price_cents, cur())),
               h('td.num', null, money(it.unit_price_cents * it.quantity, cur())))))))
         : h('p.muted', null, settledNow ? 'Paid in full. Thank you!' : 'Nothing to pay on this table.'),
-      h('dl.totals', null,
+      orders.length === 0 && bill.paid_cents === 0 ? null : h('dl.totals', null,
         row('Subtotal', bill.subtotal_cents),
         row(data.settings.prices_include_tax ? `Tax included (${pct(data.settings.tax_rate_bp)})` : `Tax (${pct(data.settings.tax_rate_bp)})`, bill.tax_cents),
         row('Total', bill.total_cents, 'total'),
