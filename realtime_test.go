@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
+
+	"rms/store"
 )
 
 // TestRealtimeResumeAcrossRestart drives the shared browser client
@@ -168,4 +173,72 @@ func TestRealtimeRefreshBeforeExpiry(t *testing.T) {
 	if got := kdsString(t, ctx, `window.__authErrors.join(',')`); got != "" {
 		t.Errorf("auth errors = %s; want none", got)
 	}
+}
+
+// TestRealtimeEpochChange replaces the box's database while a page is
+// connected: the new event log has a new epoch and its seqs start again, so
+// the client must not resume from its old numbers (it would miss or drop
+// events); it fires resync for its rooms and takes the new log's events.
+func TestRealtimeEpochChange(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+	dish := kdsLine{menu["Burrata"], 1, ""}
+	for i := 0; i < 3; i++ {
+		kdsPlace(t, box, waiter, int64(1+i), "", dish)
+	}
+
+	ctx := newBrowser(t, 800, 600)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, ctx, `(async () => {
+		const { connect } = await import('/lib/realtime.js');
+		const token = `+kdsQuote(chef)+`;
+		const res = await fetch('/api/orders?active=true', { headers: { Authorization: 'Bearer ' + token } });
+		window.__got = []; window.__resyncs = []; window.__epochs = [];
+		const rt = connect({ token });
+		rt.on('ready', (r) => window.__epochs.push(r.epoch));
+		rt.on('order:created', (o, meta) => window.__got.push([o.id, meta.seq]));
+		rt.onResync('kds', (room) => window.__resyncs.push(room));
+		rt.subscribe('kds', { since: Number(res.headers.get('X-Seq')) });
+		window.__rt = rt;
+	})()`)
+	kdsWait(t, ctx, "connected", `window.__rt.state === 'connected'`)
+	// A kitchen display shows the old log's three tickets.
+	kds := newTab(t, ctx, 1920, 1080)
+	kdsRun(t, kds, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, kds, `localStorage.setItem('rms.token.kds', `+kdsQuote(chef)+`)`)
+	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
+	kdsWait(t, kds, "old tickets", `document.querySelectorAll('#tickets .ticket').length === 3 && document.getElementById('conn').dataset.state === 'connected'`)
+
+	// The box comes back with another database (a restored old backup or
+	// a new disk): same secret and users, a new event log.
+	box.Stop()
+	for _, f := range []string{"rms.db", "rms.db-wal", "rms.db-shm"} {
+		if err := os.Remove(filepath.Join(box.Dir, f)); err != nil && !os.IsNotExist(err) {
+			t.Fatalf("remove %s: %v", f, err)
+		}
+	}
+	// Seeded before the box serves again, so a page that reconnects at
+	// once finds its user (else 4401 would rightly sign it out).
+	st, err := store.Open(context.Background(), filepath.Join(box.Dir, "rms.db"), store.Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatalf("store.Open() err = %v", err)
+	}
+	if _, err := st.SeedDemo(context.Background()); err != nil {
+		t.Fatalf("SeedDemo() err = %v", err)
+	}
+	st.Close()
+	box.start(t)
+	kdsWait(t, ctx, "resync on the new epoch", `window.__epochs.length === 2 && window.__epochs[0] !== window.__epochs[1] && window.__resyncs.join() === 'kds'`)
+	if n := kdsInt(t, ctx, `window.__got.length`); n != 0 {
+		t.Errorf("events before any new order = %d; want 0", n)
+	}
+
+	waiter = box.Login(t, "ana", "waiter123")
+	o := kdsPlace(t, box, waiter, 1, "", dish)
+	kdsWait(t, ctx, "new log's event", fmt.Sprintf(`window.__got.some(([id]) => id === %d)`, o.ID))
+	// The display holds the new log's ticket only, even though its id and
+	// seq may equal those of an old one.
+	kdsWait(t, kds, "only the new ticket", fmt.Sprintf(`[...document.querySelectorAll('#tickets .ticket')].map(e => e.dataset.id).join() === '%d' && document.querySelector('#tickets .ticket .line .name').textContent === 'Burrata'`, o.ID))
 }

@@ -998,7 +998,11 @@ async function startApp() {
     if (it && !it.deleted) menuItems.set(it.id, { name: it.name, allergens: it.allergens || [] });
     schedule();
   });
-  rt.onResync('kds', () => reloadRoom('kds'));
+  rt.onResync('kds', (room, { epochChanged }) => {
+    // Seqs of a vanished log guard nothing: the reload replaces every ticket.
+    if (epochChanged) for (const entry of orders.values()) entry.seq = 0;
+    reloadRoom('kds');
+  });
   rt.onResync('menu', () => reloadRoom('menu'));
   syncClock();
   loadSettings();

@@ -211,9 +211,9 @@ export function connect({ token, refresh, url } = /** @type {any} */ ({})) {
     }
   }
 
-  function fireResync(key) {
+  function fireResync(key, epochChanged = false) {
     const set = resyncHandlers.get(key);
-    if (set) for (const fn of [...set]) safe(fn, key);
+    if (set) for (const fn of [...set]) safe(fn, key, { epochChanged });
   }
 
   function markSeen(seq) {
@@ -356,7 +356,7 @@ export function connect({ token, refresh, url } = /** @type {any} */ ({})) {
     setState('connected');
     emit('ready', data, { event: 'ready' });
     for (const entry of rooms.values()) subscribeFrame(entry).catch(() => {});
-    if (epochChanged) for (const key of rooms.keys()) fireResync(key);
+    if (epochChanged) for (const key of rooms.keys()) fireResync(key, true);
     scheduleRefresh();
     scheduleProbe();
   }
@@ -594,9 +594,11 @@ export function connect({ token, refresh, url } = /** @type {any} */ ({})) {
 
     /**
      * Calls fn when the page must reload a room over REST: the server could
-     * not replay the gap, or the event log's epoch changed.
+     * not replay the gap, or the event log's epoch changed. With
+     * `epochChanged` the seqs the page holds belong to a log that is gone:
+     * it must drop them, not compare new ones against them.
      * @param {RoomName|string} room 'kds', 'orders', ..., or 'table:3'
-     * @param {(room: string) => void} fn
+     * @param {(room: string, info: {epochChanged: boolean}) => void} fn
      * @returns {() => void}
      */
     onResync(room, fn) {
