@@ -48,12 +48,12 @@ type testOptions struct {
 	tweak  func(*Options)
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	return newTestServerWith(t, testOptions{})
 }
 
-func newTestServerWith(t *testing.T, o testOptions) *testServer {
+func newTestServerWith(t testing.TB, o testOptions) *testServer {
 	t.Helper()
 	if o.dir == "" {
 		o.dir = t.TempDir()
@@ -106,7 +106,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -123,7 +123,7 @@ func (r response) errorCode() string {
 }
 
 // do sends body (raw if it is a string or []byte, else JSON-encoded) as token.
-func (ts *testServer) do(t *testing.T, method, path, token string, body any, headers ...string) response {
+func (ts *testServer) do(t testing.TB, method, path, token string, body any, headers ...string) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -160,7 +160,7 @@ func (ts *testServer) do(t *testing.T, method, path, token string, body any, hea
 }
 
 // must is do that fails the test unless the status is want, decoding into out.
-func (ts *testServer) must(t *testing.T, want int, method, path, token string, body, out any) response {
+func (ts *testServer) must(t testing.TB, want int, method, path, token string, body, out any) response {
 	t.Helper()
 	r := ts.do(t, method, path, token, body)
 	if r.status != want {
@@ -172,7 +172,7 @@ func (ts *testServer) must(t *testing.T, want int, method, path, token string, b
 	return r
 }
 
-func (ts *testServer) login(t *testing.T, username, password string) string {
+func (ts *testServer) login(t testing.TB, username, password string) string {
 	t.Helper()
 	var out struct{ Token string }
 	ts.must(t, http.StatusOK, "POST", "/api/auth/login", "", map[string]string{"username": username, "password": password}, &out)
@@ -181,7 +181,7 @@ func (ts *testServer) login(t *testing.T, username, password string) string {
 
 // seedMenu makes a category with two items (one on the bar station) and a
 // table, and returns their ids.
-func (ts *testServer) seedMenu(t *testing.T) (tableID, itemID, barItemID int64) {
+func (ts *testServer) seedMenu(t testing.TB) (tableID, itemID, barItemID int64) {
 	t.Helper()
 	var cat store.Category
 	ts.must(t, 201, "POST", "/api/menu/categories", ts.admin, map[string]any{"name": "Mains"}, &cat)
@@ -194,7 +194,7 @@ func (ts *testServer) seedMenu(t *testing.T) (tableID, itemID, barItemID int64) 
 }
 
 // pair trades a fresh pairing code of table id for its customer token.
-func (ts *testServer) pair(t *testing.T, id int64) string {
+func (ts *testServer) pair(t testing.TB, id int64) string {
 	t.Helper()
 	var p struct{ Code string }
 	ts.must(t, 200, "POST", fmt.Sprintf("/api/tables/%d/pair", id), ts.waiter, nil, &p)
@@ -204,7 +204,7 @@ func (ts *testServer) pair(t *testing.T, id int64) string {
 }
 
 // events returns the outbox rows after seq, oldest first.
-func (ts *testServer) events(t *testing.T, after int64) []store.Event {
+func (ts *testServer) events(t testing.TB, after int64) []store.Event {
 	t.Helper()
 	var all []store.Event
 	for _, room := range []string{"orders", "tables", "kds", "menu"} {
@@ -230,7 +230,7 @@ func (ts *testServer) events(t *testing.T, after int64) []store.Event {
 	return out
 }
 
-func (ts *testServer) lastSeq(t *testing.T) int64 {
+func (ts *testServer) lastSeq(t testing.TB) int64 {
 	t.Helper()
 	seq, err := ts.store.LastSeq(context.Background())
 	if err != nil {
