@@ -155,6 +155,10 @@ func TestStaffApp(t *testing.T) {
 		t.Errorf("chimes after confirming = %d; want still %d (only new orders ring)", chimes, chimesBefore+1)
 	}
 
+	// The floor shows the table seated with its open order.
+	staffGo(t, ctx, "#/floor")
+	staffWait(t, ctx, "table occupied with one order", fmt.Sprintf(`(() => { const e = document.querySelector('.tile[data-table-id="%d"]'); return e && e.dataset.status === 'occupied' && e.textContent.includes('1 open order') && e.querySelector('.tile-time'); })()`, tableID))
+
 	// ---- the bill, split in two payments: cash with change, then card ----
 	staffGo(t, ctx, fmt.Sprintf("#/table/%d/bill", tableID))
 	staffWait(t, ctx, "bill with the order", `document.querySelector('.bill')?.textContent.includes('Truffle risotto') && !!document.querySelector('.pay input[name=amount_cents]')`)
@@ -212,6 +216,20 @@ func TestStaffApp(t *testing.T) {
 		t.Errorf("report CSV has no line for the sale:\n%s", csv)
 	}
 	shot(t, ctx, "staff-report-1366")
+
+	// ---- settings: a new name shows in the header at once ----
+	staffGo(t, ctx, "#/settings")
+	staffType(t, ctx, `.settings input[name=restaurant_name]`, "Trattoria Nuova")
+	staffType(t, ctx, `.settings input[name=tax_rate_bp]`, "abc")
+	staffClickText(t, ctx, ".settings button", "Save settings")
+	staffWait(t, ctx, "tax rate error", `!!document.querySelector('.settings input[name=tax_rate_bp]').closest('.field').querySelector('.field-error')`)
+	staffType(t, ctx, `.settings input[name=tax_rate_bp]`, "10")
+	staffClickText(t, ctx, ".settings button", "Save settings")
+	staffWait(t, ctx, "new name in the header", `document.getElementById('restaurant-name').textContent === 'Trattoria Nuova'`)
+	status, body = box.Do(t, http.MethodGet, "/api/settings", adminToken, nil)
+	if status != http.StatusOK || !strings.Contains(string(body), `"restaurant_name":"Trattoria Nuova"`) {
+		t.Errorf("GET /api/settings = %d %s; want the new name", status, body)
+	}
 
 	// ---- a new waiter: signs in and sees no admin sections ----
 	staffGo(t, ctx, "#/users")
@@ -287,6 +305,20 @@ func TestStaffAppPhone(t *testing.T) {
 	staffWait(t, ctx, "amount error", `document.querySelector('.pay input[name=amount_cents]').closest('.field').querySelector('.field-error')?.textContent.includes('more than')`)
 	if b := staffBill(t, box.Do, token, tableID); b.PaidCents != 0 {
 		t.Errorf("paid after a refused overpayment = %d; want 0", b.PaidCents)
+	}
+
+	// Cancelling asks why, and will not go without a reason.
+	staffGo(t, ctx, "#/orders")
+	orderID := staffInt(t, ctx, `Number(document.querySelector('.order').dataset.orderId)`)
+	staffClick(t, ctx, `.order button[data-action=cancel]`)
+	staffClickText(t, ctx, "dialog[open] button", "Cancel order")
+	staffWait(t, ctx, "reason required", `!!document.querySelector('dialog[open] textarea[name=reason]').closest('.field').querySelector('.field-error')`)
+	staffClickText(t, ctx, "dialog[open] .chip", "Out of stock")
+	staffClickText(t, ctx, "dialog[open] button", "Cancel order")
+	staffWait(t, ctx, "order gone from the list", `!document.querySelector('dialog[open]') && document.querySelectorAll('.order').length === 0`)
+	status, body := box.Do(t, http.MethodGet, fmt.Sprintf("/api/orders/%d", orderID), token, nil)
+	if status != http.StatusOK || !strings.Contains(string(body), `"status":"cancelled"`) || !strings.Contains(string(body), `"cancel_reason":"Out of stock"`) {
+		t.Errorf("GET order %d = %d %s; want cancelled, reason Out of stock", orderID, status, body)
 	}
 }
 

@@ -17,7 +17,7 @@ export function render(root, app) {
   const { data } = app;
   const chips = h('div.chips', { role: 'group', 'aria-label': 'Filter by status' });
   const tableSel = h('select', { 'aria-label': 'Filter by table', onchange: (e) => { filter.table = e.target.value; draw(); } });
-  const listEl = h('div.order-list', { 'aria-live': 'polite' });
+  const listEl = h('div.order-list');
   root.append(
     h('div.view-head', null, h('h1', null, 'Orders'), h('div.filters', null, chips, tableSel)),
     listEl,
