@@ -312,6 +312,7 @@ function bump(id) {
     const at = bumped.indexOf(id);
     if (at >= 0) bumped.splice(at, 1);
     bumped.push(id);
+    if (bumped.length > 50) bumped.shift();
     if (selectedId === id) selectedId = null;
   });
 }
@@ -373,6 +374,7 @@ const byAge = (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a
 
 function gridOrders() {
   const list = [];
+  for (const [id, until] of newUntil) if (until <= Date.now()) newUntil.delete(id);
   for (const { order } of orders.values()) if (isTicket(order) && !ghosts.has(order.id)) list.push(order);
   const t = Date.now();
   for (const [id, g] of ghosts) {
