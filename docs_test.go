@@ -52,6 +52,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
@@ -142,9 +143,10 @@ func TestDocsBlocksKnown(t *testing.T) {
 }
 
 // TestDocsLinks checks that every relative link of the manual and of the
-// README's Manual list points at a file that exists.
+// README's Manual list points at a file that exists, and at a heading of it
+// when the link names one.
 func TestDocsLinks(t *testing.T) {
-	linkRE := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+	linkRE := regexp.MustCompile(`\]\(([^)#\s]*)(#[^)]*)?\)`)
 	files := append(docFiles(t), "README.md")
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -153,12 +155,19 @@ func TestDocsLinks(t *testing.T) {
 		}
 		for _, m := range linkRE.FindAllStringSubmatch(string(src), -1) {
 			target := m[1]
+			if target == "" {
+				target = filepath.Base(f) // a link within the page
+			}
 			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
 				continue
 			}
 			p := filepath.Join(filepath.Dir(f), target)
 			if _, err := os.Stat(p); err != nil {
 				t.Errorf("%s: link %q: %v", f, target, err)
+				continue
+			}
+			if m[2] != "" && strings.HasSuffix(p, ".md") && !headingSlugs(t, p)[m[2][1:]] {
+				t.Errorf("%s: link %q: %s has no heading %s", f, target+m[2], p, m[2])
 			}
 		}
 	}
@@ -1153,4 +1162,36 @@ func docsEval[T any](t *testing.T, ctx context.Context, expr string) T {
 func docsQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// headingSlugs returns the anchors GitHub makes of a Markdown file's
+// headings: lower case, punctuation dropped, spaces as dashes.
+func headingSlugs(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	inFence := false
+	for _, l := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(l, "```") {
+			inFence = !inFence
+		}
+		if inFence || !strings.HasPrefix(l, "#") {
+			continue
+		}
+		h := strings.ToLower(strings.TrimSpace(strings.TrimLeft(l, "#")))
+		var b strings.Builder
+		for _, r := range h {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		slugs[b.String()] = true
+	}
+	return slugs
 }
