@@ -66,7 +66,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: open: path %q may not contain ? or #", path)
 	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	// temp_store(MEMORY) keeps the statement journal of group commit's
+	// savepoints in memory: on disk it cost a write(2) per page per
+	// savepoint, a third of the writer's time. It holds only what a
+	// savepoint would roll back, never committed data, so durability is
+	// the WAL's as before.
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
