@@ -65,6 +65,26 @@ func TestWSLoadServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New() err = %v", err)
 	}
+	// The same hand-over as the server's, plus when each order's event
+	// reached the hub, so that the parent can tell the push apart from
+	// the REST call and the commit.
+	var pubMu sync.Mutex
+	published := map[int64]int64{} // order number -> unix nanos
+	st.OnCommit(func(evs []store.Event) {
+		now := time.Now().UnixNano()
+		out := make([]hub.Event, len(evs))
+		for i, e := range evs {
+			out[i] = hub.Event{Seq: e.Seq, Name: e.Name, Rooms: e.Rooms, Data: e.Data}
+		}
+		h.Publish(out...)
+		pubMu.Lock()
+		for _, e := range evs {
+			if k := orderNumber(e.Data); k > 0 && e.Name == "order:created" {
+				published[k] = now
+			}
+		}
+		pubMu.Unlock()
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -75,6 +95,15 @@ func TestWSLoadServer(t *testing.T) {
 	// Commands from the parent, one a line, until it closes stdin.
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
+		if sc.Text() == "PUBTIMES" {
+			pubMu.Lock()
+			for k, at := range published {
+				fmt.Printf("PUBTIME %d %d\n", k, at)
+			}
+			pubMu.Unlock()
+			fmt.Println("PUBTIMES END")
+			continue
+		}
 		var rate, ms int
 		if _, err := fmt.Sscanf(sc.Text(), "PUBLISH %d %d", &rate, &ms); err == nil {
 			n := publishSynthetic(t, st, h, rate, time.Duration(ms)*time.Millisecond)
@@ -119,11 +148,34 @@ func publishSynthetic(t *testing.T, st *store.Store, h *hub.Hub, rate int, d tim
 	return sent
 }
 
+// arrival is when order number k reached a client.
+type arrival struct{ k, at int64 }
+
+// orderNumber returns the number an order event of the load test carries
+// in its notes ("L<k>"), or 0.
+func orderNumber(data []byte) int64 {
+	i := bytes.Index(data, notesMark)
+	if i < 0 {
+		return 0
+	}
+	rest := data[i+len(notesMark):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return 0
+	}
+	k, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return k
+}
+
 // loadClient is one kds screen of the load test.
 type loadClient struct {
 	c         *websocket.Conn
 	received  atomic.Int64
 	latencies []time.Duration // written by its reader only
+	arrivals  []arrival       // likewise
 	code      atomic.Int64    // close code once it ended, 0 while open
 	closedAt  atomic.Int64    // unix nanos
 	lastAt    atomic.Int64    // unix nanos of the last frame
@@ -195,16 +247,25 @@ func TestWSLoad(t *testing.T) {
 	const maxOrders = 1 << 20
 	t0 := make([]atomic.Int64, maxOrders)
 	var next atomic.Int64
+	var rtMu sync.Mutex
+	var roundTrips []time.Duration // of POST /api/orders in the latency phase
+	var timing atomic.Bool
 	post := func() error {
 		i := next.Add(1)
 		if i >= maxOrders {
 			return fmt.Errorf("too many orders")
 		}
-		t0[i].Store(time.Now().UnixNano())
+		start := time.Now()
+		t0[i].Store(start.UnixNano())
 		status, body, err := call("POST", "/api/orders", waiter, map[string]any{
 			"table_id": tables[int(i)%len(tables)], "notes": "L" + strconv.FormatInt(i, 10),
 			"items": []map[string]any{{"menu_item_id": item, "quantity": 1}},
 		})
+		if timing.Load() {
+			rtMu.Lock()
+			roundTrips = append(roundTrips, time.Since(start))
+			rtMu.Unlock()
+		}
 		if err == nil && status != http.StatusCreated {
 			err = fmt.Errorf("POST /api/orders = %d %s", status, body)
 		}
@@ -256,6 +317,7 @@ func TestWSLoad(t *testing.T) {
 
 	// Latency phase: a steady rate of orders.
 	counting.Store(true)
+	timing.Store(true)
 	startSeq := next.Load()
 	cpu0 := processCPU(t, pid)
 	phaseStart := time.Now()
@@ -274,6 +336,7 @@ func TestWSLoad(t *testing.T) {
 	}
 	tick.Stop()
 	posts.Wait()
+	timing.Store(false)
 	orders := next.Load() - startSeq
 	expected := orders * int64(n)
 	got := waitDeliveries(clients, expected, 10*time.Second)
@@ -284,8 +347,32 @@ func TestWSLoad(t *testing.T) {
 		lats = append(lats, lc.latencies...)
 	}
 	slices.Sort(lats)
-	t.Logf("latency phase: %d orders at %d/s to %d clients: deliveries expected %d, received %d; push latency POST->arrival p50 %v p99 %v max %v; server CPU %.0f%% of one core",
-		orders, *wsLoadRate, n, expected, got, pct(lats, 50), pct(lats, 99), pct(lats, 100), 100*cpu.Seconds()/elapsed.Seconds())
+	slices.Sort(roundTrips)
+	counting.Store(false)
+	// Publish-to-arrival: the hub and the sockets alone.
+	fmt.Fprintln(stdin, "PUBTIMES")
+	pubAt := map[int64]int64{}
+	for sc.Scan() {
+		var k, at int64
+		if sc.Text() == "PUBTIMES END" {
+			break
+		}
+		if _, err := fmt.Sscanf(sc.Text(), "PUBTIME %d %d", &k, &at); err == nil {
+			pubAt[k] = at
+		}
+	}
+	var push []time.Duration
+	for _, lc := range clients {
+		for _, a := range lc.arrivals {
+			if p, ok := pubAt[a.k]; ok {
+				push = append(push, time.Duration(a.at-p))
+			}
+		}
+	}
+	slices.Sort(push)
+	t.Logf("latency phase: %d orders at %d/s to %d clients: deliveries expected %d, received %d; push latency POST->arrival p50 %v p99 %v max %v (POST round trip alone p50 %v p99 %v); hub publish->arrival p50 %v p99 %v max %v; server CPU %.0f%% of one core",
+		orders, *wsLoadRate, n, expected, got, pct(lats, 50), pct(lats, 99), pct(lats, 100), pct(roundTrips, 50), pct(roundTrips, 99),
+		pct(push, 50), pct(push, 99), pct(push, 100), 100*cpu.Seconds()/elapsed.Seconds())
 	if got != expected {
 		t.Errorf("received %d deliveries; want %d", got, expected)
 	}
@@ -491,18 +578,16 @@ func (lc *loadClient) read(t0 []atomic.Int64, counting *atomic.Bool) {
 		now := time.Now().UnixNano()
 		lc.received.Add(1)
 		lc.lastAt.Store(now)
-		i := bytes.Index(data, notesMark)
-		if i < 0 || !counting.Load() {
+		if !counting.Load() {
 			continue
 		}
-		rest := data[i+len(notesMark):]
-		j := bytes.IndexByte(rest, '"')
-		k, err := strconv.ParseInt(string(rest[:max(j, 0)]), 10, 64)
-		if err != nil || k <= 0 || k >= int64(len(t0)) {
+		k := orderNumber(data)
+		if k <= 0 || k >= int64(len(t0)) {
 			continue
 		}
 		if start := t0[k].Load(); start != 0 {
 			lc.latencies = append(lc.latencies, time.Duration(now-start))
+			lc.arrivals = append(lc.arrivals, arrival{k, now})
 		}
 	}
 }
