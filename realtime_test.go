@@ -242,3 +242,49 @@ func TestRealtimeEpochChange(t *testing.T) {
 	// seq may equal those of an old one.
 	kdsWait(t, kds, "only the new ticket", fmt.Sprintf(`[...document.querySelectorAll('#tickets .ticket')].map(e => e.dataset.id).join() === '%d' && document.querySelector('#tickets .ticket .line .name').textContent === 'Burrata'`, o.ID))
 }
+
+// TestRealtimeDeadLinkProbe cuts a live socket silently (nothing arrives,
+// nothing leaves, no close: the box lost power, or the Wi-Fi died without
+// a word). The client must notice by its own probe, reconnect and go on;
+// while the link is healthy the probe must never drop it.
+func TestRealtimeDeadLinkProbe(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+
+	ctx := newBrowser(t, 800, 600)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, ctx, `(async () => {
+		// deafen() makes every open socket silent both ways, without closing it.
+		const Real = window.WebSocket;
+		const deaf = new WeakSet();
+		window.__sockets = [];
+		window.__deafen = () => window.__sockets.forEach((s) => deaf.add(s));
+		window.WebSocket = class extends Real {
+			constructor(...args) { super(...args); window.__sockets.push(this); }
+			set onmessage(fn) { super.onmessage = (ev) => { if (!deaf.has(this)) fn(ev); }; }
+			get onmessage() { return super.onmessage; }
+			send(data) { if (!deaf.has(this)) super.send(data); }
+		};
+		const { connect } = await import('/lib/realtime.js');
+		window.__states = []; window.__got = [];
+		const rt = connect({ token: `+kdsQuote(chef)+`, probe: { idleMs: 500, timeoutMs: 700 } });
+		rt.onState((s) => window.__states.push(s));
+		rt.on('order:created', (o) => window.__got.push(o.id));
+		rt.subscribe('kds');
+		window.__rt = rt;
+	})()`)
+	kdsWait(t, ctx, "connected", `window.__rt.state === 'connected'`)
+
+	// Healthy but idle: the probes are answered, the socket stays.
+	time.Sleep(3 * time.Second)
+	if got := kdsString(t, ctx, `window.__states.join(',') + ' sockets=' + window.__sockets.length`); got != "connecting,connected sockets=1" {
+		t.Fatalf("idle healthy link: %s; want connecting,connected sockets=1", got)
+	}
+
+	kdsExec(t, ctx, `window.__deafen()`)
+	kdsWaitWithin(t, ctx, 8*time.Second, "a new socket after the silent one", `window.__sockets.length === 2 && window.__rt.state === 'connected' && window.__states.join(',') === 'connecting,connected,reconnecting,connected'`)
+	o := kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Burrata"], 1, ""})
+	kdsWait(t, ctx, "live on the new socket", fmt.Sprintf(`window.__got.includes(%d)`, o.ID))
+}

@@ -143,8 +143,13 @@ const SEEN_LIMIT = 4096;
  * @param {() => Promise<string>} [opts.refresh] returns a fresh token (staff: POST /api/auth/refresh);
  *   used before the token expires and once after a 4401 close
  * @param {string} [opts.url] WebSocket URL, default ws(s)://<this host>/ws
+ * @param {{idleMs?: number, timeoutMs?: number}} [opts.probe] liveness probe: after idleMs
+ *   without a frame send a ping, and drop the socket if nothing comes within timeoutMs
+ *   (defaults 20 s and 10 s)
  */
-export function connect({ token, refresh, url } = /** @type {any} */ ({})) {
+export function connect({ token, refresh, url, probe: probeOpts } = /** @type {any} */ ({})) {
+  const probeIdle = (probeOpts && probeOpts.idleMs) || PROBE_IDLE_MS;
+  const probeTimeout = (probeOpts && probeOpts.timeoutMs) || PROBE_TIMEOUT_MS;
   const wsURL = url || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
 
   /** @type {Map<string, Set<Function>>} */
@@ -465,14 +470,14 @@ export function connect({ token, refresh, url } = /** @type {any} */ ({})) {
 
   function scheduleProbe() {
     clearTimeout(probeTimer);
-    probeTimer = setTimeout(probe, PROBE_IDLE_MS);
+    probeTimer = setTimeout(probe, probeIdle);
   }
 
   function probe() {
     if (!ready || !ws) return;
     const idle = Date.now() - lastFrame;
-    if (idle < PROBE_IDLE_MS) {
-      probeTimer = setTimeout(probe, PROBE_IDLE_MS - idle);
+    if (idle < probeIdle) {
+      probeTimer = setTimeout(probe, probeIdle - idle);
       return;
     }
     const sock = ws;
@@ -495,7 +500,7 @@ export function connect({ token, refresh, url } = /** @type {any} */ ({})) {
       } else {
         scheduleProbe();
       }
-    }, PROBE_TIMEOUT_MS);
+    }, probeTimeout);
   }
 
   function retryNow() {
