@@ -34,7 +34,7 @@ export class Data extends EventTarget {
     /** Order ids that arrived live while pending: the list highlights them. */
     this.fresh = new Set();
     /** Which lists have loaded once, so views can tell "loading" from "empty". */
-    this.loaded = { tables: false, orders: false, menu: false };
+    this.loaded = { tables: false, orders: false, menu: false, settings: false };
     this.state = 'connecting';
     this.stateSince = new Date();
     this.rt = connect({ token, refresh });
@@ -91,6 +91,7 @@ export class Data extends EventTarget {
 
   setSettings(s) {
     this.settings = { ...this.settings, ...s };
+    this.loaded.settings = true;
     this.emit('settings');
   }
 

@@ -113,8 +113,26 @@ export function render(root, app) {
     setTimeout(() => URL.revokeObjectURL(url), 10e3);
   });
 
+  // Opened straight from a bookmark, the restaurant's timezone may not be
+  // known yet; "today" is its today, so look again once it is.
+  let off = null;
+  if (!data.loaded.settings) {
+    off = data.on('settings', () => {
+      off?.();
+      off = null;
+      const today = todayIn(data.settings.timezone);
+      if (today !== chosen) {
+        chosen = today;
+        dateIn.value = chosen;
+        load();
+      }
+    });
+  }
   load();
-  return () => { alive = false; };
+  return () => {
+    alive = false;
+    off?.();
+  };
 }
 
 function kpi(label, value, key) {

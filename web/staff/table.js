@@ -91,12 +91,25 @@ function orderView(app, tableId, body) {
   const grid = h('div.item-grid');
   const cartEl = h('form.cart', { novalidate: true, 'aria-label': 'New order' });
   const onTable = h('div.on-table');
+  // On a phone the cart sits below the whole menu; this bar keeps the
+  // count and total in sight and jumps there.
+  const bar = h('button.cart-bar', {
+    type: 'button',
+    hidden: true,
+    onclick: () => {
+      cartEl.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      cartEl.querySelector('button[type=submit]')?.focus({ preventScroll: true });
+    },
+  });
   fill(body, h('div.entry', null,
     h('section.entry-menu', { 'aria-label': 'Menu' }, h('div.entry-tools', null, search), cats, grid),
-    h('aside.entry-side', null, cartEl, onTable)));
+    h('aside.entry-side', null, cartEl, onTable)), bar);
 
   const drawMenu = () => {
+    const keep = document.activeElement?.dataset?.key;
     const categories = data.menu.categories;
+    const inCart = new Map();
+    for (const l of cart.lines) inCart.set(l.menu_item_id, (inCart.get(l.menu_item_id) || 0) + l.quantity);
     fill(cats,
       catChip(0, 'All'),
       categories.map((c) => catChip(c.id, c.name)));
@@ -111,14 +124,16 @@ function orderView(app, tableId, body) {
     fill(grid, items.map((it) => h(`button.dish${it.available ? '' : '.off'}`, {
       type: 'button',
       disabled: !it.available,
-      dataset: { itemId: it.id },
+      dataset: { itemId: it.id, key: `d${it.id}` },
       title: it.description || it.name,
       onclick: () => add(it),
     },
+    inCart.get(it.id) ? h('span.dish-count', { 'aria-label': `${inCart.get(it.id)} in this order` }, String(inCart.get(it.id))) : null,
     h('span.dish-name', null, it.name),
     h('span.dish-price', null, money(it.price_cents, data.currency)),
     it.available ? null : h('span.pill.bad', null, "86'd"),
     it.allergens?.length ? h('span.dish-allergens', null, it.allergens.join(', ')) : null)));
+    if (keep) grid.querySelector(`[data-key="${CSS.escape(keep)}"]`)?.focus();
   };
 
   const catChip = (cid, label) => h('button.chip', {
@@ -131,6 +146,7 @@ function orderView(app, tableId, body) {
   const changed = () => {
     cart.key = null;
     drawCart();
+    drawMenu();
   };
 
   const add = (it) => {
@@ -165,6 +181,9 @@ function orderView(app, tableId, body) {
         }));
     });
     const send = h('button.primary.big', { type: 'submit', disabled: !cart.lines.length }, 'Send order');
+    const count = cart.lines.reduce((n, l) => n + l.quantity, 0);
+    bar.hidden = count === 0;
+    fill(bar, h('span', null, `${count} item${count === 1 ? '' : 's'} · ${money(total, data.currency)}`), h('span', null, 'Review and send ↓'));
     fill(cartEl,
       h('h2', null, 'New order'),
       h('p.form-error', { role: 'alert', hidden: true }),
