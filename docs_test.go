@@ -1195,3 +1195,107 @@ func headingSlugs(t *testing.T, path string) map[string]bool {
 	}
 	return slugs
 }
+
+// jsTypedefs parses the object typedefs of a JSDoc-annotated module: for
+// each, its properties and whether each is optional.
+func jsTypedefs(src string) map[string]map[string]bool {
+	defs := map[string]map[string]bool{}
+	typedefRE := regexp.MustCompile(`@typedef \{Object\} (\w+)`)
+	propRE := regexp.MustCompile(`@property \{[^}]*\}\s+(\[?)(\w+)`)
+	for _, comment := range regexp.MustCompile(`(?s)/\*\*.*?\*/`).FindAllString(src, -1) {
+		m := typedefRE.FindStringSubmatch(comment)
+		if m == nil {
+			continue
+		}
+		props := map[string]bool{}
+		for _, p := range propRE.FindAllStringSubmatch(comment, -1) {
+			props[p[2]] = p[1] == "["
+		}
+		defs[m[1]] = props
+	}
+	return defs
+}
+
+// TestDocsJSDocTypes keeps the JSDoc types of /lib/realtime.js true to
+// what the box sends, so that an editor's completion of
+// rt.on('order:created', (order) => order. offers every field and only
+// real ones: each payload the box pushes is compared with its typedef.
+func TestDocsJSDocTypes(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("web", "lib", "realtime.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs := jsTypedefs(string(src))
+	for _, ev := range []string{"order:created", "order:updated", "order:cancelled", "table:updated", "menu:updated", "payment:completed"} {
+		if !strings.Contains(string(src), "'"+ev+"': ") {
+			t.Errorf("realtime.js: EventMap has no payload type for %s", ev)
+		}
+	}
+
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	customer := box.PairTable(t, waiter, 2)
+	samples := map[string][]byte{}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for role, tok := range map[string]string{"staff": waiter, "customer": customer} {
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(box.API, "http")+"/ws", &websocket.DialOptions{
+			HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, frame, err := c.Read(ctx)
+		c.CloseNow()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct{ Data json.RawMessage }
+		json.Unmarshal(frame, &f)
+		samples["Ready "+role] = f.Data
+	}
+	_, body := box.Do(t, "POST", "/api/orders", customer, map[string]any{"table_id": 2, "items": []map[string]any{{"menu_item_id": 3, "quantity": 1, "notes": "x"}}})
+	samples["Order"] = body
+	var o struct {
+		Items []json.RawMessage
+	}
+	json.Unmarshal(body, &o)
+	if len(o.Items) == 0 {
+		t.Fatalf("POST /api/orders = %s", body)
+	}
+	samples["OrderItem"] = o.Items[0]
+	_, samples["Table"] = box.Do(t, "POST", "/api/tables/2/requests", customer, map[string]string{"kind": "waiter"})
+	_, menu := box.Do(t, "GET", "/api/menu", waiter, nil)
+	var m struct {
+		Categories []struct{ Items []json.RawMessage }
+	}
+	if json.Unmarshal(menu, &m); len(m.Categories) == 0 || len(m.Categories[0].Items) == 0 {
+		t.Fatalf("GET /api/menu = %.200s", menu)
+	}
+	samples["MenuItem"] = m.Categories[0].Items[0]
+	_, samples["Payment"] = box.Do(t, "POST", "/api/payments", waiter, map[string]any{"table_id": 2, "method": "card", "amount_cents": 1400, "tip_cents": 0})
+
+	for name, raw := range samples {
+		typ, _, _ := strings.Cut(name, " ")
+		props, ok := defs[typ]
+		if !ok {
+			t.Errorf("realtime.js has no @typedef {Object} %s", typ)
+			continue
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			t.Errorf("%s sample %s: %v", name, raw, err)
+			continue
+		}
+		for k := range obj {
+			if _, ok := props[k]; !ok {
+				t.Errorf("realtime.js: @typedef %s lacks @property %s (the box sends it: %s)", typ, k, raw)
+			}
+		}
+		for p, optional := range props {
+			if _, ok := obj[p]; !ok && !optional {
+				t.Errorf("realtime.js: @typedef %s declares %s, which the box does not send (%s); mark it [optional] or remove it", typ, p, raw)
+			}
+		}
+	}
+}

@@ -34,6 +34,7 @@ import { jwtClaims } from './api.js';
  * @typedef {Object} Order
  * @property {number} id
  * @property {number} table_id
+ * @property {string} table_name the table's current name ('T3')
  * @property {OrderStatus} status
  * @property {OrderItem[]} items
  * @property {string} notes
@@ -105,7 +106,7 @@ import { jwtClaims } from './api.js';
  *   'menu:updated': MenuItem,
  *   'payment:completed': Payment,
  *   'ready': Ready,
- *   'error': {code: string, message: string},
+ *   'error': {code: string, message: string, room?: string},
  *   '*': any,
  * }} EventMap
  */
