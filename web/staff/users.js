@@ -95,7 +95,7 @@ function createForm(app, done) {
     h('h2', null, 'New user'),
     field('Username', h('input', { name: 'username', required: true, maxlength: 40, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' })),
     field('Role', h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r, selected: r === 'waiter' }, `${titleCase(r)}: ${ROLE_HINT[r]}`)))),
-    field('Password', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }), 'Tell them in person; they can sign in at once.'),
+    field('Password', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }), 'At least 6 characters. Tell them in person; they can sign in at once.'),
     h('div.actions', null, h('button.primary', { type: 'submit' }, 'Create user')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
