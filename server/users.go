@@ -38,11 +38,17 @@ func (s *Server) handleUserUpdate(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
+	before, err := s.store.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
 	u, err := s.store.UpdateUser(c.Request().Context(), id, in)
 	if err != nil {
 		return err
 	}
-	if !u.Active {
+	// A new role may not join the rooms the old one did: its sockets close
+	// and come back (signed in again) with the new role's rights.
+	if !u.Active || u.Role != before.Role {
 		s.revokeUser(id)
 	}
 	return c.JSON(http.StatusOK, u)
@@ -60,8 +66,9 @@ func (s *Server) handleUserDelete(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// revokeUser closes the sockets of a deactivated or deleted user; their
-// REST calls already fail because every request checks the user.
+// revokeUser closes the sockets of a deactivated, deleted or re-roled
+// user; their REST calls already fail (or get the new role's rights)
+// because every request checks the user.
 func (s *Server) revokeUser(id int64) {
 	s.hub.Disconnect(func(p hub.Peer) bool { return p.UserID == id && p.Role != store.RoleCustomer }, 4403, "user deactivated")
 }
