@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"rms/hub"
 	"rms/store"
 )
 
@@ -135,4 +137,28 @@ func TestSettings(t *testing.T) {
 		t.Errorf("settings after refused patches = %+v; want %+v", st, want)
 	}
 	expectNoEvents(t, ts, "settings", seq)
+}
+
+// TestRoleChangeClosesSockets: a user whose role changes loses the sockets
+// opened with the old role's rooms; a patch that keeps the role does not.
+func TestRoleChangeClosesSockets(t *testing.T) {
+	b := newWSBox(t, hub.Options{}, nil)
+	waiter := connectWS(t, b, b.waiter, "orders", "tables")
+	chef := connectWS(t, b, b.chef, "kds")
+	b.must(t, 200, "PATCH", "/api/users/2", b.admin, map[string]any{"role": "chef"}, nil)
+	if code := waiter.closeCode(5 * time.Second); code != 4403 {
+		t.Errorf("close code of the waiter made chef = %d; want 4403", code)
+	}
+	b.must(t, 200, "PATCH", "/api/users/3", b.admin, map[string]any{"role": "chef", "username": "marco.b"}, nil)
+	chef.quiet(300 * time.Millisecond)
+	id := chef.send("ping", nil)
+	if f := chef.expect("error"); f.ID != id {
+		t.Errorf("the chef's socket after a patch that kept the role answered %+v; want it open", f)
+	}
+	// Back with the same token, the new chef cannot join the orders room.
+	again := connectWS(t, b, b.waiter)
+	id = again.send("subscribe:orders", nil)
+	if f := again.expect("error"); f.ID != id {
+		t.Errorf("subscribe:orders as the new chef = %+v; want an error", f)
+	}
 }
