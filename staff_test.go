@@ -38,6 +38,15 @@ func TestStaffApp(t *testing.T) {
 	}
 	shot(t, ctx, "staff-floor-1366")
 
+	// The token is kept: a reload comes back signed in.
+	staffRun(t, ctx, chromedp.Reload())
+	staffWait(t, ctx, "signed in after reload", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0`)
+	// One-key shortcuts for the keyboard: O for orders, F for the floor.
+	staffRun(t, ctx, chromedp.KeyEvent("o"))
+	staffWait(t, ctx, "orders by keyboard", `document.getElementById('view').dataset.view === 'orders'`)
+	staffRun(t, ctx, chromedp.KeyEvent("f"))
+	staffWait(t, ctx, "floor by keyboard", `document.getElementById('view').dataset.view === 'floor'`)
+
 	// ---- menu: a category, an item, a duplicate refused at the field, 86 ----
 	staffGo(t, ctx, "#/menu")
 	staffClickText(t, ctx, "button", "+ Category")
