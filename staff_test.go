@@ -210,6 +210,8 @@ func TestStaffApp(t *testing.T) {
 
 	// Two taps to change a status: the tile, then the status.
 	staffClick(t, ctx, tile+` .tile-main`)
+	staffWait(t, ctx, "table actions", `!!document.querySelector('dialog[open] button[data-status=available]')`)
+	shot(t, ctx, "staff-floor-actions-1366")
 	staffClick(t, ctx, `dialog[open] button[data-status=available]`)
 	staffWait(t, ctx, "table available", `document.querySelector('`+tile+`')?.dataset.status === 'available'`)
 

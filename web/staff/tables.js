@@ -114,6 +114,7 @@ async function fetchPairing(app, id) {
     svg: text,
     code: res.headers.get('X-Pair-Code') || '',
     expiresAt: res.headers.get('X-Pair-Expires-At') || '',
+    url: res.headers.get('X-Pair-Url') || '',
   };
 }
 
@@ -140,6 +141,7 @@ function pairDialog(app, t) {
   const qr = h('div.qr', { 'aria-label': `QR code to pair ${t.name}` });
   const code = h('div.pair-code', { 'aria-live': 'polite' });
   const expiry = h('p.pair-expiry.muted');
+  const link = h('p.pair-url.muted.small');
   const again = h('button', { type: 'button' }, 'New code');
   let timer = 0;
   const { close } = dialog({
@@ -151,6 +153,7 @@ function pairDialog(app, t) {
         h('p', null, "On the table's iPad, open the camera and scan the code, or open the table app and type:"),
         code,
         expiry,
+        link,
         h('p.muted.small', null, 'Pairing replaces any iPad already paired with this table.'),
         h('div.actions', null, again, h('button.primary', { type: 'button', onclick: () => close() }, 'Done')))),
     onclose: () => clearInterval(timer),
@@ -161,12 +164,14 @@ function pairDialog(app, t) {
     fill(qr, h('p.muted', null, 'Creating a code…'));
     code.textContent = '';
     expiry.textContent = '';
+    link.textContent = '';
     try {
       const p = await fetchPairing(app, t.id);
       const svg = parseSVG(p.svg);
       fill(qr, svg || h('p.form-error', null, 'The box sent a QR code this browser cannot show. Use the code instead.'));
       code.textContent = p.code ? `${p.code.slice(0, 3)} ${p.code.slice(3)}` : '—';
       code.dataset.code = p.code;
+      if (p.url) fill(link, 'Or open ', h('code', null, p.url), ' in its browser.');
       const until = Date.parse(p.expiresAt);
       const tick = () => {
         if (!Number.isFinite(until)) {
