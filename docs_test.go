@@ -1299,3 +1299,47 @@ func TestDocsJSDocTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsEveryRoute keeps the REST reference complete: every route of
+// server/routes.go under /api (and /healthz) is named in it and has at
+// least one http example that the tests run.
+func TestDocsEveryRoute(t *testing.T) {
+	routes, err := os.ReadFile(filepath.Join("server", "routes.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routeRE := regexp.MustCompile(`(?m)^\s*(api|e)\.(GET|POST|PATCH|DELETE)\("([^"]+)"`)
+	blocks, src := docBlocks(t, filepath.Join("docs", "rest.md"))
+	var examples []string
+	for _, b := range blocks {
+		if ex, err := parseHTTPExample(b.Text); b.Lang == "http" && err == nil {
+			path, _, _ := strings.Cut(ex.Target, "?")
+			examples = append(examples, ex.Method+" "+path)
+		}
+	}
+	n := 0
+	for _, m := range routeRE.FindAllStringSubmatch(string(routes), -1) {
+		method, path := m[2], m[3]
+		if m[1] == "api" {
+			path = "/api" + path
+		} else if path != "/healthz" {
+			continue // pages and assets; /ws is in realtime.md
+		}
+		n++
+		named := regexp.MustCompile(`:(\w+)`).ReplaceAllString(path, "{$1}")
+		if !strings.Contains(string(src), method+" "+named+"`") {
+			t.Errorf("docs/rest.md does not name `%s %s`", method, named)
+		}
+		pattern := regexp.MustCompile("^" + method + " " + regexp.MustCompile(`:\w+`).ReplaceAllString(regexp.QuoteMeta(path), `[0-9]+`) + "$")
+		found := false
+		for _, e := range examples {
+			found = found || pattern.MatchString(e)
+		}
+		if !found {
+			t.Errorf("docs/rest.md has no http example of %s %s", method, named)
+		}
+	}
+	if n < 30 {
+		t.Errorf("found %d routes in server/routes.go; the pattern no longer matches its style", n)
+	}
+}
