@@ -58,7 +58,18 @@ type Store struct {
 
 	queueMu sync.Mutex
 	queue   []*writeReq
+
+	// stmts are the writer's statements, prepared once and reused by
+	// every write transaction; wanted are those seen in a transaction and
+	// to be prepared before the next (the writer's one connection is busy
+	// during a transaction). Both are guarded by writeMu.
+	stmts  map[string]*sql.Stmt
+	wanted map[string]bool
 }
+
+// maxStmts bounds the statement cache, should a write ever build SQL
+// text from data.
+const maxStmts = 256
 
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and makes sure the event log has an epoch.
@@ -106,6 +117,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.writeMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.writeMu.Unlock()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -214,7 +231,7 @@ func (s *Store) ensureEpoch(ctx context.Context) error {
 // the events it emits.
 type txn struct {
 	ctx    context.Context
-	tx     *sql.Tx
+	tx     *stmtTx
 	now    time.Time
 	events []Event
 }
@@ -281,13 +298,15 @@ func (s *Store) commit(batch []*writeReq) {
 			close(r.done)
 		}
 	}
+	s.prepareWanted()
 	// Not a caller's context: one caller giving up must not abort the others.
-	tx, err := s.w.BeginTx(context.Background(), nil)
+	sqlTx, err := s.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		finish(err)
 		return
 	}
-	defer tx.Rollback()
+	defer sqlTx.Rollback()
+	tx := &stmtTx{Tx: sqlTx, s: s}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var events []Event
 	single := len(batch) == 1
@@ -345,6 +364,80 @@ func runSavepoint(fn func(t *txn) error, t *txn) error {
 	}
 	_, err := t.tx.Exec("RELEASE write")
 	return err
+}
+
+// stmtTx is a write transaction that runs its SQL through the store's
+// prepared statements: parsing the same few statements again for every
+// order was a third of the writer's time.
+type stmtTx struct {
+	*sql.Tx
+	s    *Store
+	used map[string]*sql.Stmt // the cached statements bound to this transaction
+}
+
+// stmt returns query's prepared statement bound to this transaction, or nil
+// when it is not prepared yet (it will be before the next transaction).
+func (t *stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := t.used[query]; ok {
+		return st
+	}
+	st, ok := t.s.stmts[query]
+	if !ok {
+		if len(t.s.stmts)+len(t.s.wanted) < maxStmts {
+			if t.s.wanted == nil {
+				t.s.wanted = map[string]bool{}
+			}
+			t.s.wanted[query] = true
+		}
+		return nil
+	}
+	if t.used == nil {
+		t.used = map[string]*sql.Stmt{}
+	}
+	bound := t.Tx.StmtContext(ctx, st)
+	t.used[query] = bound
+	return bound
+}
+
+// ExecContext is sql.Tx's, with the cached statement when there is one.
+func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext is sql.Tx's, with the cached statement when there is one.
+func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext is sql.Tx's, with the cached statement when there is one.
+func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// prepareWanted prepares the statements the last transactions used. The
+// caller holds writeMu and no transaction is open. A statement that fails
+// to prepare is simply left to run unprepared.
+func (s *Store) prepareWanted() {
+	for q := range s.wanted {
+		st, err := s.w.PrepareContext(context.Background(), q)
+		if err != nil {
+			continue
+		}
+		if s.stmts == nil {
+			s.stmts = map[string]*sql.Stmt{}
+		}
+		s.stmts[q] = st
+	}
+	s.wanted = nil
 }
 
 // queryer is what both *sql.DB and *sql.Tx offer for reads.
