@@ -1343,3 +1343,26 @@ func TestDocsEveryRoute(t *testing.T) {
 		t.Errorf("found %d routes in server/routes.go; the pattern no longer matches its style", n)
 	}
 }
+
+// TestDocsEveryEvent keeps the realtime reference complete: each event of
+// the contract is shown in a ws transcript the tests replay, and each close
+// code a client must handle is in its table.
+func TestDocsEveryEvent(t *testing.T) {
+	blocks, src := docBlocks(t, filepath.Join("docs", "realtime.md"))
+	var frames strings.Builder
+	for _, b := range blocks {
+		if b.Lang == "ws" {
+			frames.WriteString(b.Text)
+		}
+	}
+	for _, ev := range []string{"ready", "ack", "error", "resync", "order:created", "order:updated", "order:cancelled", "table:updated", "menu:updated", "payment:completed"} {
+		if !strings.Contains(frames.String(), `"event": "`+ev+`"`) {
+			t.Errorf("docs/realtime.md: no ws transcript shows a %s frame", ev)
+		}
+	}
+	for _, code := range []string{"4401", "4403", "4408", "1001", "1008", "1009"} {
+		if !strings.Contains(string(src), "| `"+code+"` |") {
+			t.Errorf("docs/realtime.md: the close code table has no row for %s", code)
+		}
+	}
+}
