@@ -1065,7 +1065,21 @@ function initSettings() {
   });
 }
 
+// The page is drawn for a 1080p screen. Many TV browsers report 1280x720
+// (or 4K) instead: the whole page scales to fit rather than reflowing into
+// something nobody designed.
+function fitScreen() {
+  const app = $('app');
+  let z = Math.min(innerWidth / 1920, innerHeight / 1080);
+  if (z > 0.97 && z < 1.03) z = 1;
+  app.style.zoom = z === 1 ? '' : String(z);
+  app.style.width = z === 1 ? '' : innerWidth / z + 'px';
+  app.style.height = z === 1 ? '' : innerHeight / z + 'px';
+}
+
 function init() {
+  fitScreen();
+  addEventListener('resize', fitScreen);
   if (station) {
     $('station').hidden = false;
     $('station').textContent = station.toUpperCase();
