@@ -233,7 +233,7 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	logPageErrors(t, ctx)
-	if err := chromedp.Run(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
@@ -245,7 +245,7 @@ func newTab(t *testing.T, ctx context.Context, width, height int) context.Contex
 	tab, cancel := chromedp.NewContext(ctx)
 	t.Cleanup(cancel)
 	logPageErrors(t, tab)
-	if err := chromedp.Run(tab, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("new tab: %v", err)
 	}
 	return tab
@@ -254,12 +254,17 @@ func newTab(t *testing.T, ctx context.Context, width, height int) context.Contex
 // logPageErrors copies the page's uncaught exceptions and console errors
 // into the test log, so a broken script shows why.
 func logPageErrors(t *testing.T, ctx context.Context) {
-	chromedp.ListenTarget(ctx, func(ev any) {
+	err := chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventExceptionThrown:
-			t.Logf("page exception: %s", ev.ExceptionDetails.Error())
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			t.Logf("page exception: %s (%s:%d)", msg, d.URL, d.LineNumber+1)
 		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError || ev.Type == runtime.APITypeWarning {
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
 				var parts []string
 				for _, a := range ev.Args {
 					parts = append(parts, string(a.Value)+a.Description)
@@ -268,6 +273,9 @@ func logPageErrors(t *testing.T, ctx context.Context) {
 			}
 		}
 	})
+	if err != nil {
+		t.Fatalf("listen to the page: %v", err)
+	}
 }
 
 // shotDir is where screenshots go: $RMS_SHOTS, or rms-shots in the temp folder.
@@ -281,8 +289,8 @@ func shotDir() string {
 // shot saves a screenshot of the page as NAME.png and logs where.
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
