@@ -438,3 +438,30 @@ func kdsClick(t *testing.T, ctx context.Context, sel string) {
 	kdsWait(t, ctx, "clickable "+sel, `(() => { const e = document.querySelector(`+kdsQuote(sel)+`); return !!e && !e.disabled && e.getClientRects().length > 0; })()`)
 	kdsRun(t, ctx, chromedp.Click(chromedp.CSS(sel)))
 }
+
+// TestKDS720p opens the kitchen display on a TV browser that reports
+// 1280x720: the board keeps its 1080p design scaled down to fill the
+// screen exactly, with nothing cut off and no scrolling.
+func TestKDS720p(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+	for i, d := range []string{"Burrata", "Fritto misto", "Risotto ai funghi", "Tagliata di manzo", "Tiramisù", "Aperol spritz", "Gnocchi al pesto"} {
+		kdsPlace(t, box, waiter, int64(1+i), "", kdsLine{menu[d], 1 + i%2, ""}, kdsLine{menu["Panna cotta"], 1, ""})
+	}
+
+	ctx := newBrowser(t, 1280, 720)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, ctx, `localStorage.setItem('rms.token.kds', `+kdsQuote(chef)+`)`)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/kds"))
+	kdsWait(t, ctx, "seven tickets", `document.querySelectorAll('#tickets .ticket').length === 7 && document.getElementById('conn').dataset.state === 'connected'`)
+	kdsWait(t, ctx, "laid out", kdsNothingClipped)
+	if got := kdsString(t, ctx, `(() => { const r = document.getElementById('app').getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)].join('x'); })()`); got != "1280x720" {
+		t.Errorf("board covers %s; want the whole 1280x720 screen", got)
+	}
+	if !kdsBool(t, ctx, `document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth`) {
+		t.Errorf("the board scrolls at 1280x720")
+	}
+	shot(t, ctx, "kds-720p")
+}
