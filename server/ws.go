@@ -671,9 +671,21 @@ func (w *corkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // collects them and sends them together.
 type corkConn struct {
 	net.Conn
-	mu   sync.Mutex // held during network writes too, so bytes never interleave
-	held bool
-	buf  *[]byte
+	mu       sync.Mutex // held during network writes too, so bytes never interleave
+	held     bool
+	buf      *[]byte
+	deadline time.Time
+}
+
+// armDeadline makes sure the coming write fails if it takes too long.
+// Moving a socket's deadline costs a timer update, so it moves only when
+// less than half the timeout is left: a stuck write fails within 5 to 10 s.
+func (c *corkConn) armDeadline() {
+	now := time.Now()
+	if c.deadline.Sub(now) < wsWriteTimeout/2 {
+		c.deadline = now.Add(wsWriteTimeout)
+		c.Conn.SetWriteDeadline(c.deadline)
+	}
 }
 
 // corkBufs recycles batch buffers: an idle connection holds none.
@@ -690,7 +702,7 @@ func (c *corkConn) Write(p []byte) (int, error) {
 		*c.buf = append(*c.buf, p...)
 		return len(p), nil
 	}
-	c.Conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	c.armDeadline()
 	return c.Conn.Write(p)
 }
 
@@ -708,7 +720,7 @@ func (c *corkConn) release() error {
 	if c.buf == nil {
 		return nil
 	}
-	c.Conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	c.armDeadline()
 	_, err := c.Conn.Write(*c.buf)
 	// Huge batches are rare; do not let one pin its memory in the pool.
 	if cap(*c.buf) <= 256<<10 {
