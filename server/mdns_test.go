@@ -413,20 +413,20 @@ func TestMDNSNetns(t *testing.T) {
 	}
 
 	capture := helper(cli, "RMS_MDNS_HELPER=capture", "RMS_MDNS_IFACE=lan1")
-	capture.waitLine(t, "READY", 10*time.Second)
+	capture.waitLine(t, "READY", 30*time.Second)
 
 	box := helper(srv, "RMS_MDNS_HELPER=serve", "RMS_MDNS_NAME=Trattoria Roma", "RMS_MDNS_HOST=rms",
 		"RMS_MDNS_PORT=8080", "RMS_MDNS_POLL=500ms")
-	box.waitLine(t, "READY", 10*time.Second)
+	box.waitLine(t, "READY", 30*time.Second)
 	lan := box.waitLine(t, "LAN ", time.Second)
 	if !strings.Contains(lan, "10.77.0.1") || !strings.Contains(lan, "10.88.0.1") || strings.Contains(lan, "172.17.") {
 		t.Errorf("LANAddresses = %s; want lan0's and wlan0's addresses, not docker0's", lan)
 	}
 
 	t.Run("announces", func(t *testing.T) {
-		capture.waitLine(t, "RR rms.local. A 120 10.77.0.1", 5*time.Second)
-		capture.waitLine(t, `RR Trattoria\ Roma._http._tcp.local. SRV 3200 0 0 8080 rms.local.`, 5*time.Second)
-		capture.waitLine(t, `RR _http._tcp.local. PTR 3200 Trattoria\ Roma._http._tcp.local.`, 5*time.Second)
+		capture.waitLine(t, "RR rms.local. A 120 10.77.0.1", 10*time.Second)
+		capture.waitLine(t, `RR Trattoria\ Roma._http._tcp.local. SRV 3200 0 0 8080 rms.local.`, 10*time.Second)
+		capture.waitLine(t, `RR _http._tcp.local. PTR 3200 Trattoria\ Roma._http._tcp.local.`, 10*time.Second)
 	})
 
 	t.Run("browse and resolve with dig", func(t *testing.T) {
@@ -461,7 +461,7 @@ func TestMDNSNetns(t *testing.T) {
 
 	t.Run("legacy unicast query to the group", func(t *testing.T) {
 		q := helper(cli, "RMS_MDNS_HELPER=query", "RMS_MDNS_QNAME=rms.local.", "RMS_MDNS_QTYPE=A")
-		from := q.waitLine(t, "FROM ", 5*time.Second)
+		from := q.waitLine(t, "FROM ", 10*time.Second)
 		if from != "FROM 10.77.0.1:5353 ID ok Q rms.local./A" {
 			t.Errorf("reply header = %q; want from 10.77.0.1:5353, same ID, question echoed", from)
 		}
@@ -497,20 +497,20 @@ func TestMDNSNetns(t *testing.T) {
 
 	t.Run("re-announces a new address", func(t *testing.T) {
 		ipCmd(t, "-n", srv, "addr", "add", "10.77.0.9/24", "dev", "lan0")
-		capture.waitLine(t, "RR rms.local. A 120 10.77.0.9", 5*time.Second)
+		capture.waitLine(t, "RR rms.local. A 120 10.77.0.9", 10*time.Second)
 		if got := digShort(t, cli, "@10.77.0.1", "rms.local", "A"); !slices.Equal(got, []string{"10.77.0.1", "10.77.0.9"}) {
 			t.Errorf("A after the change = %q; want both addresses", got)
 		}
 		ipCmd(t, "-n", srv, "addr", "del", "10.77.0.9/24", "dev", "lan0")
-		capture.waitLine(t, "RR rms.local. A 0 10.77.0.9", 5*time.Second)
+		capture.waitLine(t, "RR rms.local. A 0 10.77.0.9", 10*time.Second)
 	})
 
 	t.Run("goodbye", func(t *testing.T) {
 		_ = box.stdin.Close()
 		box.waitLine(t, "BYE", 10*time.Second)
-		capture.waitLine(t, "RR rms.local. A 0 10.77.0.1", 5*time.Second)
-		capture.waitLine(t, `RR Trattoria\ Roma._http._tcp.local. SRV 0 `, 5*time.Second)
-		capture.waitLine(t, `RR _http._tcp.local. PTR 0 Trattoria\ Roma._http._tcp.local.`, 5*time.Second)
+		capture.waitLine(t, "RR rms.local. A 0 10.77.0.1", 10*time.Second)
+		capture.waitLine(t, `RR Trattoria\ Roma._http._tcp.local. SRV 0 `, 10*time.Second)
+		capture.waitLine(t, `RR _http._tcp.local. PTR 0 Trattoria\ Roma._http._tcp.local.`, 10*time.Second)
 	})
 
 	t.Run("never leaks other interfaces", func(t *testing.T) {
@@ -524,7 +524,7 @@ func TestMDNSNetns(t *testing.T) {
 	t.Run("only the named interface", func(t *testing.T) {
 		only := helper(srv, "RMS_MDNS_HELPER=serve", "RMS_MDNS_NAME=Trattoria Roma", "RMS_MDNS_HOST=rms",
 			"RMS_MDNS_PORT=8080", "RMS_MDNS_IFACES=wlan0")
-		only.waitLine(t, "READY", 10*time.Second)
+		only.waitLine(t, "READY", 30*time.Second)
 		if got := digShort(t, cli, "@10.88.0.1", "rms.local", "A"); !slices.Equal(got, []string{"10.88.0.1"}) {
 			t.Errorf("A on wlan0 = %q; want 10.88.0.1", got)
 		}
