@@ -223,9 +223,26 @@ func TestStaffApp(t *testing.T) {
 	if payments != fmt.Sprint(due) {
 		t.Errorf("report payments digits = %q; want %d", payments, due)
 	}
-	csv := staffString(t, ctx, `(async () => { const m = await import('/staff/report.js'); const r = await (await fetch('/api/reports/daily?date=' + document.querySelector('.view-head input[type=date]').value, {headers: {Authorization: 'Bearer ' + localStorage.getItem('rms.token.staff')}})).json(); return m.toCSV(r, 'EUR'); })()`)
-	if !strings.Contains(csv, "Truffle risotto,2,") {
-		t.Errorf("report CSV has no line for the sale:\n%s", csv)
+	// The CSV button builds the file in the page; catch the blob and the
+	// download link it clicks, and read the file.
+	staffExec(t, ctx, `(() => {
+		const make = URL.createObjectURL;
+		URL.createObjectURL = (blob) => { window.__staffBlob = blob; return make(blob); };
+		const click = HTMLAnchorElement.prototype.click;
+		HTMLAnchorElement.prototype.click = function () {
+			if (this.download) { window.__staffDownload = { name: this.download, href: this.href }; return; }
+			return click.call(this);
+		};
+	})()`)
+	staffClickText(t, ctx, ".view-head button", "Download CSV")
+	staffWait(t, ctx, "CSV download", `!!window.__staffDownload`)
+	name := staffString(t, ctx, `window.__staffDownload.name`)
+	csv := staffString(t, ctx, `window.__staffBlob.text()`)
+	if !strings.HasPrefix(name, "report-") || !strings.HasSuffix(name, ".csv") {
+		t.Errorf("CSV file name = %q; want report-DATE.csv", name)
+	}
+	if !strings.Contains(csv, "Truffle risotto,2,37.00") || !strings.Contains(csv, "Payment method,Count,Amount,Tips") {
+		t.Errorf("report CSV lacks the sale or the payment table:\n%s", csv)
 	}
 	shot(t, ctx, "staff-report-1366")
 
