@@ -426,7 +426,7 @@ func TestStaffAppReconnectBanner(t *testing.T) {
 
 func staffRun(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	c, cancel := context.WithTimeout(ctx, 40*time.Second)
 	defer cancel()
 	if err := chromedp.Do(c, steps...); err != nil {
 		shot(t, ctx, "staff-failure")
@@ -437,7 +437,7 @@ func staffRun(t *testing.T, ctx context.Context, steps ...chromedp.Action[chrome
 // staffValue evaluates a JavaScript expression (awaiting a promise) in the page.
 func staffValue[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	c, cancel := context.WithTimeout(ctx, 40*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -463,11 +463,12 @@ func staffInt(t *testing.T, ctx context.Context, expr string) int64 {
 	return int64(staffValue[float64](t, ctx, expr))
 }
 
-// staffWait polls a JavaScript condition until it is true, for up to 15 s
-// (a reconnect after a dropped socket backs off for a few seconds).
+// staffWait polls a JavaScript condition until it is true, for up to 30 s
+// (a reconnect after a dropped socket backs off for a few seconds, and
+// the test machine may be busy).
 func staffWait(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
 		c, cancel := context.WithTimeout(ctx, 5*time.Second)
