@@ -565,7 +565,7 @@ func TestTableAppOrderSurvivesLostAnswers(t *testing.T) {
 		t.Fatalf("answer to an order with a sold-out item = %d; want 409", refused.ResponseStatusCode)
 	}
 	x.pass(t, refused)
-	tblWait(t, ctx, "409 named and cart kept", fmt.Sprintf(`document.getElementById('toasts').textContent.includes(%q) && document.getElementById('cart-count').textContent === '1' && !document.querySelector('.outbox') && !!document.querySelector('#send:not([disabled])')`, gone.Name), 5*time.Second)
+	tblWait(t, ctx, "409 named and cart kept", fmt.Sprintf(`[...document.querySelectorAll('.toast')].filter((e) => e.textContent.includes(%q)).length === 1 && document.getElementById('cart-count').textContent === '1' && !document.querySelector('.outbox') && !!document.querySelector('#send:not([disabled])')`, gone.Name), 5*time.Second)
 	shot(t, ctx, "table-409")
 	tblDo(t, ctx, "send the rest", chromedp.Click(chromedp.CSS(`#send`)))
 	x.pass(t, x.next(t, false))
@@ -606,8 +606,8 @@ func (p tblPaused) key() string {
 func tblIntercept(t *testing.T, ctx context.Context, pattern string) *tblInterceptor {
 	t.Helper()
 	x := &tblInterceptor{ctx: ctx, paused: make(chan *fetch.EventRequestPaused, 16)}
-	events := chromedp.Events(ctx, fetch.RequestPaused)
 	lctx, stop := context.WithCancel(ctx)
+	events := chromedp.Events(lctx, fetch.RequestPaused)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for ev, err := range events {

@@ -56,6 +56,7 @@ const S = {
   bill: null,
   busy: new Set(), // request kinds in flight
   armed: 0, // the order whose cancel button waits for a second tap
+  cancelling: new Set(), // orders the guests cancelled from this iPad
   gen: 0, // bumped on every (re)start, so work of a dead session stops
 };
 
@@ -132,9 +133,14 @@ function store(key, value) {
   }
 }
 
+const MAX_TOASTS = 2;
+
 function toast(text, kind = 'info', ttl = 4500) {
+  const box = $('toasts');
+  // A burst of news must not bury the menu: only the latest few stay.
+  while (box.children.length >= MAX_TOASTS) box.removeChild(box.firstChild);
   const el = h('div', { class: 'toast toast-' + kind, role: kind === 'error' ? 'alert' : 'status' }, text);
-  $('toasts').appendChild(el);
+  box.appendChild(el);
   requestAnimationFrame(() => el.classList.add('in'));
   setTimeout(() => {
     el.classList.remove('in');
@@ -180,6 +186,7 @@ function showPair(message, kind) {
   }
   S.loaded = false;
   closeSheet();
+  clear($('toasts'));
   $('boot').hidden = true;
   $('app').hidden = true;
   $('pair').hidden = false;
@@ -413,7 +420,7 @@ function onOrder(order, meta) {
   renderOrders();
   if (old && old.status !== order.status) {
     if (order.status === 'ready') toast('Your order #' + order.id + ' is ready.', 'good');
-    if (order.status === 'cancelled') {
+    if (order.status === 'cancelled' && !S.cancelling.has(order.id)) {
       toast('Order #' + order.id + ' was cancelled' + (order.cancel_reason ? ': ' + order.cancel_reason : '.'), 'warn', 8000);
     }
   }
@@ -636,44 +643,45 @@ async function flushOutbox() {
 
 /** The box said no for good: the lines go back to the cart, minus what cannot be had. */
 async function refuseOutbox(box, e) {
-  if (S.outbox === box) S.outbox = null;
-  const lines = box.lines.map((l) => ({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes: l.notes || '' }));
-  for (const l of lines) {
-    const same = S.cart.lines.find((c) => c.menu_item_id === l.menu_item_id && (c.notes || '') === l.notes);
-    if (same) same.quantity = Math.min(MAX_QTY, same.quantity + l.quantity);
-    else S.cart.lines.push(l);
-  }
-  if (!S.cart.notes && box.body.notes) S.cart.notes = box.body.notes;
-  saveCart();
-  setView('cart');
-  if (e.status === 409) {
-    // The answer names the item; the fresh menu says exactly which lines
-    // can no longer be had, so those leave and the rest stays to resend.
-    const named = itemsNamedIn(e, box);
+  // The answer names the item (by name in a 409, by line in a 422); the
+  // fresh menu says exactly which lines can no longer be had, so those
+  // leave and the rest goes back to the cart to be sent again.
+  const named = itemsNamedIn(e, box);
+  if (e.status === 409 || named.length) {
     try {
       await loadMenu();
     } catch {
       // Without a menu, fall back to what the error named.
     }
-    const bad = new Set(named);
-    for (const l of lines) {
+  }
+  if (S.outbox === box) S.outbox = null;
+  const bad = new Set(named);
+  if (e.status === 409 || named.length) {
+    for (const l of box.lines) {
       const it = S.items.get(l.menu_item_id);
       if (!it || !it.available) bad.add(l.menu_item_id);
     }
-    const names = box.lines.filter((l) => bad.has(l.menu_item_id)).map((l) => l.name);
-    S.cart.lines = S.cart.lines.filter((l) => !bad.has(l.menu_item_id));
-    saveCart();
-    updateAllCardCounts();
-    const uniq = names.filter((n, i) => n && names.indexOf(n) === i);
-    if (uniq.length) {
-      toast('Sorry — ' + uniq.join(', ') + (uniq.length > 1 ? ' are' : ' is') + ' not available right now and ' + (uniq.length > 1 ? 'were' : 'was') + ' taken off your order. Please check it and send again.', 'error', 10000);
-    } else {
-      toast((e.message || 'Something on your order is not available.') + ' Please check your order and send again.', 'error', 10000);
-    }
-    renderMenu();
+  }
+  for (const l of box.lines) {
+    if (bad.has(l.menu_item_id)) continue;
+    const notes = l.notes || '';
+    const same = S.cart.lines.find((c) => c.menu_item_id === l.menu_item_id && (c.notes || '') === notes);
+    if (same) same.quantity = Math.min(MAX_QTY, same.quantity + l.quantity);
+    else S.cart.lines.push({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes });
+  }
+  if (!S.cart.notes && box.body.notes) S.cart.notes = box.body.notes;
+  saveCart();
+  updateAllCardCounts();
+  setView('cart');
+  const names = box.lines.filter((l) => bad.has(l.menu_item_id)).map((l) => l.name);
+  const uniq = names.filter((n, i) => n && names.indexOf(n) === i);
+  if (uniq.length) {
+    const many = uniq.length > 1;
+    toast('Sorry — ' + uniq.join(', ') + (many ? ' are' : ' is') + ' not available right now and ' + (many ? 'were' : 'was') + ' taken off your order. Please check it and send again.', 'error', 10000);
+  } else if (e.status === 409) {
+    toast((e.message || 'Something on your order is not available.') + ' Please check your order and send again.', 'error', 10000);
   } else {
-    updateAllCardCounts();
-    toast((e.message || 'Your order could not be sent.') + ' Please check your order and try again.', 'error', 10000);
+    toast('Your order could not be sent' + (e.message ? ': ' + e.message : '.') + ' Please check it and try again.', 'error', 10000);
   }
 }
 
@@ -911,7 +919,7 @@ function setView(view) {
 /** Re-renders the cart after a change by the guest (or the menu under it). */
 function renderSide() {
   renderCounts();
-  if (S.view === 'cart') renderCart();
+  renderCart();
 }
 
 function renderCounts() {
@@ -1125,7 +1133,8 @@ function visibleOrders() {
     }
     return true;
   });
-  list.sort((a, b) => ms(b.created_at) - ms(a.created_at) || b.id - a.id);
+  // What is still coming matters most: active orders first, newest on top.
+  list.sort((a, b) => Number(ACTIVE.has(b.status)) - Number(ACTIVE.has(a.status)) || ms(b.created_at) - ms(a.created_at) || b.id - a.id);
   return list;
 }
 
@@ -1218,11 +1227,14 @@ async function cancelOrder(id) {
   const kind = 'cancel:' + id;
   if (S.busy.has(kind)) return;
   S.busy.add(kind);
+  S.cancelling.add(id);
   renderOrders();
   try {
     const o = await call('POST', '/api/orders/' + id + '/cancel', { body: { reason: 'Cancelled at the table' } });
     if (o && o.id) onOrder(o);
+    toast('Order #' + id + ' is cancelled.', 'info');
   } catch (e) {
+    S.cancelling.delete(id);
     if (e instanceof ApiError && e.status === 409) toast('The kitchen has already taken this order. Please ask a waiter.', 'warn', 8000);
     else if (e instanceof ApiError && e.status === 0) toast('No connection — the order could not be cancelled. Please ask a waiter.', 'error', 8000);
     else if (e instanceof ApiError && e.status !== 401) toast(e.message || 'The order could not be cancelled.', 'error');
