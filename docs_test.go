@@ -745,6 +745,9 @@ func runShellExamples(t *testing.T, box *testBox, file string, vars docVars, bin
 // TestDocsExamples runs the http and sh examples of every page of the
 // manual, each page on its own fresh demo box.
 func TestDocsExamples(t *testing.T) {
+	// The slow ones overlap: most of their time is waiting on a box, a
+	// build or a browser.
+	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("curl is not installed; the manual's sh examples need it")
@@ -961,6 +964,7 @@ func TestDocsGoBlocks(t *testing.T) {
 // and runs it against a box: it must print the open orders, every new order
 // live, keep going across a restart of the box, and miss nothing.
 func TestDocsKDSTail(t *testing.T) {
+	t.Parallel()
 	box := startBox(t, boxOptions{Demo: true})
 	waiter := box.Login(t, "ana", "waiter123")
 	chef := box.Login(t, "marco", "chef123")
@@ -1034,6 +1038,7 @@ func TestDocsKDSTail(t *testing.T) {
 // Chromium on a page of a demo box, and checks that each prints what the
 // box pushes to it.
 func TestDocsBrowserExamples(t *testing.T) {
+	t.Parallel()
 	blocks, _ := docBlocks(t, filepath.Join("docs", "realtime.md"))
 	examples := map[string]string{}
 	for _, b := range blocks {
@@ -1080,7 +1085,7 @@ func TestDocsBrowserExamples(t *testing.T) {
 	want := func(tab context.Context, name, prefix string) string {
 		t.Helper()
 		var line string
-		waitFor(t, 10*time.Second, name+" example to log "+prefix, func() bool {
+		waitFor(t, 20*time.Second, name+" example to log "+prefix, func() bool {
 			lines := docsEval[[]string](t, tab, `window.__log`)
 			for _, l := range lines {
 				if strings.HasPrefix(l, prefix) {
