@@ -402,11 +402,11 @@ func kdsInt(t *testing.T, ctx context.Context, expr string) int64 {
 	return int64(kdsValue[float64](t, ctx, expr))
 }
 
-// kdsWait polls a JavaScript condition for up to 15 s (a reconnect backs
-// off for a few seconds).
+// kdsWait polls a JavaScript condition for up to 30 s (a reconnect backs
+// off for a few seconds, and a shared CI machine may be slow).
 func kdsWait(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
-	kdsWaitWithin(t, ctx, 15*time.Second, what, cond)
+	kdsWaitWithin(t, ctx, 30*time.Second, what, cond)
 }
 
 func kdsWaitWithin(t *testing.T, ctx context.Context, d time.Duration, what, cond string) {
@@ -414,7 +414,7 @@ func kdsWaitWithin(t *testing.T, ctx context.Context, d time.Duration, what, con
 	deadline := time.Now().Add(d)
 	var last error
 	for time.Now().Before(deadline) {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		c, cancel := context.WithTimeout(ctx, 10*time.Second)
 		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](`!!(`+cond+`)`))
 		cancel()
 		if err == nil && ok {

@@ -246,7 +246,12 @@ function toast(msg) {
   toast.t = setTimeout(() => (el.hidden = true), 5000);
 }
 
-async function act(label, id, fn) {
+/** Orders with an action on the way: a second tap must not send it twice. */
+const busy = new Set();
+
+async function act(label, id, fn, key = `${label}:${id}`) {
+  if (busy.has(key)) return;
+  busy.add(key);
   try {
     await fn();
   } catch (err) {
@@ -259,6 +264,8 @@ async function act(label, id, fn) {
         // The next event or resync brings it back in line.
       }
     }
+  } finally {
+    busy.delete(key);
   }
 }
 
@@ -352,7 +359,7 @@ function toggleLine(id, itemId) {
     if (o.status === 'confirmed') await setStatus(o, 'preparing');
     await setLine(current(id) || o, item, !item.done);
     lastCross = item.done ? null : { id, itemId };
-  });
+  }, `${id}:${itemId}`);
 }
 
 function undoCross() {
@@ -604,6 +611,8 @@ function layout(grid, list) {
   let heights = [];
   let spans = [];
   for (const [cols, scale] of attempts) {
+    // Too few slots even if every ticket took half a column: skip measuring.
+    if (list.length > cols * 2 && list.length <= 12) continue;
     const width = (innerW - gap * (cols - 1)) / cols;
     heights = measure(list, width, scale);
     spans = list.map((o, i) => (heights[i] > cellH + 1 ? 2 : 1));
