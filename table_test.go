@@ -326,6 +326,11 @@ func TestTableApp(t *testing.T) {
 		"category_id": cat.ID, "name": "Truffle tagliolini", "description": "Fresh pasta, black truffle", "price_cents": 2800, "allergens": []string{"gluten", "egg"},
 	}, http.StatusCreated, &special)
 	tblWait(t, ctx, "item of a new category", fmt.Sprintf(`!!document.querySelector('[data-item="%d"]') && document.getElementById('cats').textContent.includes('Specials')`, special.ID), 3*time.Second)
+	// A deleted item leaves the menu at once.
+	if status, raw := b.Do(t, http.MethodDelete, fmt.Sprintf("/api/menu/items/%d", special.ID), admin, nil); status/100 != 2 {
+		t.Fatalf("DELETE item = %d %s; want 2xx", status, raw)
+	}
+	tblWait(t, ctx, "deleted item gone", fmt.Sprintf(`!document.querySelector('[data-item="%d"]')`, special.ID), 3*time.Second)
 
 	// Call a waiter: sent until staff clear it.
 	tblDo(t, ctx, "call waiter", chromedp.Click(chromedp.CSS(`#btn-waiter`)))
@@ -764,4 +769,43 @@ func tblCheckTouch(t *testing.T, ctx context.Context, where string) {
 	for _, s := range small {
 		t.Errorf("%s: control smaller than 44px: %s", where, s)
 	}
+}
+
+// TestTableAppBoxRestart takes the box away under a paired iPad: the page
+// says it is reconnecting, an order placed meanwhile waits on the iPad and
+// goes out by itself once the box is back, exactly once, and live progress
+// resumes on the new process.
+func TestTableAppBoxRestart(t *testing.T) {
+	b := startBox(t, boxOptions{Demo: true})
+	_, waiter, chef := tblStaff(t, b)
+	table := tblFirstTable(t, b, waiter)
+	items := tblItems(t, b, waiter)
+	token := b.PairTable(t, waiter, table.ID)
+	ctx := newBrowser(t, 1180, 820)
+	tblDo(t, ctx, "open", chromedp.Navigate(b.URL+"/t/"), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`localStorage.setItem('rms.token.table', %q)`, token)), chromedp.Reload())
+	tblWait(t, ctx, "live menu", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 10*time.Second)
+
+	b.Stop()
+	tblWait(t, ctx, "reconnecting shown", `!document.getElementById('conn').hidden`, 10*time.Second)
+	tblDo(t, ctx, "order while the box is away",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .add`, items[0].ID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .add`, items[1].ID))),
+		chromedp.Click(chromedp.CSS(`#send`)),
+	)
+	tblWait(t, ctx, "order waits on the iPad", `!!document.querySelector('#panel-cart .outbox.is-waiting') && document.getElementById('conn').textContent.includes('Offline')`, 10*time.Second)
+	shot(t, ctx, "table-box-away")
+	// Staying down a while lets the page back off; it must still come back.
+	time.Sleep(3 * time.Second)
+
+	b.start(t)
+	took := tblWait(t, ctx, "order sent once the box is back", `document.querySelectorAll('#panel-orders [data-order]').length === 1 && !document.querySelector('.outbox') && document.getElementById('conn').hidden`, 30*time.Second)
+	t.Logf("waiting order sent and connection live %v after the box came back", took.Round(time.Millisecond))
+	orders := tblOrders(t, b, waiter, table.ID)
+	if len(orders) != 1 || len(orders[0].Items) != 2 {
+		t.Fatalf("orders after the outage = %+v; want one order of two lines", orders)
+	}
+	o := orders[0]
+	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), waiter, map[string]string{"status": "confirmed"}, http.StatusOK, nil)
+	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), chef, map[string]string{"status": "preparing"}, http.StatusOK, nil)
+	tblWait(t, ctx, "live progress after the restart", fmt.Sprintf(`document.querySelector('[data-order="%d"] .pill').dataset.status === 'preparing'`, o.ID), 3*time.Second)
 }
