@@ -252,3 +252,36 @@ func TestEncodeEvent(t *testing.T) {
 		t.Errorf("decoded %+v; want event we\"ird room table:3 seq 7", fr)
 	}
 }
+
+func TestPublishGapAndDuplicate(t *testing.T) {
+	h := New(Options{LastSeq: 10})
+	c, f := register(t, h, Peer{Role: "chef"})
+	c.Join("kds")
+	h.Publish(ev(11, "kds"), ev(11, "kds"), ev(9, "kds"))
+	// 12..14 never reach the hub: the ring cannot vouch for them.
+	h.Publish(ev(15, "kds"))
+	if s := seqs(f.waitFrames(t, 2)); fmt.Sprint(s) != "[11 15]" {
+		t.Errorf("seqs = %v; want [11 15] (duplicates and older dropped)", s)
+	}
+	other, _ := register(t, h, Peer{Role: "chef"})
+	if r := other.JoinSince("kds", 11); r != NeedOlder {
+		t.Errorf("JoinSince(11) across the gap = %v; want need_older", r)
+	}
+	if r := other.JoinSince("kds", 14); r != Joined {
+		t.Errorf("JoinSince(14) = %v; want joined", r)
+	}
+	if last, ok := h.LastSeq(); !ok || last != 15 {
+		t.Errorf("LastSeq() = %d, %v; want 15, true", last, ok)
+	}
+}
+
+func TestResyncComesBeforeLiveEvents(t *testing.T) {
+	h := New(Options{LastSeq: 3})
+	c, f := register(t, h, Peer{Role: "waiter"})
+	c.Resync("orders", []byte(`{"event":"resync","room":"orders"}`))
+	h.Publish(ev(4, "orders"))
+	got := f.waitFrames(t, 2)
+	if got[0].Event != "resync" || got[1].Seq != 4 {
+		t.Errorf("frames = %+v; want resync then seq 4", got)
+	}
+}
