@@ -17,9 +17,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"rms/store"
 )
@@ -252,7 +255,7 @@ func TestCrashDurability(t *testing.T) {
 		lastSeq = checkDeadBox(t, dir, led, &epoch, lastSeq)
 
 		proc, logs = startRMS(t, bin, dir, port)
-		checkLiveBox(t, api, tok, led, lastSeq)
+		checkLiveBox(t, api, tok, led, epoch, lastSeq)
 		if t.Failed() {
 			t.Logf("rms logs:\n%s", logs.String())
 			return
@@ -460,11 +463,11 @@ func checkDeadBox(t *testing.T, dir string, led *crashLedger, epoch *string, pre
 }
 
 // checkLiveBox checks the restarted binary: it goes on from the newest seq
-// of the log, serves every acknowledged order and payment, and when the
+// of the log under the same epoch (in X-Seq and in the WebSocket's ready), serves every acknowledged order and payment, and when the
 // unanswered orders are sent again with their Idempotency-Key (as the
 // table app does) each exists exactly once. Bills must add up to the
 // payments the box lists.
-func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, lastSeq int64) {
+func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, epoch string, lastSeq int64) {
 	t.Helper()
 	led.mu.Lock()
 	defer led.mu.Unlock()
@@ -473,6 +476,34 @@ func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, lastSeq int64
 	if got := h.Get("X-Seq"); got != strconv.FormatInt(lastSeq, 10) {
 		t.Errorf("X-Seq after the restart = %q; want %d (the seq must continue)", got, lastSeq)
 	}
+	// What a screen that reconnects is told: the same epoch, and the seq
+	// where the log stopped, so it resumes without a gap.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(api, "http")+"/ws", &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}}})
+	if err != nil {
+		t.Fatalf("dial /ws after the restart: %v", err)
+	}
+	defer ws.CloseNow()
+	_, raw, err := ws.Read(ctx)
+	if err != nil {
+		t.Fatalf("read ready: %v", err)
+	}
+	var ready struct {
+		Event string
+		Data  struct {
+			Epoch string
+			Seq   int64
+		}
+	}
+	if err := json.Unmarshal(raw, &ready); err != nil || ready.Event != "ready" {
+		t.Fatalf("first frame after the restart %s (%v); want ready", raw, err)
+	}
+	if ready.Data.Epoch != epoch || ready.Data.Seq != lastSeq {
+		t.Errorf("ready after the restart: epoch %q seq %d; want epoch %q seq %d", ready.Data.Epoch, ready.Data.Seq, epoch, lastSeq)
+	}
+	ws.Close(websocket.StatusNormalClosure, "")
+
 	byID := map[int64]store.Order{}
 	for _, o := range orders {
 		byID[o.ID] = o
