@@ -52,8 +52,15 @@ func (c checker) username(v string) {
 	}
 }
 
+// maxPasswordBytes is all of a password bcrypt reads; it refuses to hash a
+// longer one.
+const maxPasswordBytes = 72
+
 func (c checker) password(v string) {
-	c.text("password", v, 6, 200, false)
+	c.text("password", v, 6, maxPasswordBytes, false)
+	if len(v) > maxPasswordBytes {
+		c.add("password", fmt.Sprintf("must be at most %d bytes", maxPasswordBytes))
+	}
 }
 
 func (c checker) role(v string) {
@@ -270,6 +277,12 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"
 // Authenticate checks a username and password and returns the active user,
 // or ErrBadCredentials.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
+	if len(password) > maxPasswordBytes {
+		// bcrypt would compare only the first 72 bytes; no password is
+		// longer, so this one is wrong, not a match on its prefix.
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password[:maxPasswordBytes]))
+		return User{}, fmt.Errorf("store: authenticate: %w", ErrBadCredentials)
+	}
 	var hash string
 	var u User
 	var created int64
