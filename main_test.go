@@ -64,6 +64,7 @@ func TestRunUserAdd(t *testing.T) {
 		want  string
 	}{
 		{"short\n", []string{"--username", "x", "--role", "waiter"}, "password"},
+		{strings.Repeat("p", 80) + "\n", []string{"--username", "x", "--role", "waiter"}, "password"},
 		{"long enough\n", []string{"--username", "x", "--role", "owner"}, "role"},
 		{"long enough\n", []string{"--username", "a b", "--role", "chef"}, "username"},
 		{"long enough\n", []string{"--username", "BOSS", "--role", "chef"}, "taken"},

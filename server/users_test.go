@@ -49,6 +49,9 @@ func TestUsers(t *testing.T) {
 		{"role customer", "POST", "/api/users", map[string]any{"username": "x", "role": "customer", "password": "secret1"}, 422, []string{"role"}},
 		{"short password", "POST", "/api/users", map[string]any{"username": "x", "role": "chef", "password": "12345"}, 422, []string{"password"}},
 		{"10k password", "POST", "/api/users", map[string]any{"username": "x", "role": "chef", "password": strings.Repeat("p", 10000)}, 422, []string{"password"}},
+		{"73-byte password", "POST", "/api/users", map[string]any{"username": "x", "role": "chef", "password": strings.Repeat("p", 73)}, 422, []string{"password"}},
+		{"password of 37 two-byte letters", "POST", "/api/users", map[string]any{"username": "x", "role": "chef", "password": strings.Repeat("é", 37)}, 422, []string{"password"}},
+		{"patch 100-byte password", "PATCH", fmt.Sprintf("/api/users/%d", u.ID), map[string]any{"password": strings.Repeat("p", 100)}, 422, []string{"password"}},
 		{"all wrong", "POST", "/api/users", map[string]any{}, 422, []string{"username", "role", "password"}},
 		{"taken", "POST", "/api/users", map[string]any{"username": "ANA", "role": "chef", "password": "secret1"}, 409, nil},
 		{"rename to taken", "PATCH", fmt.Sprintf("/api/users/%d", u.ID), map[string]any{"username": "marco"}, 409, nil},
@@ -72,6 +75,11 @@ func TestUsers(t *testing.T) {
 		}
 	}
 	ts.must(t, 200, "GET", "/api/users", ts.admin, nil, nil) // the admin is still an admin
+	// bcrypt reads 72 bytes: a password of exactly that many is whole.
+	long := strings.Repeat("é", 36)
+	ts.must(t, 201, "POST", "/api/users", ts.admin, map[string]any{"username": "longpw", "role": "chef", "password": long}, nil)
+	ts.login(t, "longpw", long)
+	expectError(t, "login with a 200-byte password", ts.do(t, "POST", "/api/auth/login", "", map[string]string{"username": "longpw", "password": strings.Repeat("é", 100)}), 401, "unauthorized")
 
 	// With a second admin, the first may step down.
 	var boss store.User
