@@ -427,6 +427,23 @@ func TestTableApp(t *testing.T) {
 	)
 	tblWait(t, ctx, "app after typing the code", `!document.getElementById('app').hidden && document.querySelectorAll('[data-order]').length === 3`, 10*time.Second)
 	tblWait(t, ctx, "live again", `document.getElementById('conn').hidden`, 10*time.Second)
+
+	// A split bill: the first payment leaves something due, the second
+	// settles it and the order shows as paid.
+	tblJSON(t, b, http.MethodGet, fmt.Sprintf("/api/tables/%d/bill", table.ID), waiter, nil, http.StatusOK, &bill)
+	half := bill.TotalCents / 2
+	tblJSON(t, b, http.MethodPost, "/api/payments", waiter, map[string]any{"table_id": table.ID, "method": "card", "amount_cents": half, "tip_cents": 0}, http.StatusCreated, nil)
+	left := tblPrice(t, ctx, bill.TotalCents-half)
+	tblWait(t, ctx, "partial payment", fmt.Sprintf(`document.getElementById('toasts').textContent.includes(%q)`, left+" left to pay"), 3*time.Second)
+	tblJSON(t, b, http.MethodPost, "/api/payments", waiter, map[string]any{"table_id": table.ID, "method": "cash", "amount_cents": bill.TotalCents - half, "tip_cents": 100}, http.StatusCreated, nil)
+	tblWait(t, ctx, "settled", fmt.Sprintf(`document.getElementById('toasts').textContent.includes('bill is settled') && document.querySelector('[data-order="%d"] .pill').dataset.status === 'paid'`, o.ID), 3*time.Second)
+	shot(t, ctx, "table-paid")
+
+	// Staff set the table free for the next party: the last party's orders
+	// and cart leave the screen.
+	tblDo(t, ctx, "a leftover in the cart", chromedp.Click(chromedp.CSS(`#tab-cart`)), chromedp.Click(chromedp.CSS(sel(a.ID, " .add"))))
+	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/tables/%d/status", table.ID), waiter, map[string]string{"status": "available"}, http.StatusOK, nil)
+	tblWait(t, ctx, "clean slate", `document.querySelectorAll('[data-order]').length === 0 && document.getElementById('cart-count').textContent === ''`, 3*time.Second)
 }
 
 // tblLabel is how the page names a table: "Table 4" for "4" or "T4".

@@ -366,7 +366,11 @@ async function loadAll() {
       flushOutbox();
       return;
     } catch (e) {
-      if (!(e instanceof ApiError) || e.status === 401 || !S.token) return;
+      if (!(e instanceof ApiError)) {
+        console.error('table app: loading failed', e);
+        return;
+      }
+      if (e.status === 401 || !S.token) return;
       if (e.status === 403 || e.status === 404) {
         revoked('This iPad’s table no longer exists. Please ask a member of staff for a new code.');
         return;
@@ -448,10 +452,21 @@ function onTable(table) {
   renderOrders();
 }
 
-function onPayment(p) {
+// Every payment is pushed, split bills too: the bill says whether this one
+// settled it or how much is still due.
+async function onPayment(p) {
   if (!p || p.table_id !== S.tableId) return;
-  toast('Thank you! Your bill is settled.', 'good', 8000);
-  refreshBillSoon();
+  try {
+    const bill = await call('GET', '/api/tables/' + S.tableId + '/bill');
+    if (S.sheet && S.sheet.kind === 'bill') {
+      S.bill = bill;
+      renderSheet();
+    }
+    if (!bill.due_cents) toast('Thank you! Your bill is settled.', 'good', 8000);
+    else toast('Payment received — ' + money(bill.due_cents) + ' left to pay.', 'good', 8000);
+  } catch {
+    // Without the bill there is nothing reliable to say; the orders still update.
+  }
 }
 
 function startRealtime() {
