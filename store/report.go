@@ -55,8 +55,10 @@ func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, erro
 		}
 		loc := st.Location()
 		day, err := time.ParseInLocation("2006-01-02", date, loc)
-		if err != nil {
-			return &ValidationError{Fields: map[string]string{"date": "must be a date as YYYY-MM-DD"}}
+		// The bounds keep From and To inside the years JSON can carry
+		// (0 to 9999) in every time zone.
+		if err != nil || day.Year() < 1970 || day.Year() > 9000 {
+			return &ValidationError{Fields: map[string]string{"date": "must be a date as YYYY-MM-DD between 1970 and 9000"}}
 		}
 		from, to := day, day.AddDate(0, 0, 1)
 		r = DailyReport{Date: date, Timezone: st.Timezone, Currency: st.Currency, From: from.UTC(), To: to.UTC(),
