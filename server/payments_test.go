@@ -292,7 +292,7 @@ func TestDailyReport(t *testing.T) {
 	if r.OrdersCount != 2 || r.CancelledCount != 1 {
 		t.Errorf("Auckland's 27th = %+v; want its two orders and one cancelled", r)
 	}
-	for _, bad := range []string{"2026-13-01", "26-11-2026", "today", "2026-11-26T00:00:00Z"} {
+	for _, bad := range []string{"2026-13-01", "26-11-2026", "today", "2026-11-26T00:00:00Z", "9999-12-31", "0000-01-01", "1969-12-31"} {
 		expectFields(t, "report of "+bad, ts.do(t, "GET", "/api/reports/daily?date="+bad, ts.admin, nil), "date")
 	}
 }
