@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestKDS runs the kitchen display in Chromium on a 1080p screen the way a
@@ -106,6 +107,15 @@ func TestKDS(t *testing.T) {
 	kdsRun(t, ctx, chromedp.KeyEvent("r"))
 	kdsWaitOrder(t, box, waiter, o1.ID, "preparing after recall", func(o kdsOrderBody) bool { return o.Status == "preparing" })
 	kdsWait(t, ctx2, "recalled ticket back on the second screen", kdsTicket(o1.ID)+` && !document.querySelector('#pass .chip[data-id="`+fmt.Sprint(o1.ID)+`"]')`)
+
+	// Cross off with the bump bar: the recalled ticket is selected; down
+	// twice moves to its second line, X crosses it off, Z undoes that.
+	tiramisu := o1.Items[1].ID
+	kdsRun(t, ctx, chromedp.KeyEvent(kb.ArrowDown+kb.ArrowDown+"x"))
+	kdsWaitOrder(t, box, waiter, o1.ID, "second line done by key", func(o kdsOrderBody) bool { return o.Items[1].Done && !o.Items[0].Done })
+	kdsWait(t, ctx2, "second line crossed off on the second screen", fmt.Sprintf(`document.querySelector('%s .line[data-item="%d"]')?.classList.contains('done')`, kdsTicketSel(o1.ID), tiramisu))
+	kdsRun(t, ctx, chromedp.KeyEvent("z"))
+	kdsWaitOrder(t, box, waiter, o1.ID, "second line undone by key", func(o kdsOrderBody) bool { return !o.Items[1].Done })
 
 	// Bump by touch on the second screen, recall by touch from the pass strip.
 	kdsClick(t, ctx2, kdsTicketSel(o1.ID)+" .act-bump")
