@@ -1055,7 +1055,7 @@ function renderSendButton() {
 
 function cartLine(l, i) {
   const it = S.items.get(l.menu_item_id);
-  const name = it ? it.name : 'Unavailable item';
+  const name = it ? it.name : S.loaded ? 'Unavailable item' : '…';
   const price = it ? it.price_cents * l.quantity : 0;
   const li = h(
     'li',
