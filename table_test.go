@@ -656,12 +656,12 @@ func tblIntercept(t *testing.T, ctx context.Context, pattern string) *tblInterce
 	return x
 }
 
-func isResponse(ev *fetch.EventRequestPaused) bool {
+func tblIsResponse(ev *fetch.EventRequestPaused) bool {
 	return ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != ""
 }
 
 func (x *tblInterceptor) continueEither(ev *fetch.EventRequestPaused) {
-	if isResponse(ev) {
+	if tblIsResponse(ev) {
 		chromedp.Call(x.ctx, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: ev.RequestID})
 		return
 	}
@@ -673,8 +673,8 @@ func (x *tblInterceptor) next(t *testing.T, response bool) tblPaused {
 	t.Helper()
 	select {
 	case ev := <-x.paused:
-		if isResponse(ev) != response {
-			t.Fatalf("held %s %s at the response stage = %v; want %v", ev.Request.Method, ev.Request.URL, isResponse(ev), response)
+		if tblIsResponse(ev) != response {
+			t.Fatalf("held %s %s at the response stage = %v; want %v", ev.Request.Method, ev.Request.URL, tblIsResponse(ev), response)
 		}
 		return tblPaused{ev}
 	case <-time.After(20 * time.Second):
@@ -686,7 +686,7 @@ func (x *tblInterceptor) next(t *testing.T, response bool) tblPaused {
 func (x *tblInterceptor) pass(t *testing.T, p tblPaused) {
 	t.Helper()
 	var err error
-	if isResponse(p.EventRequestPaused) {
+	if tblIsResponse(p.EventRequestPaused) {
 		_, err = chromedp.Call(x.ctx, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: p.RequestID})
 	} else {
 		_, err = chromedp.Call(x.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: p.RequestID})
