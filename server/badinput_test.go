@@ -107,6 +107,8 @@ func TestNeverHTMLUnderAPI(t *testing.T) {
 	}{
 		{"GET", "/api/nothing", 404, "not_found"},
 		{"GET", "/api/", 404, "not_found"},
+		{"GET", "/api", 404, "not_found"},
+		{"HEAD", "/api/nothing", 404, ""},
 		{"POST", "/api/orders/1/explode", 404, "not_found"},
 		{"PUT", "/api/orders", 405, "method_not_allowed"},
 		{"DELETE", "/api/settings", 405, "method_not_allowed"},
@@ -119,6 +121,12 @@ func TestNeverHTMLUnderAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := ts.do(t, tt.method, tt.path, ts.admin, nil)
+		if tt.method == "HEAD" {
+			if r.status != tt.status || len(r.body) != 0 {
+				t.Errorf("HEAD %s = %d %q; want %d without a body", tt.path, r.status, r.body, tt.status)
+			}
+			continue
+		}
 		expectError(t, tt.method+" "+tt.path, r, tt.status, tt.code)
 		if bytes.Contains(bytes.ToLower(r.body), []byte("<html")) {
 			t.Errorf("%s %s = %s; want no HTML", tt.method, tt.path, r.body)
