@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -316,16 +317,34 @@ func TestStaffAppPhone(t *testing.T) {
 		}
 	}
 
-	// The waiter takes the order on the phone.
+	// The waiter takes the order on the phone. Every order the page sends
+	// carries an Idempotency-Key, so a retry never cooks a dish twice.
+	staffExec(t, ctx, `(() => {
+		const send = window.fetch;
+		window.__staffKeys = [];
+		window.fetch = (url, init) => {
+			if (String(url) === '/api/orders' && init && init.method === 'POST') window.__staffKeys.push(init.headers['Idempotency-Key'] || '');
+			return send(url, init);
+		};
+	})()`)
 	staffGo(t, ctx, fmt.Sprintf("#/table/%d/order", tableID))
 	dish := fmt.Sprintf(`.dish[data-item-id="%d"]`, itemID)
-	staffClick(t, ctx, dish)
+	// From the keyboard: part of the name, then Enter adds it.
+	staffWait(t, ctx, "menu grid", `!!document.querySelector('`+dish+`')`)
+	name := staffString(t, ctx, `document.querySelector('`+dish+` .dish-name').textContent`)
+	staffType(t, ctx, `.entry .search`, strings.ToLower(name))
+	staffRun(t, ctx, chromedp.KeyEvent("\r"))
+	staffWait(t, ctx, "dish added by Enter", `document.querySelector('.cart-line .qty')?.textContent === '1'`)
+	staffType(t, ctx, `.entry .search`, "")
 	staffClick(t, ctx, dish)
 	staffWait(t, ctx, "cart with two", `document.querySelector('.cart-line .qty')?.textContent === '2'`)
 	staffNoHorizontalScroll(t, ctx, "order entry")
 	shot(t, ctx, "staff-order-entry-phone")
 	staffClickText(t, ctx, ".cart button", "Send order")
 	staffWait(t, ctx, "order on the table", `document.querySelectorAll('.on-table .order').length === 1 && document.querySelectorAll('.cart-line').length === 0`)
+	if keys := staffString(t, ctx, `window.__staffKeys.join(' ')`); !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(keys) {
+		t.Errorf("Idempotency-Key of the one order sent = %q; want one random UUID", keys)
+	}
 
 	staffGo(t, ctx, "#/orders")
 	staffWait(t, ctx, "orders list", `document.querySelectorAll('.order').length === 1`)

@@ -87,6 +87,12 @@ function orderView(app, tableId, body) {
     placeholder: 'Find a dish…',
     'aria-label': 'Find a dish',
     oninput: (e) => { query = e.target.value.trim().toLowerCase(); drawMenu(); },
+    // At a keyboard: type part of a name, Enter adds the first dish shown.
+    onkeydown: (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      grid.querySelector('.dish:not(:disabled)')?.click();
+    },
   });
   const grid = h('div.item-grid');
   const cartEl = h('form.cart', { novalidate: true, 'aria-label': 'New order' });
