@@ -288,3 +288,50 @@ func TestRealtimeDeadLinkProbe(t *testing.T) {
 	o := kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Burrata"], 1, ""})
 	kdsWait(t, ctx, "live on the new socket", fmt.Sprintf(`window.__got.includes(%d)`, o.ID))
 }
+
+// TestRealtimeResyncThenResume subscribes from a seq the box has pruned:
+// the server answers resync and the page reloads. If the connection then
+// drops before any event of the room arrived, the client must still resume
+// from a known point, so an order placed during the drop is not lost.
+func TestRealtimeResyncThenResume(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+	dish := kdsLine{menu["Burrata"], 1, ""}
+	kdsPlace(t, box, waiter, 1, "", dish)
+	kdsPlace(t, box, waiter, 2, "", dish)
+	if _, err := box.Store.PruneEvents(context.Background(), time.Now().Add(time.Hour), 0); err != nil {
+		t.Fatalf("PruneEvents() err = %v", err)
+	}
+	box.Restart(t) // the hub's memory of recent events goes too
+
+	ctx := newBrowser(t, 800, 600)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, ctx, `(async () => {
+		const Real = window.WebSocket;
+		window.__block = false;
+		window.__sockets = [];
+		window.WebSocket = class extends Real {
+			constructor(url, protocols) { super(window.__block ? 'ws://127.0.0.1:9/' : url, protocols); window.__sockets.push(this); }
+		};
+		const { connect } = await import('/lib/realtime.js');
+		window.__got = []; window.__resyncs = [];
+		const rt = connect({ token: `+kdsQuote(chef)+` });
+		rt.on('order:created', (o) => window.__got.push(o.id));
+		rt.onResync('kds', (room) => window.__resyncs.push(room));
+		rt.subscribe('kds', { since: 1 }); // long gone
+		window.__rt = rt;
+	})()`)
+	kdsWait(t, ctx, "resync", `window.__rt.state === 'connected' && window.__resyncs.join() === 'kds'`)
+	if got := kdsInt(t, ctx, `window.__got.length`); got != 0 {
+		t.Errorf("events replayed from a pruned log = %d; want 0 (resync instead)", got)
+	}
+
+	// The link drops before anything new happened in the room.
+	kdsExec(t, ctx, `window.__block = true; window.__sockets.forEach((s) => s.close())`)
+	kdsWait(t, ctx, "reconnecting", `window.__rt.state === 'reconnecting'`)
+	missed := kdsPlace(t, box, waiter, 3, "", dish)
+	kdsExec(t, ctx, `window.__block = false; window.dispatchEvent(new Event('online'))`)
+	kdsWait(t, ctx, "the order placed during the drop", fmt.Sprintf(`window.__rt.state === 'connected' && window.__got.includes(%d)`, missed.ID))
+}

@@ -193,6 +193,8 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   /** @type {string|null} */
   let refreshedToken = null;
   let triedRefreshFor401 = false;
+  /** The log's newest seq when this connection became ready. */
+  let readySeq = /** @type {number|undefined} */ (undefined);
 
   function currentToken() {
     const given = typeof token === 'function' ? token() : token;
@@ -323,7 +325,11 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     if (event === 'resync') {
       const key = msg.room;
       const entry = rooms.get(key);
-      if (entry) entry.since = undefined;
+      // The server joined the room live; the page reloads what came
+      // before. Resume from the log's head at connect, never from nothing:
+      // a subscription without since after the next drop would skip the
+      // gap silently. A page that reloaded raises it with its X-Seq.
+      if (entry) entry.since = readySeq;
       fireResync(key);
       return;
     }
@@ -350,6 +356,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     droppedAt = 0;
     triedRefreshFor401 = false;
     clearTimeout(offlineTimer);
+    readySeq = typeof data.seq === 'number' ? data.seq : undefined;
     const epochChanged = epoch !== null && data.epoch !== epoch;
     epoch = data.epoch ?? epoch;
     if (epochChanged) {
