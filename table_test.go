@@ -245,7 +245,7 @@ func TestTableApp(t *testing.T) {
 	// The cart survives a reload, key and all.
 	key := tblEval[string](t, ctx, `JSON.parse(localStorage.getItem('rms.table.cart')).key`)
 	tblDo(t, ctx, "reload", chromedp.Reload())
-	tblWait(t, ctx, "cart after reload", `document.getElementById('cart-count').textContent === '3'`, 10*time.Second)
+	tblWait(t, ctx, "cart after reload", `document.getElementById('cart-count').textContent === '3' && document.querySelectorAll('[data-item]').length > 0 && !!document.getElementById('cart-total')`, 10*time.Second)
 	if got := tblEval[string](t, ctx, `JSON.parse(localStorage.getItem('rms.table.cart')).key`); got != key || len(key) < 16 {
 		t.Errorf("cart key after reload = %q; want the same key %q", got, key)
 	}

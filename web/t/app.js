@@ -1003,7 +1003,7 @@ function renderCartBody(panel) {
     ),
   );
   panel.appendChild(body);
-  panel.appendChild(h('div', { class: 'cart-foot' }, totals(cartSubtotal(S.cart.lines)), h('div', { id: 'send-slot' })));
+  panel.appendChild(h('div', { class: 'cart-foot' }, S.loaded ? totals(cartSubtotal(S.cart.lines)) : null, h('div', { id: 'send-slot' })));
   renderSendButton();
 }
 
@@ -1038,7 +1038,8 @@ function renderSendButton() {
   const offline = S.restDown || S.conn === 'offline';
   let label = 'Send order';
   let hint = null;
-  let disabled = !S.cart.lines.length;
+  // Until the menu is in, prices and availability are unknown.
+  let disabled = !S.cart.lines.length || !S.loaded;
   if (S.outbox) {
     label = 'Send order';
     hint = 'Your earlier order is still being sent. Add more once it has gone through, or send this one after it.';
