@@ -296,3 +296,69 @@ func TestDailyReport(t *testing.T) {
 		expectFields(t, "report of "+bad, ts.do(t, "GET", "/api/reports/daily?date="+bad, ts.admin, nil), "date")
 	}
 }
+
+// TestConcurrentSettlement: two tills taking the whole due at once settle
+// the bill once; the other is told nothing is due. Concurrent orders of an
+// empty table seat it once.
+func TestConcurrentSettlement(t *testing.T) {
+	ts := newTestServer(t)
+	tableID, itemID, _ := ts.seedMenu(t)
+	seq := ts.lastSeq(t)
+	const n = 8
+	statuses := make(chan int, n)
+	body := fmt.Sprintf(`{"table_id":%d,"items":[{"menu_item_id":%d,"quantity":1}]}`, tableID, itemID)
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		go func() {
+			<-start
+			s, _, _ := rawPost(ts.URL+"/api/orders", ts.waiter, body)
+			statuses <- s
+		}()
+	}
+	close(start)
+	for i := 0; i < n; i++ {
+		if s := <-statuses; s != 201 {
+			t.Errorf("concurrent order status = %d; want 201", s)
+		}
+	}
+	tableEvents := 0
+	for _, e := range ts.events(t, seq) {
+		if e.Name == "table:updated" {
+			tableEvents++
+		}
+	}
+	if tableEvents != 1 {
+		t.Errorf("%d concurrent orders of an available table emitted %d table:updated; want 1", n, tableEvents)
+	}
+
+	due := ts.bill(t, tableID, ts.waiter).DueCents
+	seq = ts.lastSeq(t)
+	pay := fmt.Sprintf(`{"table_id":%d,"method":"card","amount_cents":%d}`, tableID, due)
+	results := make(chan int, 2)
+	start = make(chan struct{})
+	for i := 0; i < 2; i++ {
+		go func() {
+			<-start
+			s, _, _ := rawPost(ts.URL+"/api/payments", ts.waiter, pay)
+			results <- s
+		}()
+	}
+	close(start)
+	got := []int{<-results, <-results}
+	slices.Sort(got)
+	if got[0] != 201 || got[1] != 409 {
+		t.Errorf("two payments of the whole due at once = %v; want one 201 and one 409", got)
+	}
+	var payments, paid int
+	for _, e := range ts.events(t, seq) {
+		switch e.Name {
+		case "payment:completed":
+			payments++
+		case "order:updated":
+			paid++
+		}
+	}
+	if payments != 1 || paid != n {
+		t.Errorf("events = %d payment:completed and %d order:updated; want 1 and %d", payments, paid, n)
+	}
+}
