@@ -377,7 +377,7 @@ type stmtTx struct {
 
 // stmt returns query's prepared statement bound to this transaction, or nil
 // when it is not prepared yet (it will be before the next transaction).
-func (t *stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
+func (t *stmtTx) stmt(query string) *sql.Stmt {
 	if st, ok := t.used[query]; ok {
 		return st
 	}
@@ -394,14 +394,17 @@ func (t *stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if t.used == nil {
 		t.used = map[string]*sql.Stmt{}
 	}
-	bound := t.Tx.StmtContext(ctx, st)
+	// Bound without the caller's context: the bound statement serves every
+	// write of the batch, and one caller's cancelled context would stick
+	// to it and fail the others. Each call still runs with its own ctx.
+	bound := t.Tx.StmtContext(context.Background(), st)
 	t.used[query] = bound
 	return bound
 }
 
 // ExecContext is sql.Tx's, with the cached statement when there is one.
 func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.stmt(ctx, query); st != nil {
+	if st := t.stmt(query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return t.Tx.ExecContext(ctx, query, args...)
@@ -409,7 +412,7 @@ func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sq
 
 // QueryContext is sql.Tx's, with the cached statement when there is one.
 func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.stmt(ctx, query); st != nil {
+	if st := t.stmt(query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return t.Tx.QueryContext(ctx, query, args...)
@@ -417,7 +420,7 @@ func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*
 
 // QueryRowContext is sql.Tx's, with the cached statement when there is one.
 func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmt(ctx, query); st != nil {
+	if st := t.stmt(query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
