@@ -736,6 +736,10 @@ func TestTableAppLayouts(t *testing.T) {
 	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden`, 10*time.Second)
 	tblCheckTouch(t, ctx, "pairing")
 	shot(t, ctx, "table-pairing-1180x820")
+	tblDo(t, ctx, "portrait pairing", chromedp.EmulateViewport(768, 1024))
+	tblCheckTouch(t, ctx, "pairing portrait")
+	shot(t, ctx, "table-pairing-768x1024")
+	tblDo(t, ctx, "landscape again", chromedp.EmulateViewport(1180, 820))
 	tblDo(t, ctx, "sign the iPad in", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`localStorage.setItem('rms.token.table', %q)`, token)), chromedp.Reload())
 	tblWait(t, ctx, "menu", `document.querySelectorAll('[data-item]').length > 0 && document.querySelectorAll('[data-order]').length === 2`, 10*time.Second)
 	tblDo(t, ctx, "fill the cart",
