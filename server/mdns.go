@@ -93,6 +93,7 @@ type MDNS struct {
 	names    []string // Interfaces from the options
 	port     int
 	text     []string
+	name     string // the instance name as people see it
 	label    string // instance label, escaped as miekg/dns prints names
 	instance string // label + "._http._tcp.local."
 	service  string // "_http._tcp.local."
@@ -150,6 +151,7 @@ func StartMDNS(ctx context.Context, opt MDNSOptions) (*MDNS, error) {
 		names:    slices.Clone(opt.Interfaces),
 		port:     opt.Port,
 		text:     []string{"path=/", "api=/api", "version=" + opt.Version},
+		name:     truncateLabel(instance),
 		label:    label,
 		service:  serviceType + ".local.",
 		instance: label + "." + serviceType + ".local.",
@@ -181,7 +183,7 @@ func (m *MDNS) Shutdown() {
 		}
 		m.mu.Unlock()
 		m.closeAll()
-		m.log.Info("mdns: goodbye sent", "host", m.Host(), "instance", m.instance)
+		m.log.Info("mdns: goodbye sent", "host", m.Host(), "name", m.name)
 	})
 }
 
@@ -320,7 +322,7 @@ func (m *MDNS) refreshChanged() (bool, error) {
 		names = append(names, st.iface.Name+"="+strings.Join(ipStrings(st), ","))
 	}
 	slices.Sort(names)
-	m.log.Info("mdns: advertising", "instance", m.instance, "host", m.Host(), "port", m.port, "interfaces", names)
+	m.log.Info("mdns: advertising", "name", m.name, "service", serviceType, "host", m.Host(), "port", m.port, "interfaces", names)
 	return true, nil
 }
 

@@ -578,3 +578,18 @@ func startAvahi(t *testing.T, ns, iface, host string) string {
 	p.waitLine(t, "Server startup complete", 10*time.Second)
 	return bus
 }
+
+func TestStartMDNSRejectsBadOptions(t *testing.T) {
+	for _, opt := range []MDNSOptions{
+		{Instance: " ", Hostname: "rms", Port: 8080},
+		{Instance: "Trattoria Roma", Hostname: "rms box", Port: 8080},
+		{Instance: "Trattoria Roma", Hostname: "-rms", Port: 8080},
+		{Instance: "Trattoria Roma", Hostname: "rms", Port: 0},
+		{Instance: "Trattoria Roma", Hostname: "rms", Port: 70000},
+	} {
+		if adv, err := StartMDNS(t.Context(), opt); err == nil {
+			adv.Shutdown()
+			t.Errorf("StartMDNS(%+v) err = nil; want an error", opt)
+		}
+	}
+}
