@@ -679,3 +679,45 @@ func TestWSBadFramesCloseOnlyThatConnection(t *testing.T) {
 		t.Errorf("bystander got %v; want %v", got, want)
 	}
 }
+
+// TestWSPingDropsSilentPeer uses a client that never answers pings: the
+// server pings within 25 s and drops it 10 s later.
+func TestWSPingDropsSilentPeer(t *testing.T) {
+	t.Parallel()
+	b := newWSBox(t, hub.Options{}, nil)
+	lc, err := dialLoadClient(strings.TrimPrefix(b.URL, "http://"), b.chef)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer lc.conn.Close()
+	start := time.Now()
+	lc.conn.SetReadDeadline(start.Add(wsPingInterval + 5*time.Second))
+	op, _, err := lc.frame()
+	if err != nil || op != 9 {
+		t.Fatalf("first frame = opcode %d, %v; want a ping", op, err)
+	}
+	pinged := time.Since(start)
+	if pinged < wsPingInterval-time.Second {
+		t.Errorf("pinged after %v; want about %v", pinged, wsPingInterval)
+	}
+	lc.conn.SetReadDeadline(time.Now().Add(wsPongTimeout + 5*time.Second))
+	for {
+		op, _, err = lc.frame()
+		if err != nil || op == 8 {
+			break
+		}
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("silent peer still connected %v after the ping", time.Since(start)-pinged)
+	}
+	if d := time.Since(start) - pinged; d < wsPongTimeout-time.Second {
+		t.Errorf("dropped %v after the ping; want about %v", d, wsPongTimeout)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for b.hub.Count() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := b.hub.Count(); n != 0 {
+		t.Errorf("hub still has %d connections", n)
+	}
+}
