@@ -42,6 +42,16 @@ func TestStaffApp(t *testing.T) {
 	// The token is kept: a reload comes back signed in.
 	staffRun(t, ctx, chromedp.Reload())
 	staffWait(t, ctx, "signed in after reload", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0`)
+	// After a reload the browser keeps audio asleep until a first touch;
+	// the button says so, and that first click wakes it without muting.
+	staffWait(t, ctx, "enable sound", `document.getElementById('sound-btn').textContent === 'Enable sound'`)
+	staffClick(t, ctx, "#sound-btn")
+	staffWait(t, ctx, "audio woken, not muted", `document.body.dataset.sound !== 'muted' && !localStorage.getItem('rms.staff.mute')`)
+	// The chime can be muted on this device, and turned back on.
+	staffClick(t, ctx, "#sound-btn")
+	staffWait(t, ctx, "sound off", `document.getElementById('sound-btn').textContent === 'Sound off' && localStorage.getItem('rms.staff.mute') === '1'`)
+	staffClick(t, ctx, "#sound-btn")
+	staffWait(t, ctx, "sound on again", `document.getElementById('sound-btn').textContent !== 'Sound off' && !localStorage.getItem('rms.staff.mute')`)
 	// One-key shortcuts for the keyboard: O for orders, F for the floor.
 	staffRun(t, ctx, chromedp.KeyEvent("o"))
 	staffWait(t, ctx, "orders by keyboard", `document.getElementById('view').dataset.view === 'orders'`)

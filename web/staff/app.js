@@ -4,7 +4,7 @@
 import { api, ApiError, jwtClaims, session } from '/lib/api.js';
 import { Data } from './data.js';
 import { h, fill, toast, errorText, formError, clearErrors, busy } from './ui.js';
-import { muted, setMuted, soundState } from './sound.js';
+import { muted, setMuted, soundState, wasLocked } from './sound.js';
 import * as floor from './floor.js';
 import * as orders from './orders.js';
 import * as table from './table.js';
@@ -318,7 +318,7 @@ function showConnection() {
 function showSound() {
   const btn = $('sound-btn');
   const state = soundState();
-  btn.textContent = state === 'muted' ? 'Sound off' : 'Sound on';
+  btn.textContent = { muted: 'Sound off', locked: 'Enable sound', on: 'Sound on' }[state];
   btn.dataset.sound = state;
   btn.setAttribute('aria-pressed', String(!muted()));
   btn.title = state === 'locked'
@@ -331,9 +331,10 @@ function showSound() {
 function wireStatic() {
   $('login-form').addEventListener('submit', login);
   $('signout').addEventListener('click', () => signOut('You have signed out.'));
+  // A click that only wakes the audio up must not also mute it.
   $('sound-btn').addEventListener('click', () => {
-    setMuted(!muted());
-    showSound();
+    if (!wasLocked()) setMuted(!muted());
+    setTimeout(showSound, 50);
   });
   showSound();
   // The chime unlocks on the first touch; let the button say so.

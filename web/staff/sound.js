@@ -19,10 +19,22 @@ function audio() {
   return ctx;
 }
 
+let lockedBefore = false;
+
 /** unlockAudio resumes audio from inside a user gesture. */
 export function unlockAudio() {
+  // Only the very first gesture wakes audio; later ones are choices.
+  lockedBefore = !muted() && !ctx;
   audio();
   updateState();
+}
+
+/**
+ * wasLocked tells whether audio was still locked when the current gesture
+ * began, so the gesture that wakes it up is not also taken as "mute".
+ */
+export function wasLocked() {
+  return lockedBefore;
 }
 
 /** muted tells whether the person turned the chime off on this device. */
