@@ -189,16 +189,16 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "username and password are required", Fields: fields}
 	}
 	userKey, ipKey := "user:"+strings.ToLower(req.Username), "ip:"+c.RealIP()
-	if wait := max(s.loginLimit.blocked(userKey, 10), s.loginLimit.blocked(ipKey, 20)); wait > 0 {
+	if wait := s.loginLimit.attempt(keyLimit{userKey, 10}, keyLimit{ipKey, 20}); wait > 0 {
 		return rateLimited(c, wait)
 	}
 	u, err := s.store.Authenticate(c.Request().Context(), req.Username, req.Password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		s.loginLimit.fail(userKey)
-		s.loginLimit.fail(ipKey)
 		return unauthorized("wrong username or password")
 	}
+	s.loginLimit.forgive(ipKey)
 	if err != nil {
+		s.loginLimit.forgive(userKey)
 		return err
 	}
 	s.loginLimit.reset(userKey)

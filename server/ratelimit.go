@@ -32,16 +32,42 @@ func newLimiter(w time.Duration, now func() time.Time) *limiter {
 	return &limiter{window: w, now: now, entries: make(map[string]*window)}
 }
 
-// blocked returns how long key must wait when it has reached limit
-// failures in its window, or 0.
-func (l *limiter) blocked(key string, limit int) time.Duration {
+// keyLimit is one key of an attempt and the failures it may have.
+type keyLimit struct {
+	key   string
+	limit int
+}
+
+// attempt counts one attempt as a failure of every key, unless one of them
+// already has its limit of failures in its window: then it counts nothing
+// and returns how long to wait. Counting before the attempt rather than
+// after it fails keeps guesses sent all at once to the limit too; a caller
+// whose attempt succeeds takes it back with forgive or reset.
+func (l *limiter) attempt(keys ...keyLimit) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now()
+	var wait time.Duration
+	for _, k := range keys {
+		wait = max(wait, l.blockedLocked(k.key, k.limit, now))
+	}
+	if wait > 0 {
+		return wait
+	}
+	for _, k := range keys {
+		l.failLocked(k.key, now)
+	}
+	return 0
+}
+
+// blockedLocked returns how long key must wait when it has reached limit
+// failures in its window, or 0.
+func (l *limiter) blockedLocked(key string, limit int, now time.Time) time.Duration {
 	e, ok := l.entries[key]
 	if !ok {
 		return 0
 	}
-	left := l.window - l.now().Sub(e.start)
+	left := l.window - now.Sub(e.start)
 	if left <= 0 {
 		delete(l.entries, key)
 		return 0
@@ -52,10 +78,7 @@ func (l *limiter) blocked(key string, limit int) time.Duration {
 	return left
 }
 
-func (l *limiter) fail(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
+func (l *limiter) failLocked(key string, now time.Time) {
 	e, ok := l.entries[key]
 	if !ok || now.Sub(e.start) >= l.window {
 		if len(l.entries) >= maxLimiterKeys {
@@ -65,6 +88,15 @@ func (l *limiter) fail(key string) {
 		l.entries[key] = e
 	}
 	e.failures++
+}
+
+// forgive takes back one failure of key: the attempt it counted succeeded.
+func (l *limiter) forgive(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.entries[key]; ok && e.failures > 0 {
+		e.failures--
+	}
 }
 
 func (l *limiter) reset(key string) {

@@ -197,14 +197,14 @@ func (s *Server) handlePair(c echo.Context) error {
 		return invalid("code", "must be the 6 digits shown by staff")
 	}
 	key := "ip:" + c.RealIP()
-	if wait := s.pairLimit.blocked(key, 10); wait > 0 {
+	if wait := s.pairLimit.attempt(keyLimit{key, 10}); wait > 0 {
 		return rateLimited(c, wait)
 	}
 	tableID, version, err := s.store.TradePairing(c.Request().Context(), in.Code)
 	if errors.Is(err, store.ErrNotFound) {
-		s.pairLimit.fail(key)
 		return notFound("this code is unknown, used or expired; ask staff for a new one")
 	}
+	s.pairLimit.forgive(key)
 	if err != nil {
 		return err
 	}
