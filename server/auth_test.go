@@ -349,3 +349,35 @@ func TestCustomerOtherTable(t *testing.T) {
 		t.Errorf("GET /api/orders as table %d = %d orders; want 0 (the others are table %d's)", tableID, len(mine), other)
 	}
 }
+
+// TestRateLimitsConcurrent: guesses sent all at once get no more tries
+// than guesses sent one after another, for logins and pairing codes.
+func TestRateLimitsConcurrent(t *testing.T) {
+	ts := newTestServer(t)
+	burst := func(path string, body func(i int) string) map[int]int {
+		const n = 25
+		codes := make(chan int, n)
+		start := make(chan struct{})
+		for i := 0; i < n; i++ {
+			go func(i int) {
+				<-start
+				s, _, _ := rawPost(ts.URL+path, "", body(i))
+				codes <- s
+			}(i)
+		}
+		close(start)
+		count := map[int]int{}
+		for i := 0; i < n; i++ {
+			count[<-codes]++
+		}
+		return count
+	}
+	// An unknown name: its full-strength bcrypt keeps every guess in
+	// flight while the others arrive.
+	if got := burst("/api/auth/login", func(i int) string { return fmt.Sprintf(`{"username":"nobody","password":"guess-%d"}`, i) }); got[401] != 10 || got[429] != 15 {
+		t.Errorf("25 wrong passwords at once = %v; want 10 × 401 and 15 × 429", got)
+	}
+	if got := burst("/api/pair", func(i int) string { return fmt.Sprintf(`{"code":"%06d"}`, 999000+i) }); got[404] != 10 || got[429] != 15 {
+		t.Errorf("25 wrong pairing codes at once = %v; want 10 × 404 and 15 × 429", got)
+	}
+}
