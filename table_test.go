@@ -732,6 +732,13 @@ func TestTableAppLayouts(t *testing.T) {
 	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/menu/items/%d/availability", items[2].ID), chef, map[string]bool{"available": false}, http.StatusOK, nil)
 
 	ctx := newBrowser(t, 1180, 820)
+	// A spent or mistyped code from a QR URL lands calmly on the pairing
+	// screen, with the code gone from the address.
+	tblDo(t, ctx, "open a bad QR URL", chromedp.Navigate(b.URL+"/t/?code=000000"))
+	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden && document.getElementById('pair-msg').classList.contains('pair-msg-error') && !document.getElementById('pair-submit').disabled`, 10*time.Second)
+	if got := tblEval[string](t, ctx, `location.pathname + location.search`); got != "/t/" {
+		t.Errorf("address after a bad code = %q; want /t/", got)
+	}
 	tblDo(t, ctx, "open", chromedp.Navigate(b.URL+"/t/"))
 	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden`, 10*time.Second)
 	tblCheckTouch(t, ctx, "pairing")
