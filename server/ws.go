@@ -94,14 +94,8 @@ func (s *Server) handleWS(c echo.Context) error {
 	}
 	// The upgrade happens before a bad header token is reported, because
 	// the contract reports auth failures as close 4401.
-	var headerToken string
-	var hasHeader bool
-	if h := r.Header.Get("Authorization"); h != "" {
-		hasHeader = true
-		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-			headerToken = strings.TrimSpace(t)
-		}
-	}
+	hasHeader := r.Header.Get("Authorization") != ""
+	headerToken := bearer(r)
 
 	w := &corkingWriter{ResponseWriter: c.Response().Writer}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
@@ -261,7 +255,7 @@ func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
 	var d wsSubscribeData
 	if len(m.Data) > 0 && string(m.Data) != "null" {
 		if err := json.Unmarshal(m.Data, &d); err != nil {
-			ss.replyError(m.ID, "bad_request", "data: "+err.Error())
+			ss.replyError(m.ID, "bad_request", "data must be an object with since (integer), epoch (string) or table_id (integer)")
 			return true
 		}
 	}
@@ -400,6 +394,13 @@ func (ss *wsSession) resync(room string) {
 // else than the connection's holder is refused the same way.
 func (ss *wsSession) authenticate(ctx context.Context, token string, id json.RawMessage) bool {
 	p, err := ss.s.authenticate(ctx, token)
+	if err != nil && !errors.Is(err, errBadToken) {
+		// The database failed, not the token: the client should come
+		// back, not sign out.
+		ss.s.log.Error("ws auth", "err", err)
+		ss.hc.Close(int(websocket.StatusTryAgainLater), "try again")
+		return false
+	}
 	if err != nil || token == "" {
 		ss.hc.Close(wsCodeAuth, "invalid or expired token")
 		return false
@@ -427,7 +428,7 @@ func (ss *wsSession) authenticate(ctx context.Context, token string, id json.Raw
 	if first {
 		// A revocation that ran between the token check and SetPeer
 		// found no peer to close; checking again closes that window.
-		if _, err := ss.s.authenticate(ctx, token); err != nil {
+		if _, err := ss.s.authenticate(ctx, token); errors.Is(err, errBadToken) {
 			ss.hc.Close(wsCodeForbidden, "access revoked")
 			return false
 		}
