@@ -335,3 +335,38 @@ func TestRealtimeResyncThenResume(t *testing.T) {
 	kdsExec(t, ctx, `window.__block = false; window.dispatchEvent(new Event('online'))`)
 	kdsWait(t, ctx, "the order placed during the drop", fmt.Sprintf(`window.__rt.state === 'connected' && window.__got.includes(%d)`, missed.ID))
 }
+
+// TestRealtimeLiveJoinThenResume joins a room without since ("live from
+// now") and loses the link before the room's first event: the order placed
+// during the drop must still arrive after the reconnect.
+func TestRealtimeLiveJoinThenResume(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+
+	ctx := newBrowser(t, 800, 600)
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/healthz"))
+	kdsExec(t, ctx, `(async () => {
+		const Real = window.WebSocket;
+		window.__block = false;
+		window.__sockets = [];
+		window.WebSocket = class extends Real {
+			constructor(url, protocols) { super(window.__block ? 'ws://127.0.0.1:9/' : url, protocols); window.__sockets.push(this); }
+		};
+		const { connect } = await import('/lib/realtime.js');
+		window.__got = [];
+		const rt = connect({ token: `+kdsQuote(chef)+` });
+		window.__rt = rt;
+		rt.on('order:created', (o) => window.__got.push(o.id));
+		await new Promise((ok) => rt.onState((s) => s === 'connected' && ok()));
+		await rt.subscribe('kds');
+		window.__joined = true;
+	})()`)
+	kdsWait(t, ctx, "joined live", `window.__joined === true`)
+	kdsExec(t, ctx, `window.__block = true; window.__sockets.forEach((s) => s.close())`)
+	kdsWait(t, ctx, "reconnecting", `window.__rt.state === 'reconnecting'`)
+	missed := kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Burrata"], 1, ""})
+	kdsExec(t, ctx, `window.__block = false; window.dispatchEvent(new Event('online'))`)
+	kdsWait(t, ctx, "the order placed during the drop", fmt.Sprintf(`window.__rt.state === 'connected' && window.__got.join() === '%d'`, missed.ID))
+}

@@ -193,6 +193,8 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   /** @type {string|null} */
   let refreshedToken = null;
   let triedRefreshFor401 = false;
+  /** The newest seq delivered, in any room (reset with the epoch). */
+  let lastSeen = 0;
   /** The log's newest seq when this connection became ready. */
   let readySeq = /** @type {number|undefined} */ (undefined);
 
@@ -255,6 +257,10 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     const data = { ...entry.params };
     delete data.since;
     if (entry.since !== undefined && entry.since !== null) data.since = entry.since;
+    // A room joined "live from now" still needs a resume point, or a drop
+    // before its first event would come back without since and skip the
+    // gap. The server joins at its newest seq, which is at least this.
+    else entry.since = Math.max(readySeq || 0, lastSeen);
     return request('subscribe:' + entry.room, Object.keys(data).length ? data : undefined).catch((err) => {
       if (err && err.code !== 'disconnected') {
         emit('error', { code: err.code, message: err.message, room: entry.room }, { event: 'error' });
@@ -341,6 +347,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
         return;
       }
       markSeen(seq);
+      if (seq > lastSeen) lastSeen = seq;
       const entry = rooms.get(msg.room);
       if (entry && (entry.since === undefined || seq > entry.since)) entry.since = seq;
     }
@@ -364,6 +371,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       // new log's head and let every page reload its rooms over REST.
       seen.clear();
       seenOrder.length = 0;
+      lastSeen = 0;
       for (const entry of rooms.values()) entry.since = typeof data.seq === 'number' ? data.seq : undefined;
     }
     setState('connected');
