@@ -391,6 +391,7 @@ func TestMDNSNetns(t *testing.T) {
 		ipCmd(t, "-n", srv, "link", "set", l, "up")
 	}
 	ipCmd(t, "-n", cli, "addr", "add", "10.77.0.2/24", "dev", "lan1")
+	ipCmd(t, "-n", cli, "-6", "addr", "add", "fd77::2/64", "dev", "lan1", "nodad")
 	ipCmd(t, "-n", cli, "addr", "add", "10.88.0.2/24", "dev", "wcli")
 	ipCmd(t, "-n", cli, "link", "set", "lan1", "up")
 	ipCmd(t, "-n", cli, "link", "set", "wcli", "up")
@@ -452,6 +453,10 @@ func TestMDNSNetns(t *testing.T) {
 		}
 		if got := digShort(t, cli, "@10.88.0.1", "rms.local", "A"); !slices.Equal(got, []string{"10.88.0.1"}) {
 			t.Errorf("A on wlan0 = %q; want 10.88.0.1 only", got)
+		}
+		// Over IPv6 too (our second socket).
+		if got := digShort(t, cli, "-6", "@fd77::1", "rms.local", "AAAA"); !slices.Equal(got, []string{"fd77::1"}) {
+			t.Errorf("AAAA over IPv6 on lan0 = %q; want fd77::1 only", got)
 		}
 		full := dig(t, cli, "@10.77.0.1", "rms.local", "A")
 		if !strings.Contains(full, "status: NOERROR") || !strings.Contains(full, ";rms.local.\t\t\tIN\tA") || !strings.Contains(full, "flags: qr aa") {
