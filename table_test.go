@@ -302,11 +302,24 @@ func TestTableApp(t *testing.T) {
 
 	// 86 an item the guests have in their cart: it greys out within a second
 	// and leaves the cart with a message.
+	// Another table's iPad (a second tab: it keeps its token in memory)
+	// must see it too.
+	other := newTab(t, ctx, 1024, 768)
+	otherTable := tblFirstTable(t, b, waiter).ID + 1
+	tblDo(t, other, "second iPad",
+		chromedp.Navigate(b.URL+"/t/"),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`localStorage.setItem('rms.token.table', %q)`, b.PairTable(t, waiter, otherTable))),
+		chromedp.Reload(),
+	)
+	tblWait(t, other, "second iPad live", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 10*time.Second)
 	tblDo(t, ctx, "back to the cart", chromedp.Click(chromedp.CSS(`#tab-cart`)), chromedp.Click(chromedp.CSS(sel(soldOut.ID, " .add"))))
 	tblWait(t, ctx, "item in cart", `document.getElementById('cart-count').textContent === '1'`, 3*time.Second)
 	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/menu/items/%d/availability", soldOut.ID), chef, map[string]bool{"available": false}, http.StatusOK, nil)
-	took := tblWait(t, ctx, "86 greys out", fmt.Sprintf(`(() => { const c = document.querySelector('%s'); return c && c.classList.contains('is-out') && c.querySelector('.add').disabled; })()`, sel(soldOut.ID, "")), time.Second)
+	greyed := fmt.Sprintf(`(() => { const c = document.querySelector('%s'); return c && c.classList.contains('is-out') && c.querySelector('.add').disabled; })()`, sel(soldOut.ID, ""))
+	took := tblWait(t, ctx, "86 greys out", greyed, time.Second)
 	t.Logf("86'd item greyed out %v after the PATCH", took.Round(time.Millisecond))
+	took = tblWait(t, other, "86 greys out on the second iPad", greyed, time.Second)
+	t.Logf("and on a second iPad %v later", took.Round(time.Millisecond))
 	tblWait(t, ctx, "86'd item leaves the cart", `document.getElementById('cart-count').textContent === '' && document.getElementById('toasts').textContent.includes('sold out')`, 2*time.Second)
 	tblDo(t, ctx, "tap a sold-out item", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('%s').click()`, sel(soldOut.ID, " .add"))))
 	if got := tblEval[string](t, ctx, `document.getElementById('cart-count').textContent`); got != "" {
