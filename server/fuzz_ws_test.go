@@ -165,3 +165,89 @@ func readEvent(t *testing.T, c *websocket.Conn) string {
 	}
 	return fr.Event
 }
+
+// FuzzWSFirstMessage fuzzes the browser's way in: a socket without an
+// Authorization header whose first frame is arbitrary ("TOKEN" in it is
+// replaced by a valid admin token, so mutations explore around a real
+// auth). The box must either get ready (and then answer requests) or
+// close with 4401, 1008 or 1009; nothing else, and never hang.
+func FuzzWSFirstMessage(f *testing.F) {
+	// The plain auth must get ready: it proves the target reaches past
+	// the first frame at all.
+	const plainAuth = `{"event":"auth","data":{"token":"TOKEN"}}`
+	for _, seed := range []string{
+		plainAuth,
+		`{"event":"auth","id":1,"data":{"token":"TOKEN","extra":[1,2]}}`,
+		`{"event":"auth","data":{"token":"TOKENx"}}`,
+		`{"event":"auth","data":{"token":" TOKEN"}}`,
+		`{"event":"auth","data":"TOKEN"}`,
+		`{"event":"auth","data":{"token":null}}`,
+		`{"event":"subscribe:orders","data":{"token":"TOKEN"}}`,
+		`{"data":{"token":"TOKEN"}}`,
+		`{"event":"AUTH","data":{"token":"TOKEN"}}`,
+		`TOKEN`,
+	} {
+		f.Add([]byte(seed))
+	}
+	box := newFuzzBox(f)
+	wsURL := "ws" + strings.TrimPrefix(box.url, "http") + "/ws"
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, wsURL, nil)
+		if err != nil {
+			t.Fatalf("dial /ws: %v (the box stopped serving)", err)
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(8 << 20)
+		first := []byte(strings.ReplaceAll(string(msg), "TOKEN", box.token))
+		if err := c.Write(ctx, websocket.MessageText, first); err != nil {
+			return // closed already: a frame over 64 KiB
+		}
+		// Once ready, this is answered; before, it is a frame that is not
+		// auth, so the box closes with 4401.
+		if err := c.Write(ctx, websocket.MessageText, []byte(`{"event":"subscribe:menu","id":987654321}`)); err != nil {
+			return
+		}
+		ready := false
+		for {
+			_, data, err := c.Read(ctx)
+			if err != nil {
+				switch code := websocket.CloseStatus(err); code {
+				case wsCodeAuth, websocket.StatusPolicyViolation, websocket.StatusMessageTooBig:
+					if ready && code == wsCodeAuth {
+						t.Fatalf("first frame %q: ready, then closed with 4401", first)
+					}
+					if string(msg) == plainAuth {
+						t.Fatalf("a valid auth frame: closed with %d; want ready", code)
+					}
+					return
+				default:
+					t.Fatalf("first frame %q: the connection ended with %v (code %d); want ready, 4401, 1008 or 1009", first, err, code)
+				}
+			}
+			var fr struct {
+				Event string          `json:"event"`
+				ID    json.RawMessage `json:"id"`
+				Data  struct {
+					Role string `json:"role"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(data, &fr); err != nil || fr.Event == "" {
+				t.Fatalf("first frame %q: the box sent %q, not a JSON frame with an event", first, data)
+			}
+			switch {
+			case fr.Event == "ready":
+				if fr.Data.Role != store.RoleAdmin {
+					t.Fatalf("first frame %q: ready as %q; want admin", first, fr.Data.Role)
+				}
+				ready = true
+			case fr.Event == "ack" && string(fr.ID) == "987654321":
+				if !ready {
+					t.Fatalf("first frame %q: a request answered before ready", first)
+				}
+				return
+			}
+		}
+	})
+}
