@@ -648,6 +648,7 @@ async function flushOutbox() {
         retryDelay = Math.min(retryDelay * 2, 15000);
       }
     } else {
+      retryDelay = 2000;
       await refuseOutbox(box, e);
     }
   } finally {
