@@ -225,7 +225,7 @@ type routeCase struct {
 	call func(t *testing.T, f *secFixture, role string) (path string, body any)
 }
 
-func all(status int) map[string]int {
+func secAll(status int) map[string]int {
 	m := map[string]int{}
 	for _, r := range roleMatrixRoles {
 		m[r] = status
@@ -233,7 +233,7 @@ func all(status int) map[string]int {
 	return m
 }
 
-func roles(status int, rs ...string) map[string]int {
+func secRoles(status int, rs ...string) map[string]int {
 	m := map[string]int{}
 	for _, r := range rs {
 		m[r] = status
@@ -241,109 +241,109 @@ func roles(status int, rs ...string) map[string]int {
 	return m
 }
 
-func fixed(path string, body any) func(*testing.T, *secFixture, string) (string, any) {
+func secFixed(path string, body any) func(*testing.T, *secFixture, string) (string, any) {
 	return func(*testing.T, *secFixture, string) (string, any) { return path, body }
 }
 
 // roleMatrix is the expectation of every route of routes.go. The test
 // fails for a route registered there and missing here, and the reverse.
 func roleMatrix() map[string]routeCase {
-	tokensOnly := all(200)
+	tokensOnly := secAll(200)
 	delete(tokensOnly, "anon")
-	staff200 := roles(200, "admin", "waiter", "chef")
+	staff200 := secRoles(200, "admin", "waiter", "chef")
 	return map[string]routeCase{
-		"GET /healthz":           {all(200), fixed("/healthz", nil)},
-		"POST /api/auth/login":   {all(200), fixed("/api/auth/login", map[string]string{"username": "admin", "password": "admin123"})},
-		"GET /api/auth/me":       {tokensOnly, fixed("/api/auth/me", nil)},
-		"POST /api/auth/refresh": {staff200, fixed("/api/auth/refresh", nil)},
+		"GET /healthz":           {secAll(200), secFixed("/healthz", nil)},
+		"POST /api/auth/login":   {secAll(200), secFixed("/api/auth/login", map[string]string{"username": "admin", "password": "admin123"})},
+		"GET /api/auth/me":       {tokensOnly, secFixed("/api/auth/me", nil)},
+		"POST /api/auth/refresh": {staff200, secFixed("/api/auth/refresh", nil)},
 
-		"GET /api/users": {roles(200, "admin"), fixed("/api/users", nil)},
-		"POST /api/users": {roles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"GET /api/users": {secRoles(200, "admin"), secFixed("/api/users", nil)},
+		"POST /api/users": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return "/api/users", map[string]any{"username": fmt.Sprintf("u%d", f.seq()), "role": "waiter", "password": "secret-pass-1"}
 		}},
-		"PATCH /api/users/:id": {roles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/users/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			var u store.User
 			f.ts.must(t, 201, "POST", "/api/users", f.ts.admin, map[string]any{"username": fmt.Sprintf("p%d", f.seq()), "role": "chef", "password": "secret-pass-1"}, &u)
 			return fmt.Sprintf("/api/users/%d", u.ID), map[string]any{"role": "waiter"}
 		}},
-		"DELETE /api/users/:id": {roles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"DELETE /api/users/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			var u store.User
 			f.ts.must(t, 201, "POST", "/api/users", f.ts.admin, map[string]any{"username": fmt.Sprintf("d%d", f.seq()), "role": "chef", "password": "secret-pass-1"}, &u)
 			return fmt.Sprintf("/api/users/%d", u.ID), nil
 		}},
 
-		"GET /api/settings":   {tokensOnly, fixed("/api/settings", nil)},
-		"PATCH /api/settings": {roles(200, "admin"), fixed("/api/settings", map[string]any{"restaurant_name": "Trattoria"})},
+		"GET /api/settings":   {tokensOnly, secFixed("/api/settings", nil)},
+		"PATCH /api/settings": {secRoles(200, "admin"), secFixed("/api/settings", map[string]any{"restaurant_name": "Trattoria"})},
 
-		"GET /api/menu": {tokensOnly, fixed("/api/menu", nil)},
-		"POST /api/menu/categories": {roles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"GET /api/menu": {tokensOnly, secFixed("/api/menu", nil)},
+		"POST /api/menu/categories": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return "/api/menu/categories", map[string]any{"name": fmt.Sprintf("C%d", f.seq())}
 		}},
-		"PATCH /api/menu/categories/:id": {roles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/menu/categories/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			var c store.Category
 			f.ts.must(t, 201, "POST", "/api/menu/categories", f.ts.admin, map[string]any{"name": fmt.Sprintf("C%d", f.seq())}, &c)
 			return fmt.Sprintf("/api/menu/categories/%d", c.ID), map[string]any{"name": fmt.Sprintf("C%d", f.seq())}
 		}},
-		"DELETE /api/menu/categories/:id": {roles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"DELETE /api/menu/categories/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			var c store.Category
 			f.ts.must(t, 201, "POST", "/api/menu/categories", f.ts.admin, map[string]any{"name": fmt.Sprintf("C%d", f.seq())}, &c)
 			return fmt.Sprintf("/api/menu/categories/%d", c.ID), nil
 		}},
-		"POST /api/menu/items": {roles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/menu/items": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			it, _ := f.ts.store.Item(t.Context(), f.item)
 			return "/api/menu/items", map[string]any{"category_id": it.CategoryID, "name": fmt.Sprintf("I%d", f.seq()), "price_cents": 500}
 		}},
-		"PATCH /api/menu/items/:id": {roles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/menu/items/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/menu/items/%d", f.newItem(t)), map[string]any{"price_cents": 650}
 		}},
-		"DELETE /api/menu/items/:id": {roles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"DELETE /api/menu/items/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/menu/items/%d", f.newItem(t)), nil
 		}},
-		"PATCH /api/menu/items/:id/availability": {roles(200, "admin", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/menu/items/:id/availability": {secRoles(200, "admin", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/menu/items/%d/availability", f.newItem(t)), map[string]any{"available": false}
 		}},
 
-		"GET /api/tables": {staff200, fixed("/api/tables", nil)},
-		"GET /api/tables/:id": {roles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"GET /api/tables": {staff200, secFixed("/api/tables", nil)},
+		"GET /api/tables/:id": {secRoles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d", f.tableA), nil
 		}},
-		"POST /api/tables": {roles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/tables": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return "/api/tables", map[string]any{"name": fmt.Sprintf("N%d", f.seq()), "seats": 2}
 		}},
-		"PATCH /api/tables/:id": {roles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/tables/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d", f.newTable(t)), map[string]any{"seats": 6}
 		}},
-		"DELETE /api/tables/:id": {roles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"DELETE /api/tables/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d", f.newTable(t)), nil
 		}},
-		"PATCH /api/tables/:id/status": {roles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/tables/:id/status": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d/status", f.tableA), map[string]any{"status": "occupied"}
 		}},
 		// Pairing a table ends its iPad's token, so these use a table
 		// nobody else needs.
-		"POST /api/tables/:id/pair": {roles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/tables/:id/pair": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d/pair", f.pairTable), nil
 		}},
-		"GET /api/tables/:id/pair.svg": {roles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"GET /api/tables/:id/pair.svg": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d/pair.svg", f.pairTable), nil
 		}},
-		"POST /api/tables/:id/requests": {roles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/tables/:id/requests": {secRoles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d/requests", f.tableA), map[string]any{"kind": "waiter"}
 		}},
 		"DELETE /api/tables/:id/requests": {staff200, func(t *testing.T, f *secFixture, _ string) (string, any) {
 			f.ts.must(t, 200, "POST", fmt.Sprintf("/api/tables/%d/requests", f.tableA), f.tokens["customer"], map[string]any{"kind": "bill"}, nil)
 			return fmt.Sprintf("/api/tables/%d/requests", f.tableA), nil
 		}},
-		"GET /api/tables/:id/bill": {roles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"GET /api/tables/:id/bill": {secRoles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/tables/%d/bill", f.tableA), nil
 		}},
-		"POST /api/pair": {all(200), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/pair": {secAll(200), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			var p struct{ Code string }
 			f.ts.must(t, 200, "POST", fmt.Sprintf("/api/tables/%d/pair", f.newTable(t)), f.ts.waiter, nil, &p)
 			return "/api/pair", map[string]any{"code": p.Code}
 		}},
 
-		"POST /api/orders": {roles(201, "admin", "waiter", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/orders": {secRoles(201, "admin", "waiter", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return "/api/orders", map[string]any{"table_id": f.tableA, "items": []map[string]any{{"menu_item_id": f.item, "quantity": 1}}}
 		}},
 		"GET /api/orders": {tokensOnly, func(t *testing.T, f *secFixture, role string) (string, any) {
@@ -352,40 +352,40 @@ func roleMatrix() map[string]routeCase {
 			}
 			return fmt.Sprintf("/api/orders?table_id=%d", f.tableA), nil
 		}},
-		"GET /api/orders/:id": {roles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"GET /api/orders/:id": {secRoles(200, "admin", "waiter", "chef", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/orders/%d", f.pendingOrder(t).ID), nil
 		}},
-		"PATCH /api/orders/:id/status": {roles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/orders/:id/status": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/orders/%d/status", f.pendingOrder(t).ID), map[string]any{"status": "confirmed"}
 		}},
-		"PATCH /api/orders/:id/items/:item_id": {roles(200, "admin", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"PATCH /api/orders/:id/items/:item_id": {secRoles(200, "admin", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			var o store.Order // staff orders start confirmed: in the kitchen
 			f.ts.must(t, 201, "POST", "/api/orders", f.ts.waiter, map[string]any{"table_id": f.tableA, "items": []map[string]any{{"menu_item_id": f.item, "quantity": 1}}}, &o)
 			return fmt.Sprintf("/api/orders/%d/items/%d", o.ID, o.Items[0].ID), map[string]any{"done": true}
 		}},
-		"POST /api/orders/:id/cancel": {roles(200, "admin", "waiter", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/orders/:id/cancel": {secRoles(200, "admin", "waiter", "customer"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return fmt.Sprintf("/api/orders/%d/cancel", f.pendingOrder(t).ID), map[string]any{"reason": "changed our minds"}
 		}},
 
-		"POST /api/payments": {roles(201, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+		"POST /api/payments": {secRoles(201, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return "/api/payments", map[string]any{"table_id": f.payTo, "method": "card", "amount_cents": 100}
 		}},
-		"GET /api/payments":      {roles(200, "admin"), fixed("/api/payments", nil)},
-		"GET /api/reports/daily": {roles(200, "admin"), fixed("/api/reports/daily", nil)},
+		"GET /api/payments":      {secRoles(200, "admin"), secFixed("/api/payments", nil)},
+		"GET /api/reports/daily": {secRoles(200, "admin"), secFixed("/api/reports/daily", nil)},
 
 		// /ws is checked over a real WebSocket by wsMatrix; 101 means the
 		// role got ready, 401 a close with 4401.
-		"GET /ws": {func() map[string]int { m := all(101); m["anon"] = 401; return m }(), fixed("/ws", nil)},
+		"GET /ws": {func() map[string]int { m := secAll(101); m["anon"] = 401; return m }(), secFixed("/ws", nil)},
 
-		"GET /":                       {all(200), fixed("/", nil)},
-		"GET /staff/*":                {all(200), fixed("/staff/index.html", nil)},
-		"GET /kds":                    {all(200), fixed("/kds", nil)},
-		"GET /kds/*":                  {all(200), fixed("/kds/", nil)},
-		"GET /t":                      {all(200), fixed("/t", nil)}, // redirected to /t/, which the client follows
-		"GET /t/":                     {all(200), fixed("/t/", nil)},
-		"GET /t/manifest.webmanifest": {all(200), fixed("/t/manifest.webmanifest", nil)},
-		"GET /t/*":                    {all(200), fixed("/t/index.html", nil)},
-		"GET /lib/*":                  {all(200), fixed("/lib/api.js", nil)},
+		"GET /":                       {secAll(200), secFixed("/", nil)},
+		"GET /staff/*":                {secAll(200), secFixed("/staff/index.html", nil)},
+		"GET /kds":                    {secAll(200), secFixed("/kds", nil)},
+		"GET /kds/*":                  {secAll(200), secFixed("/kds/", nil)},
+		"GET /t":                      {secAll(200), secFixed("/t", nil)}, // redirected to /t/, which the client follows
+		"GET /t/":                     {secAll(200), secFixed("/t/", nil)},
+		"GET /t/manifest.webmanifest": {secAll(200), secFixed("/t/manifest.webmanifest", nil)},
+		"GET /t/*":                    {secAll(200), secFixed("/t/index.html", nil)},
+		"GET /lib/*":                  {secAll(200), secFixed("/lib/api.js", nil)},
 	}
 }
 
