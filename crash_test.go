@@ -48,8 +48,8 @@ func buildRMS(t *testing.T) string {
 	return bin
 }
 
-// freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
+// freeLoopbackPort returns a loopback port nobody listens on right now.
+func freeLoopbackPort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -117,9 +117,9 @@ func (p *rmsProc) kill() {
 	<-p.done
 }
 
-// call is one HTTP exchange with the running binary; err is a transport
+// crashCall is one HTTP exchange with the running binary; err is a transport
 // error (the process died), not an HTTP status.
-func call(client *http.Client, method, url, token string, body any, header map[string]string) (int, []byte, http.Header, error) {
+func crashCall(client *http.Client, method, url, token string, body any, header map[string]string) (int, []byte, http.Header, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -148,10 +148,10 @@ func call(client *http.Client, method, url, token string, body any, header map[s
 	return resp.StatusCode, raw, resp.Header, nil
 }
 
-// mustCall is call that fails the test unless the status is want.
-func mustCall(t *testing.T, method, url, token string, body any, want int, out any) http.Header {
+// crashMustCall is crashCall that fails the test unless the status is want.
+func crashMustCall(t *testing.T, method, url, token string, body any, want int, out any) http.Header {
 	t.Helper()
-	status, raw, h, err := call(http.DefaultClient, method, url, token, body, nil)
+	status, raw, h, err := crashCall(http.DefaultClient, method, url, token, body, nil)
 	if err != nil {
 		t.Fatalf("%s %s err = %v", method, url, err)
 	}
@@ -212,18 +212,18 @@ func TestCrashDurability(t *testing.T) {
 		t.Skip("builds and kills the real binary; skipped with -short")
 	}
 	bin := buildRMS(t)
-	dir, port := t.TempDir(), freePort(t)
+	dir, port := t.TempDir(), freeLoopbackPort(t)
 	proc, logs := startRMS(t, bin, dir, port)
 	api := proc.api
 
 	var admin struct{ Token string }
-	mustCall(t, "POST", api+"/api/auth/login", "", map[string]string{"username": "admin", "password": crashAdminPassword}, 200, &admin)
+	crashMustCall(t, "POST", api+"/api/auth/login", "", map[string]string{"username": "admin", "password": crashAdminPassword}, 200, &admin)
 	tok := admin.Token
 	var cat store.Category
-	mustCall(t, "POST", api+"/api/menu/categories", tok, map[string]any{"name": "Mains"}, 201, &cat)
+	crashMustCall(t, "POST", api+"/api/menu/categories", tok, map[string]any{"name": "Mains"}, 201, &cat)
 	var lasagne, spritz store.Item
-	mustCall(t, "POST", api+"/api/menu/items", tok, map[string]any{"category_id": cat.ID, "name": "Lasagne", "price_cents": 1250}, 201, &lasagne)
-	mustCall(t, "POST", api+"/api/menu/items", tok, map[string]any{"category_id": cat.ID, "name": "Spritz", "price_cents": 800, "station": "bar"}, 201, &spritz)
+	crashMustCall(t, "POST", api+"/api/menu/items", tok, map[string]any{"category_id": cat.ID, "name": "Lasagne", "price_cents": 1250}, 201, &lasagne)
+	crashMustCall(t, "POST", api+"/api/menu/items", tok, map[string]any{"category_id": cat.ID, "name": "Spritz", "price_cents": 800, "station": "bar"}, 201, &spritz)
 	items := []int64{lasagne.ID, spritz.ID}
 
 	led := &crashLedger{orders: map[int64]store.Order{}, payments: map[int64]store.Payment{}, payTries: map[int64]int{}}
@@ -236,11 +236,11 @@ func TestCrashDurability(t *testing.T) {
 		var tables []int64
 		for i := 0; i < 6; i++ {
 			var tb store.Table
-			mustCall(t, "POST", api+"/api/tables", tok, map[string]any{"name": fmt.Sprintf("R%d-%d", round, i), "seats": 4}, 201, &tb)
+			crashMustCall(t, "POST", api+"/api/tables", tok, map[string]any{"name": fmt.Sprintf("R%d-%d", round, i), "seats": 4}, 201, &tb)
 			tables = append(tables, tb.ID)
 			in := store.NewOrder{TableID: tb.ID, Items: []store.NewOrderItem{{MenuItemID: lasagne.ID, Quantity: 99}, {MenuItemID: lasagne.ID, Quantity: 99}}}
 			var o store.Order
-			mustCall(t, "POST", api+"/api/orders", tok, in, 201, &o)
+			crashMustCall(t, "POST", api+"/api/orders", tok, in, 201, &o)
 			led.orders[o.ID] = o
 			led.newOrders = append(led.newOrders, o.ID)
 		}
@@ -287,7 +287,7 @@ func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int6
 					in.Items = append(in.Items, store.NewOrderItem{MenuItemID: items[rand.IntN(len(items))], Quantity: int64(1 + rand.IntN(5)), Notes: strconv.Itoa(l)})
 				}
 				key := fmt.Sprintf("crash-%d-%d-%d", round, g, i)
-				status, raw, _, err := call(client, "POST", api+"/api/orders", tok, in, map[string]string{"Idempotency-Key": key})
+				status, raw, _, err := crashCall(client, "POST", api+"/api/orders", tok, in, map[string]string{"Idempotency-Key": key})
 				led.mu.Lock()
 				switch {
 				case err != nil:
@@ -317,7 +317,7 @@ func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int6
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 20 * time.Second}
 			for {
 				in := store.NewPayment{TableID: tables[rand.IntN(len(tables))], Method: methods[rand.IntN(3)], AmountCents: int64(1 + rand.IntN(99)), TipCents: int64(rand.IntN(50))}
-				status, raw, _, err := call(client, "POST", api+"/api/payments", tok, in, nil)
+				status, raw, _, err := crashCall(client, "POST", api+"/api/payments", tok, in, nil)
 				led.mu.Lock()
 				switch {
 				case err != nil:
@@ -472,7 +472,7 @@ func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, epoch string,
 	led.mu.Lock()
 	defer led.mu.Unlock()
 	var orders []store.Order
-	h := mustCall(t, "GET", api+"/api/orders", tok, nil, 200, &orders)
+	h := crashMustCall(t, "GET", api+"/api/orders", tok, nil, 200, &orders)
 	if got := h.Get("X-Seq"); got != strconv.FormatInt(lastSeq, 10) {
 		t.Errorf("X-Seq after the restart = %q; want %d (the seq must continue)", got, lastSeq)
 	}
@@ -516,7 +516,7 @@ func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, epoch string,
 
 	created, replayed := 0, 0
 	for _, u := range led.unknown {
-		status, raw, hdr, err := call(http.DefaultClient, "POST", api+"/api/orders", tok, u.in, map[string]string{"Idempotency-Key": u.key})
+		status, raw, hdr, err := crashCall(http.DefaultClient, "POST", api+"/api/orders", tok, u.in, map[string]string{"Idempotency-Key": u.key})
 		if err != nil || status != http.StatusCreated {
 			t.Errorf("retry of order %q = %d %s %v; want 201", u.key, status, raw, err)
 			continue
@@ -541,7 +541,7 @@ func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, epoch string,
 	}
 	led.unknown = nil
 	orders = nil
-	mustCall(t, "GET", api+"/api/orders", tok, nil, 200, &orders)
+	crashMustCall(t, "GET", api+"/api/orders", tok, nil, 200, &orders)
 	notes := map[string]int{}
 	for _, o := range orders {
 		if o.Notes != "" {
@@ -558,7 +558,7 @@ func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, epoch string,
 	}
 
 	var payments []store.Payment
-	mustCall(t, "GET", api+"/api/payments", tok, nil, 200, &payments)
+	crashMustCall(t, "GET", api+"/api/payments", tok, nil, 200, &payments)
 	listed := map[int64]store.Payment{}
 	perTable := map[int64]int64{}
 	ackedPerTable, listedPerTable := map[int64]int{}, map[int64]int{}
@@ -578,7 +578,7 @@ func checkLiveBox(t *testing.T, api, tok string, led *crashLedger, epoch string,
 			t.Errorf("table %d: %d payments listed, %d acknowledged, %d unanswered", table, n, ackedPerTable[table], led.payTries[table])
 		}
 		var bill store.Bill
-		mustCall(t, "GET", fmt.Sprintf("%s/api/tables/%d/bill", api, table), tok, nil, 200, &bill)
+		crashMustCall(t, "GET", fmt.Sprintf("%s/api/tables/%d/bill", api, table), tok, nil, 200, &bill)
 		if bill.PaidCents != perTable[table] {
 			t.Errorf("table %d bill paid_cents = %d; want %d, the sum of its payments", table, bill.PaidCents, perTable[table])
 		}

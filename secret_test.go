@@ -17,7 +17,7 @@ import (
 // secret whose mode was loosened by hand is tightened again.
 func TestSecretFileMode(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", freeLoopbackPort(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
