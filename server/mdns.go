@@ -105,6 +105,8 @@ type MDNS struct {
 	conn4  *ipv4.PacketConn
 	conn6  *ipv6.PacketConn
 	recv   sync.WaitGroup
+	// conflicts remembers who else claimed our names, to warn once each.
+	conflicts map[string]bool
 
 	stop     chan struct{}
 	loopDone chan struct{}
@@ -454,7 +456,11 @@ type reply struct {
 // respond builds the replies to one received packet.
 func (m *MDNS) respond(pkt []byte, ifIndex int, from *net.UDPAddr) []reply {
 	var q dns.Msg
-	if err := q.Unpack(pkt); err != nil || q.Response || q.Opcode != dns.OpcodeQuery {
+	if err := q.Unpack(pkt); err != nil || q.Opcode != dns.OpcodeQuery {
+		return nil
+	}
+	if q.Response {
+		m.noticeConflict(&q, from)
 		return nil
 	}
 	m.mu.Lock()
@@ -516,6 +522,68 @@ func (m *MDNS) respond(pkt []byte, ifIndex int, from *net.UDPAddr) []reply {
 		out = append(out, reply{msg: uni, to: from})
 	}
 	return out
+}
+
+// noticeConflict warns, once per claimant, when another device answers for
+// our host name with an address that is not ours, or advertises our
+// instance name pointing elsewhere: tablets would then reach one box or the
+// other at random. (zeroconf v1.0.0 does not probe for conflicts; the
+// operator fixes it with --hostname or --name.)
+func (m *MDNS) noticeConflict(r *dns.Msg, from *net.UDPAddr) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ours []net.IP
+	for _, st := range m.ifaces {
+		ours = append(ours, st.v4...)
+		ours = append(ours, st.v6...)
+	}
+	claim := func(what, value string) {
+		key := what + " " + value
+		if m.conflicts[key] || isLocalIP(from.IP) {
+			// From this machine: an avahi-daemon publishing the same
+			// host name for the same box is not a conflict.
+			return
+		}
+		if m.conflicts == nil {
+			m.conflicts = map[string]bool{}
+		}
+		m.conflicts[key] = true
+		m.log.Warn("mdns: another device on the network uses this box's name; give one of them another --hostname or --name",
+			"name", what, "claims", value, "from", from.IP.String())
+	}
+	for _, rr := range append(slices.Clone(r.Answer), r.Extra...) {
+		h := rr.Header()
+		if h.Ttl == 0 {
+			continue // a goodbye gives the name up
+		}
+		switch v := rr.(type) {
+		case *dns.A:
+			if nameEqual(h.Name, m.host) && !slices.ContainsFunc(ours, v.A.Equal) {
+				claim(m.Host(), v.A.String())
+			}
+		case *dns.AAAA:
+			if nameEqual(h.Name, m.host) && !slices.ContainsFunc(ours, v.AAAA.Equal) {
+				claim(m.Host(), v.AAAA.String())
+			}
+		case *dns.SRV:
+			if nameEqual(h.Name, m.instance) && (!nameEqual(v.Target, m.host) || int(v.Port) != m.port) {
+				claim(m.name, fmt.Sprintf("%s:%d", strings.TrimSuffix(v.Target, "."), v.Port))
+			}
+		}
+	}
+}
+
+func isLocalIP(ip net.IP) bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func mdnsResponse() *dns.Msg {

@@ -2,8 +2,10 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -64,6 +66,8 @@ func TestIsVirtualIface(t *testing.T) {
 func testResponder() *MDNS {
 	label := escapeLabel("Trattoria Roma")
 	return &MDNS{
+		log:      slog.New(slog.DiscardHandler),
+		name:     "Trattoria Roma",
 		port:     8080,
 		text:     []string{"path=/", "api=/api", "version=v1"},
 		label:    label,
@@ -596,5 +600,45 @@ func TestStartMDNSRejectsBadOptions(t *testing.T) {
 			adv.Shutdown()
 			t.Errorf("StartMDNS(%+v) err = nil; want an error", opt)
 		}
+	}
+}
+
+func TestMDNSWarnsAboutNameConflicts(t *testing.T) {
+	m := testResponder()
+	var logs bytes.Buffer
+	m.log = slog.New(slog.NewTextHandler(&logs, nil))
+	// 192.0.2.77 is a documentation address: never one of this machine's.
+	from := &net.UDPAddr{IP: net.IPv4(192, 0, 2, 77), Port: 5353}
+	send := func(rrs ...dns.RR) {
+		r := mdnsResponse()
+		r.Answer = rrs
+		b, err := r.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := m.respond(b, 2, from); out != nil {
+			t.Errorf("respond(response) = %v; want nothing sent", out)
+		}
+	}
+	// Our own records (zeroconf's, looped back) and goodbyes are no conflict.
+	send(&dns.A{Hdr: hdr("rms.local.", dns.TypeA, 120), A: net.IPv4(192, 168, 1, 20)},
+		&dns.SRV{Hdr: hdr(m.instance, dns.TypeSRV, 3200), Port: 8080, Target: "rms.local."},
+		&dns.A{Hdr: hdr("rms.local.", dns.TypeA, 0), A: net.IPv4(192, 168, 1, 99)})
+	if logs.Len() != 0 {
+		t.Fatalf("logs = %q; want nothing for our own records", logs.String())
+	}
+	other := &dns.A{Hdr: hdr("RMS.local.", dns.TypeA, 120), A: net.IPv4(192, 168, 1, 99)}
+	send(other)
+	send(other)
+	if n := strings.Count(logs.String(), "another device"); n != 1 {
+		t.Errorf("warnings for another rms.local = %d; want 1\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "claims=192.168.1.99") {
+		t.Errorf("logs = %q; want the other address named", logs.String())
+	}
+	logs.Reset()
+	send(&dns.SRV{Hdr: hdr(m.instance, dns.TypeSRV, 3200), Port: 80, Target: "other.local."})
+	if !strings.Contains(logs.String(), "claims=other.local:80") {
+		t.Errorf("logs = %q; want a warning about the instance name", logs.String())
 	}
 }
