@@ -54,7 +54,8 @@ func helperServe() {
 	if s := os.Getenv("RMS_MDNS_IFACES"); s != "" {
 		ifaces = strings.Split(s, ",")
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Logs on stdout, so the test can wait for a warning.
+	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
 	adv, err := StartMDNS(context.Background(), MDNSOptions{
 		Instance:     os.Getenv("RMS_MDNS_NAME"),
 		Hostname:     os.Getenv("RMS_MDNS_HOST"),

@@ -514,6 +514,15 @@ func TestMDNSNetns(t *testing.T) {
 		capture.waitLine(t, "RR rms.local. A 0 10.77.0.9", 10*time.Second)
 	})
 
+	t.Run("warns about another box named rms", func(t *testing.T) {
+		twin := helper(cli, "RMS_MDNS_HELPER=serve", "RMS_MDNS_NAME=Pizzeria", "RMS_MDNS_HOST=rms",
+			"RMS_MDNS_PORT=8080", "RMS_MDNS_IFACES=lan1")
+		twin.waitLine(t, "READY", 30*time.Second)
+		box.waitLine(t, "claims=10.77.0.2", 10*time.Second)
+		_ = twin.stdin.Close()
+		twin.waitLine(t, "BYE", 10*time.Second)
+	})
+
 	t.Run("goodbye", func(t *testing.T) {
 		_ = box.stdin.Close()
 		box.waitLine(t, "BYE", 10*time.Second)
