@@ -13,6 +13,7 @@ const APP = 'kds';
 const NEW_FLASH_MS = 6000;
 const CANCEL_FLASH_MS = 8000;
 const ACTIVE = new Set(['confirmed', 'preparing']);
+const DONE = new Set(['served', 'paid', 'cancelled']);
 
 const params = new URLSearchParams(location.search);
 const station = (params.get('station') || '').trim().toLowerCase() || null;
@@ -226,7 +227,12 @@ function applyOrder(o, seq, event) {
     sound.newTicket();
     setTimeout(schedule, NEW_FLASH_MS + 50);
   }
-  if (!tableNames.has(o.table_id)) loadTablesSoon();
+  if (DONE.has(o.status)) {
+    // Out of the kitchen for good: keep only what guards against stale
+    // answers, so a screen left on for days does not grow without end.
+    const entry = orders.get(o.id);
+    entry.order = /** @type {Order} */ ({ id: o.id, table_id: o.table_id, status: o.status, items: [], created_at: o.created_at });
+  } else if (!tableNames.has(o.table_id)) loadTablesSoon();
   schedule();
 }
 
@@ -327,6 +333,10 @@ function bump(id) {
 function recall(id) {
   const o = current(id);
   if (!o || !isPass(o)) return;
+  // Select it now, not after the answer: keys pressed meanwhile must not
+  // have their cursor reset under them.
+  selectedId = id;
+  cursorLine = -1;
   act('recall', id, async () => {
     if (o.status === 'ready') await setStatus(o, 'preparing');
     if (station) {
@@ -334,8 +344,6 @@ function recall(id) {
     }
     const at = bumped.indexOf(id);
     if (at >= 0) bumped.splice(at, 1);
-    selectedId = id;
-    cursorLine = -1;
   });
 }
 
@@ -503,8 +511,10 @@ function render() {
   const pages = pageLists.length;
   if (selectedId !== null) {
     const at = pageLists.findIndex((pl) => pl.some((p) => p.order.id === selectedId));
-    if (at < 0) selectedId = null;
-    else page = at;
+    const sel = current(selectedId);
+    // A recalled ticket is still at the pass until the box answers: keep it.
+    if (at >= 0) page = at;
+    else if (!sel || !isPass(sel)) selectedId = null;
   }
   page = Math.min(page, pages - 1);
   const placed = pageLists[page] || [];
