@@ -13,6 +13,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	clk := newClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	ts := newTestServerWith(t, testOptions{now: clk.Now})
 	var out struct {
@@ -237,6 +238,7 @@ func TestUserChangesReachTokens(t *testing.T) {
 // TestRoles walks every authenticated route with every role the contract
 // keeps out (403) and with no token (401); nothing may change.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	tableID, itemID, _ := ts.seedMenu(t)
 	otherTable := ts.newTable(t, "T2")

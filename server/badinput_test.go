@@ -25,6 +25,7 @@ func (ts *testServer) fingerprint(t *testing.T) string {
 // over 1 MiB: each is a 4xx in the envelope (never a 5xx, never HTML) and
 // nothing changes.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	tableID, itemID, _ := ts.seedMenu(t)
 	o := ts.order(t, ts.waiter, tableID, itemID, 1)

@@ -162,6 +162,7 @@ func rawPost(url, token, body string, headers ...string) (int, []byte, error) {
 // TestOrderIdempotency: five identical POSTs with one Idempotency-Key at
 // once create one order and all get the first response.
 func TestOrderIdempotency(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	tableID, itemID, _ := ts.seedMenu(t)
 	cust := ts.pair(t, tableID)
@@ -312,6 +313,7 @@ func (ts *testServer) orderInState(t *testing.T, status string, itemID int64) (s
 
 // TestOrderStateMachine tries every move from every status as every role.
 func TestOrderStateMachine(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	_, itemID, _ := ts.seedMenu(t)
 	roles := []string{"admin", "waiter", "chef", "customer"}
@@ -365,6 +367,7 @@ func TestOrderStateMachine(t *testing.T) {
 }
 
 func TestOrderCancel(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	_, itemID, _ := ts.seedMenu(t)
 	o, cust := ts.orderInState(t, "pending", itemID)
@@ -399,6 +402,7 @@ func TestOrderCancel(t *testing.T) {
 }
 
 func TestOrderItemDone(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	tableID, itemID, barID := ts.seedMenu(t)
 	var o store.Order
@@ -444,6 +448,7 @@ func TestOrderItemDone(t *testing.T) {
 }
 
 func TestOrderList(t *testing.T) {
+	t.Parallel()
 	clk := newClock(time.Date(2026, 11, 26, 19, 0, 0, 0, time.UTC))
 	ts := newTestServerWith(t, testOptions{now: clk.Now})
 	tableID, itemID, _ := ts.seedMenu(t)

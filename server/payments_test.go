@@ -28,6 +28,7 @@ func (ts *testServer) bill(t *testing.T, tableID int64, token string) store.Bill
 // TestBillMaths checks the README's tax rules in both modes, rounding half
 // up on the bill's subtotal, over the unpaid, uncancelled orders only.
 func TestBillMaths(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t)
 	tableID, itemID, barID := ts.seedMenu(t) // 1250 and 800
 	five := ts.pricedItem(t, "Mint", 5)
@@ -82,6 +83,7 @@ func TestBillMaths(t *testing.T) {
 // TestPayments walks a split bill: partial payments, an overpay, the
 // payment that settles it, and a payment when nothing is due.
 func TestPayments(t *testing.T) {
+	t.Parallel()
 	clk := newClock(time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC))
 	ts := newTestServerWith(t, testOptions{now: clk.Now})
 	tableID, itemID, barID := ts.seedMenu(t)
@@ -220,6 +222,7 @@ func paymentData(want store.Payment) func(*testing.T, json.RawMessage) {
 // TestDailyReport: the report covers local midnight to local midnight in
 // the settings' time zone, so orders near midnight land on the right day.
 func TestDailyReport(t *testing.T) {
+	t.Parallel()
 	clk := newClock(time.Date(2026, 11, 25, 22, 30, 0, 0, time.UTC))
 	ts := newTestServerWith(t, testOptions{now: clk.Now})
 	tableID, itemID, barID := ts.seedMenu(t)

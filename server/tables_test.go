@@ -13,6 +13,7 @@ import (
 )
 
 func TestTables(t *testing.T) {
+	t.Parallel()
 	clk := newClock(time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC))
 	ts := newTestServerWith(t, testOptions{now: clk.Now})
 	seq := ts.lastSeq(t)
