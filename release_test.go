@@ -21,8 +21,9 @@ import (
 
 // TestReleaseUnderQEMU builds the Raspberry Pi binaries with .ci/release
 // and runs them under qemu-user: version stamping, first start with
-// RMS_ADMIN_PASSWORD on an empty data folder, /healthz, a login, and a
-// clean exit on SIGTERM. Skipped where qemu-user-static is missing
+// RMS_ADMIN_PASSWORD on an empty data folder, /healthz, a login, systemd's
+// READY=1, watchdog pings and STOPPING=1, today's snapshot, and a clean
+// exit on SIGTERM. Skipped where qemu-user-static is missing
 // (.ci/run installs it).
 func TestReleaseUnderQEMU(t *testing.T) {
 	if testing.Short() {
@@ -72,7 +73,26 @@ func runUnderQEMU(t *testing.T, qemu, bin, version string) {
 	port := releasePort(t)
 	data := t.TempDir()
 	cmd := exec.Command(qemu, bin, "serve", "--data", data, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--mdns=false")
-	cmd.Env = append(os.Environ(), "RMS_ADMIN_PASSWORD=qemu-admin-pass", "NOTIFY_SOCKET=", "WATCHDOG_USEC=")
+	// Play systemd's part of Type=notify and WatchdogSec=1s.
+	sock := filepath.Join(t.TempDir(), "notify")
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notify.Close()
+	states := make(chan string, 100)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := notify.Read(buf)
+			if err != nil {
+				close(states)
+				return
+			}
+			states <- string(buf[:n])
+		}
+	}()
+	cmd.Env = append(os.Environ(), "RMS_ADMIN_PASSWORD=qemu-admin-pass", "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=1000000", "WATCHDOG_PID=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +154,19 @@ func runUnderQEMU(t *testing.T, qemu, bin, version string) {
 		t.Errorf("login as admin = %d %+v %v; want 200 with a token for an admin", resp.StatusCode, login, err)
 	}
 
+	expectState(t, states, "READY=1")
+	expectState(t, states, "WATCHDOG=1")
+	for wait := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		backups, _ := filepath.Glob(filepath.Join(data, "backups", "rms-*.db"))
+		if len(backups) == 1 {
+			break
+		}
+		if time.Now().After(wait) {
+			t.Errorf("daily snapshots 20 s after start = %q; want today's", backups)
+			break
+		}
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -145,8 +178,32 @@ func runUnderQEMU(t *testing.T, qemu, bin, version string) {
 	case <-time.After(30 * time.Second):
 		t.Error("rms did not exit within 30 s of SIGTERM")
 	}
+	expectState(t, states, "STOPPING=1")
 	if _, err := os.Stat(filepath.Join(data, "rms.db")); err != nil {
 		t.Errorf("data folder has no rms.db: %v", err)
+	}
+}
+
+// expectState waits for one sd_notify state, skipping watchdog pings
+// unless that is what it waits for.
+func expectState(t *testing.T, states <-chan string, want string) {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case s, ok := <-states:
+			if !ok {
+				t.Fatalf("notify socket closed before %s", want)
+			}
+			if s == want {
+				return
+			}
+			if s != "WATCHDOG=1" {
+				t.Logf("sd_notify: %q", s)
+			}
+		case <-timeout:
+			t.Fatalf("no %s on NOTIFY_SOCKET within 20 s", want)
+		}
 	}
 }
 
