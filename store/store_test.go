@@ -217,6 +217,12 @@ func TestReopenKeepsSeqAndEpoch(t *testing.T) {
 	if _, err := s.PruneEvents(ctx, time.Now().Add(time.Hour), 0); err != nil {
 		t.Fatalf("PruneEvents() err = %v", err)
 	}
+	// The rooms of pruned events go with them (ON DELETE CASCADE needs
+	// foreign keys on in the writer).
+	var rooms int
+	if err := s.r.QueryRow("SELECT count(*) FROM event_rooms").Scan(&rooms); err != nil || rooms != 0 {
+		t.Errorf("event_rooms after pruning every event = %d, %v; want 0", rooms, err)
+	}
 	s.Close()
 	s, err = Open(ctx, path, Options{BcryptCost: 4})
 	if err != nil {
