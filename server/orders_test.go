@@ -513,3 +513,60 @@ func TestOrderList(t *testing.T) {
 	expectError(t, "GET /api/orders/9999", ts.do(t, "GET", "/api/orders/9999", ts.chef, nil), 404, "not_found")
 	expectError(t, "GET /api/orders/abc", ts.do(t, "GET", "/api/orders/abc", ts.chef, nil), 404, "not_found")
 }
+
+// TestListSeqMatchesItsSnapshot: while orders keep coming, GET /api/orders
+// lists exactly the orders whose order:created has a seq up to its X-Seq,
+// so a client that subscribes with since=X-Seq misses nothing and sees
+// nothing twice.
+func TestListSeqMatchesItsSnapshot(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tableID, itemID, _ := ts.seedMenu(t)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	body := fmt.Sprintf(`{"table_id":%d,"items":[{"menu_item_id":%d,"quantity":1}]}`, tableID, itemID)
+	for w := 0; w < 4; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if s, b, err := rawPost(ts.URL+"/api/orders", ts.waiter, body); err != nil || s != 201 {
+					t.Errorf("POST /api/orders = %d %s, %v", s, b, err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 25; i++ {
+		var list []store.Order
+		r := ts.must(t, 200, "GET", "/api/orders", ts.chef, nil, &list)
+		var seq int64
+		fmt.Sscan(r.header.Get("X-Seq"), &seq)
+		want := map[int64]bool{}
+		for _, e := range ts.events(t, 0) {
+			if e.Seq <= seq && e.Name == "order:created" {
+				want[decodeAs[store.Order](t, e.Data).ID] = true
+			}
+		}
+		got := map[int64]bool{}
+		for _, o := range list {
+			got[o.ID] = true
+		}
+		if len(got) != len(want) {
+			t.Fatalf("GET /api/orders with X-Seq %d lists %d orders; the log up to it created %d", seq, len(got), len(want))
+		}
+		for id := range want {
+			if !got[id] {
+				t.Fatalf("GET /api/orders with X-Seq %d misses order %d created at or before it", seq, id)
+			}
+		}
+	}
+	close(stop)
+	for w := 0; w < 4; w++ {
+		<-done
+	}
+}
