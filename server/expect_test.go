@@ -175,7 +175,7 @@ func tableData(id int64, status string) func(*testing.T, json.RawMessage) {
 }
 
 // order places an order of qty × item at table as token and returns it.
-func (ts *testServer) order(t *testing.T, token string, tableID, itemID, qty int64) store.Order {
+func (ts *testServer) order(t testing.TB, token string, tableID, itemID, qty int64) store.Order {
 	t.Helper()
 	var o store.Order
 	ts.must(t, 201, "POST", "/api/orders", token, map[string]any{"table_id": tableID, "items": []map[string]any{{"menu_item_id": itemID, "quantity": qty}}}, &o)

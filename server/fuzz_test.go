@@ -128,3 +128,42 @@ func FuzzOrderCreate(f *testing.F) {
 		}
 	})
 }
+
+// fuzzEndpoints are the routes that take a body, for FuzzAPI.
+var fuzzEndpoints = []struct{ method, path string }{
+	{"POST", "/api/auth/login"}, {"POST", "/api/users"}, {"PATCH", "/api/users/2"}, {"PATCH", "/api/settings"},
+	{"POST", "/api/menu/categories"}, {"PATCH", "/api/menu/categories/1"}, {"POST", "/api/menu/items"},
+	{"PATCH", "/api/menu/items/1"}, {"PATCH", "/api/menu/items/1/availability"}, {"POST", "/api/tables"},
+	{"PATCH", "/api/tables/1"}, {"PATCH", "/api/tables/1/status"}, {"POST", "/api/tables/1/requests"},
+	{"POST", "/api/pair"}, {"POST", "/api/orders"}, {"PATCH", "/api/orders/1/status"}, {"PATCH", "/api/orders/1/items/1"},
+	{"POST", "/api/orders/1/cancel"}, {"POST", "/api/payments"},
+}
+
+// FuzzAPI sends any body to any route that takes one, as the admin: the
+// answer is never a 5xx and an error is always the envelope.
+func FuzzAPI(f *testing.F) {
+	ts := newTestServer(f)
+	tableID, itemID, _ := ts.seedMenu(f)
+	ts.order(f, ts.admin, tableID, itemID, 1)
+	for i := range fuzzEndpoints {
+		for _, s := range fuzzSeeds {
+			f.Add(uint8(i), []byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
+		ep := fuzzEndpoints[int(route)%len(fuzzEndpoints)]
+		r := ts.do(t, ep.method, ep.path, ts.admin, body)
+		if r.status >= 500 {
+			t.Fatalf("%s %s %q status = %d (%s); want no 5xx", ep.method, ep.path, body, r.status, r.body)
+		}
+		if r.status >= 400 {
+			var e envelope
+			if err := json.Unmarshal(r.body, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+				t.Fatalf("%s %s %q = %d %s; want the error envelope", ep.method, ep.path, body, r.status, r.body)
+			}
+			if r.status == 422 && len(e.Error.Fields) == 0 {
+				t.Fatalf("%s %s %q = 422 %s; want fields named", ep.method, ep.path, body, r.body)
+			}
+		}
+	})
+}
