@@ -110,7 +110,11 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for i := 0; i < 5; i++ {
+		deadline := time.Now().Add(30 * time.Second)
 		for wrote.Load() < int64(10*(i+1)) {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d orders written in 30 s", wrote.Load())
+			}
 			time.Sleep(time.Millisecond)
 		}
 		path := filepath.Join(dir, fmt.Sprintf("backup-%d.db", i))
