@@ -95,6 +95,9 @@ type Hub struct {
 	last   int64
 	floor  int64
 	closed bool
+	// disconnects counts Disconnect calls, so that a connection being
+	// authenticated can tell whether a revocation ran meanwhile.
+	disconnects uint64
 }
 
 // New returns a hub ready for Register and Publish.
@@ -197,6 +200,7 @@ func (h *Hub) Register(t Transport, p Peer) (*Conn, error) {
 func (h *Hub) Disconnect(match func(Peer) bool, code int, reason string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.disconnects++
 	n := 0
 	for c := range h.conns {
 		if match(c.peer) {
@@ -205,6 +209,15 @@ func (h *Hub) Disconnect(match func(Peer) bool, code int, reason string) int {
 		}
 	}
 	return n
+}
+
+// Disconnects returns how many times Disconnect was called. A caller that
+// checks a token and then sets its Peer compares it before and after: if
+// it changed, a revocation may have missed the connection.
+func (h *Hub) Disconnects() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.disconnects
 }
 
 // Count returns how many connections are registered.

@@ -218,9 +218,13 @@ func TestDisconnectAndClose(t *testing.T) {
 	_, f1 := register(t, h, Peer{Role: "customer", TableID: 3})
 	_, f2 := register(t, h, Peer{Role: "customer", TableID: 4})
 	_, f3 := register(t, h, Peer{Role: "waiter", UserID: 2})
+	before := h.Disconnects()
 	n := h.Disconnect(func(p Peer) bool { return p.Role == "customer" && p.TableID == 3 }, 4403, "table paired again")
 	if n != 1 {
 		t.Errorf("Disconnect() = %d; want 1", n)
+	}
+	if got := h.Disconnects(); got != before+1 {
+		t.Errorf("Disconnects() = %d; want %d", got, before+1)
 	}
 	<-f1.closed
 	if f1.code != 4403 {

@@ -393,6 +393,7 @@ func (ss *wsSession) resync(room string) {
 // the message had an id). A bad token closes with 4401; a token for someone
 // else than the connection's holder is refused the same way.
 func (ss *wsSession) authenticate(ctx context.Context, token string, id json.RawMessage) bool {
+	revocations := ss.s.hub.Disconnects()
 	p, err := ss.s.authenticate(ctx, token)
 	if err != nil && !errors.Is(err, errBadToken) {
 		// The database failed, not the token: the client should come
@@ -425,9 +426,10 @@ func (ss *wsSession) authenticate(ctx context.Context, token string, id json.Raw
 	ss.mu.Unlock()
 	peer := hub.Peer{Role: p.Role, UserID: p.UserID, TableID: p.TableID}
 	ss.hc.SetPeer(peer)
-	if first {
+	if ss.s.hub.Disconnects() != revocations {
 		// A revocation that ran between the token check and SetPeer
-		// found no peer to close; checking again closes that window.
+		// may have found no peer to close; checking again closes that
+		// window.
 		if _, err := ss.s.authenticate(ctx, token); errors.Is(err, errBadToken) {
 			ss.hc.Close(wsCodeForbidden, "access revoked")
 			return false
