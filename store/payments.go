@@ -111,16 +111,18 @@ func (s *Store) Bill(ctx context.Context, tableID int64) (Bill, error) {
 
 // CreatePayment takes a payment for a table's open bill and emits
 // payment:completed; when the due reaches 0 the bill's orders become paid
-// (order:updated each) and the table cleaning (table:updated). It returns
-// ErrNotFound, a *ValidationError (bad method, amount above the due), or an
-// ErrConflict when the table owes nothing.
+// (order:updated each) and the table cleaning (table:updated). An amount
+// of 0 closes a bill that has orders but is due nothing (free items only).
+// It returns ErrNotFound, a *ValidationError (bad method, amount above the
+// due, 0 while something is due), or an ErrConflict when the table owes
+// nothing.
 func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, error) {
 	c := checker{}
 	if in.TableID <= 0 {
 		c.add("table_id", "is required")
 	}
 	c.oneOf("method", in.Method, MethodCash, MethodCard, MethodOther)
-	c.between("amount_cents", in.AmountCents, 1, MaxPriceCents*MaxOrderLines)
+	c.between("amount_cents", in.AmountCents, 0, MaxPriceCents*MaxOrderLines)
 	c.between("tip_cents", in.TipCents, 0, MaxPriceCents)
 	if err := c.err(); err != nil {
 		return Payment{}, fmt.Errorf("store: create payment: %w", err)
@@ -134,8 +136,14 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		if err != nil {
 			return err
 		}
-		if b.DueCents <= 0 {
+		// A bill of free items only is closed by a payment of 0; without
+		// it those orders could never become paid.
+		zeroBill := b.DueCents == 0 && b.PaidCents == 0 && len(b.Orders) > 0
+		if b.DueCents <= 0 && !(zeroBill && in.AmountCents == 0) {
 			return conflictf("the table owes nothing")
+		}
+		if in.AmountCents == 0 && !zeroBill {
+			return &ValidationError{Fields: map[string]string{"amount_cents": "must be at least 1 while something is due"}}
 		}
 		if in.AmountCents > b.DueCents {
 			return &ValidationError{Fields: map[string]string{"amount_cents": fmt.Sprintf("is more than the %d due", b.DueCents)}}
@@ -151,7 +159,7 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 			return err
 		}
 		p.ID, _ = res.LastInsertId()
-		if _, err := t.settleIfPaid(in.TableID); err != nil {
+		if _, err := t.settle(in.TableID, zeroBill); err != nil {
 			return err
 		}
 		return t.emit("payment:completed", p, RoomOrders, RoomTables, TableRoom(p.TableID))
@@ -166,11 +174,17 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 // orders become paid, the open payments settled, the table cleaning with
 // no open request. It reports whether it settled.
 func (t *txn) settleIfPaid(tableID int64) (bool, error) {
+	return t.settle(tableID, false)
+}
+
+// settle is settleIfPaid that, with zeroBill, also closes a bill nobody
+// paid anything for because it is due nothing.
+func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	b, err := bill(t.ctx, t.tx, tableID)
 	if err != nil {
 		return false, err
 	}
-	if b.DueCents > 0 || b.PaidCents == 0 {
+	if b.DueCents > 0 || (b.PaidCents == 0 && !zeroBill) {
 		return false, nil
 	}
 	for i := range b.Orders {
