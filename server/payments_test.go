@@ -365,3 +365,40 @@ func TestConcurrentSettlement(t *testing.T) {
 		t.Errorf("events = %d payment:completed and %d order:updated; want 1 and %d", payments, paid, n)
 	}
 }
+
+// TestFreeBill: a bill of free items only is due nothing; a payment of 0
+// closes it (orders paid, table cleaning), any other amount is a 409.
+func TestFreeBill(t *testing.T) {
+	ts := newTestServer(t)
+	tableID, itemID, _ := ts.seedMenu(t)
+	water := ts.pricedItem(t, "Tap water", 0)
+	o := ts.order(t, ts.waiter, tableID, water, 2)
+	if b := ts.bill(t, tableID, ts.waiter); b.DueCents != 0 || len(b.Orders) != 1 {
+		t.Fatalf("bill of free water = %+v; want one order, nothing due", b)
+	}
+	seq := ts.lastSeq(t)
+	pay := func(amount int64) response {
+		return ts.do(t, "POST", "/api/payments", ts.waiter, map[string]any{"table_id": tableID, "method": "cash", "amount_cents": amount})
+	}
+	expectError(t, "paying 1 for a free bill", pay(1), 409, "conflict")
+	expectNoEvents(t, ts, "a refused payment of a free bill", seq)
+	var p store.Payment
+	r := pay(0)
+	if r.status != 201 {
+		t.Fatalf("paying 0 for a free bill status = %d (%s); want 201", r.status, r.body)
+	}
+	r.decode(t, &p)
+	want := store.Payment{ID: p.ID, TableID: tableID, OrderIDs: []int64{o.ID}, Method: "cash", AmountCents: 0, CreatedAt: p.CreatedAt}
+	expectEvents(t, ts, "closing a free bill", seq,
+		wantEvent{"order:updated", orderRoomsOf(tableID), orderData(o.ID, "paid")},
+		wantEvent{"table:updated", tableRoomsOf(tableID), tableData(tableID, "cleaning")},
+		wantEvent{"payment:completed", []string{"orders", "tables", fmt.Sprintf("table:%d", tableID)}, paymentData(want)})
+	seq = ts.lastSeq(t)
+	expectError(t, "paying 0 again", pay(0), 409, "conflict")
+	// Where something is due, 0 is not a payment.
+	ts.order(t, ts.waiter, tableID, itemID, 1)
+	expectFields(t, "paying 0 while 1250 is due", pay(0), "amount_cents")
+	if got := ts.lastSeq(t); got != seq+1 {
+		t.Errorf("refused payments emitted %d events; want none", got-seq-1)
+	}
+}
