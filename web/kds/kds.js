@@ -252,27 +252,41 @@ function toast(msg) {
   toast.t = setTimeout(() => (el.hidden = true), 5000);
 }
 
-/** Orders with an action on the way: a second tap must not send it twice. */
+/** Actions on the way, by kind and target: a double tap sends one. */
 const busy = new Set();
+/** The tail of each order's queue of actions: they run one after another. */
+const queues = new Map();
 
-async function act(label, id, fn, key = `${label}:${id}`) {
+/**
+ * Runs fn after the actions already queued for order id, unless the same
+ * action (key) is still on its way. fn reads the order as it is when its
+ * turn comes, so a bump pressed right after a start sees it preparing.
+ */
+function act(label, id, fn, key = `${label}:${id}`) {
   if (busy.has(key)) return;
   busy.add(key);
-  try {
-    await fn();
-  } catch (err) {
-    const why = err instanceof ApiError ? (err.status === 0 ? 'the box cannot be reached' : err.message || err.code) : String(err);
-    toast(`Could not ${label}: ${why}`);
-    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) {
-      try {
-        applyFromRest(await call('GET', `/api/orders/${id}`));
-      } catch {
-        // The next event or resync brings it back in line.
+  const run = async () => {
+    try {
+      await fn();
+    } catch (err) {
+      const why = err instanceof ApiError ? (err.status === 0 ? 'the box cannot be reached' : err.message || err.code) : String(err);
+      toast(`Could not ${label}: ${why}`);
+      if (err instanceof ApiError && (err.status === 409 || err.status === 404)) {
+        try {
+          applyFromRest(await call('GET', `/api/orders/${id}`));
+        } catch {
+          // The next event or resync brings it back in line.
+        }
       }
+    } finally {
+      busy.delete(key);
     }
-  } finally {
-    busy.delete(key);
-  }
+  };
+  const next = (queues.get(id) || Promise.resolve()).then(run);
+  queues.set(id, next);
+  next.then(() => {
+    if (queues.get(id) === next) queues.delete(id);
+  });
 }
 
 // A REST answer is applied at once so the tap feels instant; the hub's event
@@ -285,17 +299,17 @@ function applyFromRest(res) {
   }
 }
 
-async function setStatus(o, status) {
-  applyFromRest(await call('PATCH', `/api/orders/${o.id}/status`, { status }));
+async function setStatus(id, status) {
+  applyFromRest(await call('PATCH', `/api/orders/${id}/status`, { status }));
 }
 
-async function setLine(o, item, done) {
-  const res = await call('PATCH', `/api/orders/${o.id}/items/${item.id}`, { done });
+async function setLine(id, itemId, done) {
+  const res = await call('PATCH', `/api/orders/${id}/items/${itemId}`, { done });
   if (res && Array.isArray(res.items)) applyFromRest(res);
   else {
-    const cur = orders.get(o.id);
+    const cur = orders.get(id);
     if (cur) {
-      const items = cur.order.items.map((i) => (i.id === item.id ? { ...i, done } : i));
+      const items = cur.order.items.map((i) => (i.id === itemId ? { ...i, done } : i));
       cur.order = { ...cur.order, items };
       schedule();
     }
@@ -307,20 +321,24 @@ const current = (id) => orders.get(id)?.order;
 function start(id) {
   const o = current(id);
   if (!o || o.status !== 'confirmed') return;
-  act('start', id, () => setStatus(o, 'preparing'));
+  act('start', id, async () => {
+    if (current(id)?.status === 'confirmed') await setStatus(id, 'preparing');
+  });
 }
 
 function bump(id) {
   const o = current(id);
   if (!o || !isTicket(o)) return;
   act('bump', id, async () => {
-    if (o.status === 'confirmed') await setStatus(o, 'preparing');
+    const now = current(id);
+    if (!now || !isTicket(now)) return;
+    if (now.status === 'confirmed') await setStatus(id, 'preparing');
     if (station) {
       // At a station, bumping finishes this station's lines; the order turns
       // ready when the last line of the whole order is done.
-      for (const it of stationLines(current(id) || o)) if (!it.done) await setLine(current(id) || o, it, true);
+      for (const it of stationLines(current(id) || now)) if (!it.done) await setLine(id, it.id, true);
     } else {
-      await setStatus(current(id) || o, 'ready');
+      await setStatus(id, 'ready');
     }
     const at = bumped.indexOf(id);
     if (at >= 0) bumped.splice(at, 1);
@@ -338,9 +356,11 @@ function recall(id) {
   selectedId = id;
   cursorLine = -1;
   act('recall', id, async () => {
-    if (o.status === 'ready') await setStatus(o, 'preparing');
+    const now = current(id);
+    if (!now || !isPass(now)) return;
+    if (now.status === 'ready') await setStatus(id, 'preparing');
     if (station) {
-      for (const it of stationLines(current(id) || o)) if (it.done) await setLine(current(id) || o, it, false);
+      for (const it of stationLines(current(id) || now)) if (it.done) await setLine(id, it.id, false);
     }
     const at = bumped.indexOf(id);
     if (at >= 0) bumped.splice(at, 1);
@@ -357,30 +377,30 @@ function recallTarget() {
   return pass.length ? pass[0].id : null;
 }
 
+/** Crosses a line off (or brings it back), as the cook sees it at the tap. */
 function toggleLine(id, itemId) {
   const o = current(id);
   if (!o || !isTicket(o)) return;
   const item = o.items.find((i) => i.id === itemId);
   if (!item) return;
-  act(item.done ? 'undo the line' : 'cross off the line', id, async () => {
+  const done = !item.done;
+  lastCross = done ? { id, itemId } : null;
+  act(done ? 'cross off the line' : 'undo the line', id, async () => {
     // Crossing off a line means cooking has begun.
-    if (o.status === 'confirmed') await setStatus(o, 'preparing');
-    await setLine(current(id) || o, item, !item.done);
-    lastCross = item.done ? null : { id, itemId };
-  }, `${id}:${itemId}`);
+    if (done && current(id)?.status === 'confirmed') await setStatus(id, 'preparing');
+    await setLine(id, itemId, done);
+  }, `line:${id}:${itemId}:${done}`);
 }
 
+/** Brings back the line crossed off last on this screen. */
 function undoCross() {
   if (!lastCross) return;
   const { id, itemId } = lastCross;
-  const o = current(id);
-  const item = o && o.items.find((i) => i.id === itemId);
-  if (!o || !item || !item.done) return;
   lastCross = null;
   act('undo the line', id, async () => {
-    if (o.status === 'ready') await setStatus(o, 'preparing');
-    await setLine(current(id) || o, item, false);
-  });
+    if (current(id)?.status === 'ready') await setStatus(id, 'preparing');
+    await setLine(id, itemId, false);
+  }, `line:${id}:${itemId}:false`);
 }
 
 // ---- view -----------------------------------------------------------------------
