@@ -292,6 +292,9 @@ func TestWSOriginAndHost(t *testing.T) {
 			t.Errorf("GET /ws host %q origin %q = %d; want %d", c.host, c.origin, res.StatusCode, c.want)
 		}
 	}
+
+	open := newWSBox(t, hub.Options{}, func(o *Options) { o.AllowedOrigins = []string{"*"} })
+	dialWS(t, open, http.Header{"Origin": {"http://evil.example"}}).auth(open.chef)
 }
 
 // TestWSSeqOrderUnderConcurrentWriters has many goroutines write through
