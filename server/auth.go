@@ -48,7 +48,7 @@ func (s *Server) sign(c claims, ttl time.Duration) (string, time.Time, error) {
 }
 
 func (s *Server) staffToken(u store.User) (string, time.Time, error) {
-	return s.sign(claims{Role: u.Role, RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
+	return s.sign(claims{Role: u.Role, Version: u.TokenVersion, RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
 }
 
 func (s *Server) customerToken(tableID, version int64) (string, time.Time, error) {
@@ -86,7 +86,7 @@ func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error
 		return Principal{}, errBadToken
 	}
 	u, err := s.store.User(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Active || u.TokenVersion != c.Version)) {
 		return Principal{}, errBadToken
 	}
 	if err != nil {
@@ -218,8 +218,11 @@ func (s *Server) handleMe(c echo.Context) error {
 }
 
 func (s *Server) handleRefresh(c echo.Context) error {
-	p := principal(c)
-	tok, exp, err := s.staffToken(store.User{ID: p.UserID, Role: p.Role})
+	u, err := s.store.User(c.Request().Context(), principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	tok, exp, err := s.staffToken(u)
 	if err != nil {
 		return err
 	}

@@ -223,14 +223,17 @@ func TestJWT(t *testing.T) {
 }
 
 // TestUserChangesReachTokens: deactivating or deleting a user ends their
-// tokens at once; a new role applies to the token already held.
+// tokens at once, for good; a new role applies to the token already held.
 func TestUserChangesReachTokens(t *testing.T) {
 	ts := newTestServer(t)
 	ts.must(t, 200, "GET", "/api/tables", ts.waiter, nil, nil)
 	ts.must(t, 200, "PATCH", "/api/users/2", ts.admin, map[string]any{"active": false}, nil)
 	expectError(t, "deactivated waiter", ts.do(t, "GET", "/api/tables", ts.waiter, nil), 401, "unauthorized")
-	ts.must(t, 200, "PATCH", "/api/users/2", ts.admin, map[string]any{"active": true, "role": "chef"}, nil)
-	expectError(t, "waiter made chef, taking a payment", ts.do(t, "POST", "/api/payments", ts.waiter, map[string]any{"table_id": 1, "method": "cash", "amount_cents": 1}), 403, "forbidden")
+	ts.must(t, 200, "PATCH", "/api/users/2", ts.admin, map[string]any{"active": true}, nil)
+	expectError(t, "reactivated waiter's token from before", ts.do(t, "GET", "/api/tables", ts.waiter, nil), 401, "unauthorized")
+	held := ts.login(t, "ana", "waiter123")
+	ts.must(t, 200, "PATCH", "/api/users/2", ts.admin, map[string]any{"role": "chef"}, nil)
+	expectError(t, "waiter made chef, taking a payment", ts.do(t, "POST", "/api/payments", held, map[string]any{"table_id": 1, "method": "cash", "amount_cents": 1}), 403, "forbidden")
 	ts.must(t, 204, "DELETE", "/api/users/3", ts.admin, nil, nil)
 	expectError(t, "deleted chef", ts.do(t, "GET", "/api/menu", ts.chef, nil), 401, "unauthorized")
 }

@@ -47,8 +47,9 @@ func (s *Server) handleUserUpdate(c echo.Context) error {
 		return err
 	}
 	// A new role may not join the rooms the old one did: its sockets close
-	// and come back (signed in again) with the new role's rights.
-	if !u.Active || u.Role != before.Role {
+	// and come back (signed in again) with the new role's rights. A new
+	// token version (password reset, deactivation) ended the old tokens.
+	if !u.Active || u.Role != before.Role || u.TokenVersion != before.TokenVersion {
 		s.revokeUser(id)
 	}
 	return c.JSON(http.StatusOK, u)

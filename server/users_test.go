@@ -170,3 +170,31 @@ func TestRoleChangeClosesSockets(t *testing.T) {
 		t.Errorf("subscribe:orders as the new chef = %+v; want an error", f)
 	}
 }
+
+// TestPasswordResetEndsOldTokens checks that a reset password or a
+// deactivation ends every token issued before, also after reactivation.
+func TestPasswordResetEndsOldTokens(t *testing.T) {
+	ts := newTestServer(t)
+	var users []store.User
+	ts.must(t, 200, "GET", "/api/users", ts.admin, nil, &users)
+	var ana store.User
+	for _, u := range users {
+		if u.Username == "ana" {
+			ana = u
+		}
+	}
+	old := ts.waiter
+	ts.must(t, 200, "GET", "/api/auth/me", old, nil, nil)
+	ts.must(t, 200, "PATCH", fmt.Sprintf("/api/users/%d", ana.ID), ts.admin, map[string]any{"password": "new-secret-1"}, nil)
+	if r := ts.do(t, "GET", "/api/auth/me", old, nil); r.status != 401 {
+		t.Errorf("GET /api/auth/me with a token from before the reset = %d; want 401", r.status)
+	}
+	fresh := ts.login(t, "ana", "new-secret-1")
+	ts.must(t, 200, "POST", "/api/auth/refresh", fresh, nil, nil)
+	ts.must(t, 200, "PATCH", fmt.Sprintf("/api/users/%d", ana.ID), ts.admin, map[string]any{"active": false}, nil)
+	ts.must(t, 200, "PATCH", fmt.Sprintf("/api/users/%d", ana.ID), ts.admin, map[string]any{"active": true}, nil)
+	if r := ts.do(t, "GET", "/api/auth/me", fresh, nil); r.status != 401 {
+		t.Errorf("GET /api/auth/me with a token from before the deactivation = %d after reactivation; want 401", r.status)
+	}
+	ts.must(t, 200, "GET", "/api/auth/me", ts.login(t, "ana", "new-secret-1"), nil, nil)
+}

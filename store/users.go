@@ -27,6 +27,8 @@ type User struct {
 	Role      string    `json:"role"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
+	// TokenVersion must match the version in the user's tokens.
+	TokenVersion int64 `json:"-"`
 }
 
 // NewUser is the input of CreateUser.
@@ -67,12 +69,12 @@ func (c checker) role(v string) {
 	c.oneOf("role", v, RoleAdmin, RoleWaiter, RoleChef)
 }
 
-const userColumns = "id, username, role, active, created_at"
+const userColumns = "id, username, role, active, created_at, token_version"
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created)
+	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }
@@ -200,6 +202,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, er
 			return err
 		}
 		wasActiveAdmin := u.Active && u.Role == RoleAdmin
+		wasActive := u.Active
 		if p.Username != nil {
 			if err := usernameFree(t, *p.Username, id); err != nil {
 				return err
@@ -223,6 +226,14 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, er
 		}
 		if hash != nil {
 			if _, err := t.tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", string(hash), id); err != nil {
+				return err
+			}
+		}
+		if hash != nil || (wasActive && !u.Active) {
+			// A reset password or a deactivation ends every token issued
+			// before it, also for when the user is brought back.
+			u.TokenVersion++
+			if _, err := t.tx.ExecContext(ctx, "UPDATE users SET token_version = ? WHERE id = ?", u.TokenVersion, id); err != nil {
 				return err
 			}
 		}
@@ -286,8 +297,8 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	var hash string
 	var u User
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, username, role, active, created_at, password_hash FROM users WHERE username = ?", username).
-		Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &hash)
+	err := s.r.QueryRowContext(ctx, "SELECT id, username, role, active, created_at, token_version, password_hash FROM users WHERE username = ?", username).
+		Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, fmt.Errorf("store: authenticate: %w", ErrBadCredentials)
