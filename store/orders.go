@@ -85,10 +85,10 @@ type OrderFilter struct {
 
 // Limits of one order.
 const (
-	MaxOrderLines    = 100
-	MaxLineQuantity  = 99
-	maxNotes         = 500
-	IdempotencyTTL   = 24 * time.Hour
+	MaxOrderLines     = 100
+	MaxLineQuantity   = 99
+	maxNotes          = 500
+	IdempotencyTTL    = 24 * time.Hour
 	maxIdempotencyKey = 200
 )
 
