@@ -736,10 +736,31 @@ function fitTickets(grid) {
 }
 
 let frame = 0;
+// While a finger or the mouse is down the board is not redrawn: a ticket
+// replaced between press and release would swallow the tap. It waits for
+// the release (or 1.5 s, should a release get lost).
+let pressedAt = 0;
+let deferred = false;
+addEventListener('pointerdown', () => (pressedAt = Date.now()), true);
+for (const type of ['pointerup', 'pointercancel']) {
+  addEventListener(type, () => {
+    pressedAt = 0;
+    if (deferred) {
+      deferred = false;
+      schedule();
+    }
+  }, true);
+}
+
 function schedule() {
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
+    if (pressedAt && Date.now() - pressedAt < 1500) {
+      deferred = true;
+      setTimeout(schedule, 1500 - (Date.now() - pressedAt));
+      return;
+    }
     render();
   });
 }
