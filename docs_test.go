@@ -1146,22 +1146,12 @@ func TestDocsBrowserExamples(t *testing.T) {
 
 func docsDo(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, steps...); err != nil {
-		t.Fatalf("chromedp: %v", err)
-	}
+	pageDo(t, ctx, "docs-failure", steps...)
 }
 
 func docsEval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("evaluate: %v", err)
-	}
-	return v
+	return pageEval[T](t, ctx, "docs-failure", expr)
 }
 
 // docsQuote is s as a JavaScript string literal.

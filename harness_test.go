@@ -318,3 +318,59 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// pageStepTimeout bounds one browser step; a loaded test machine is slow.
+const pageStepTimeout = 40 * time.Second
+
+// pageDo runs browser steps; on failure it saves the screenshot failShot
+// and fails the test.
+func pageDo(t *testing.T, ctx context.Context, failShot string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, pageStepTimeout)
+	defer cancel()
+	if err := chromedp.Do(c, steps...); err != nil {
+		shot(t, ctx, failShot)
+		t.Fatalf("chromedp: %v", err)
+	}
+}
+
+// pageEval evaluates a JavaScript expression in the page, awaiting it when
+// it is a promise, and returns its value; on failure it saves failShot.
+func pageEval[T any](t *testing.T, ctx context.Context, failShot, expr string) T {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, pageStepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		shot(t, ctx, failShot)
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// pageWaitFor polls a JavaScript condition until it holds or d passes. On
+// failure it saves failShot and quotes the texts of the elements that
+// messages selects (the page's toasts and form errors), which usually say why.
+func pageWaitFor(t *testing.T, ctx context.Context, d time.Duration, failShot, messages, what, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var last error
+	for time.Now().Before(deadline) {
+		c, cancel := context.WithTimeout(ctx, 10*time.Second)
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](`!!(`+cond+`)`))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if err != nil {
+			last = err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	shot(t, ctx, failShot)
+	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	quoted, _ := json.Marshal(messages)
+	msgs, _ := chromedp.Run(c, chromedp.Evaluate[string](`[...document.querySelectorAll(`+string(quoted)+`)].map(e => e.textContent).join(' | ')`))
+	t.Fatalf("waiting %v for %s: %s never held (last error %v; messages on the page: %q)", d, what, cond, last, msgs)
+}

@@ -372,24 +372,12 @@ func kdsSignIn(t *testing.T, ctx context.Context, user, password string) {
 
 func kdsRun(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, steps...); err != nil {
-		shot(t, ctx, "kds-failure")
-		t.Fatalf("chromedp: %v", err)
-	}
+	pageDo(t, ctx, "kds-failure", steps...)
 }
 
 func kdsValue[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		shot(t, ctx, "kds-failure")
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return pageEval[T](t, ctx, "kds-failure", expr)
 }
 
 func kdsExec(t *testing.T, ctx context.Context, expr string) {
@@ -421,25 +409,7 @@ func kdsWait(t *testing.T, ctx context.Context, what, cond string) {
 
 func kdsWaitWithin(t *testing.T, ctx context.Context, d time.Duration, what, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	var last error
-	for time.Now().Before(deadline) {
-		c, cancel := context.WithTimeout(ctx, 10*time.Second)
-		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](`!!(`+cond+`)`))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if err != nil {
-			last = err
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	shot(t, ctx, "kds-failure")
-	c, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	msgs, _ := chromedp.Run(c, chromedp.Evaluate[string](`[...document.querySelectorAll('#toast:not([hidden]), #login-msg')].map(e => e.textContent).join(' | ')`))
-	t.Fatalf("waiting %v for %s: %s never held (last error %v; messages on the page: %q)", d, what, cond, last, msgs)
+	pageWaitFor(t, ctx, d, "kds-failure", "#toast:not([hidden]), #login-msg", what, cond)
 }
 
 // kdsClick clicks an element with the mouse once it is visible and enabled.

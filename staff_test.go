@@ -455,25 +455,13 @@ func TestStaffAppReconnectBanner(t *testing.T) {
 
 func staffRun(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 40*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, steps...); err != nil {
-		shot(t, ctx, "staff-failure")
-		t.Fatalf("chromedp: %v", err)
-	}
+	pageDo(t, ctx, "staff-failure", steps...)
 }
 
 // staffValue evaluates a JavaScript expression (awaiting a promise) in the page.
 func staffValue[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 40*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		shot(t, ctx, "staff-failure")
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return pageEval[T](t, ctx, "staff-failure", expr)
 }
 
 // staffExec runs a JavaScript statement in the page for its effect.
@@ -497,25 +485,7 @@ func staffInt(t *testing.T, ctx context.Context, expr string) int64 {
 // the test machine may be busy).
 func staffWait(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](`!!(`+cond+`)`))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if err != nil {
-			last = err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	shot(t, ctx, "staff-failure")
-	c, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	msgs, _ := chromedp.Run(c, chromedp.Evaluate[string](`[...document.querySelectorAll('.toast, .form-error:not([hidden]), .field-error')].map(e => e.textContent).join(' | ')`))
-	t.Fatalf("waiting for %s: condition %s never held (last error %v; messages on the page: %q)", what, cond, last, msgs)
+	pageWaitFor(t, ctx, 30*time.Second, "staff-failure", ".toast, .form-error:not([hidden]), .field-error", what, cond)
 }
 
 // staffClick clicks an element with the mouse once it is visible and enabled.
