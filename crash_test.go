@@ -245,9 +245,12 @@ func TestCrashDurability(t *testing.T) {
 			led.newOrders = append(led.newOrders, o.ID)
 		}
 
-		runCrashLoad(t, api, tok, round, tables, items, led)
+		stopped := runCrashLoad(t, api, tok, round, tables, items, led)
 		time.Sleep(time.Duration(rand.IntN(150)) * time.Millisecond)
 		proc.kill()
+		// A writer may hold a 201 it has not recorded yet: let every writer
+		// see its error and stop before the ledger is checked.
+		stopped()
 		led.mu.Lock()
 		t.Logf("round %d: killed mid-stream; %d orders and %d payments acknowledged since the last kill", round, len(led.newOrders), len(led.newPayments))
 		led.mu.Unlock()
@@ -268,9 +271,12 @@ func TestCrashDurability(t *testing.T) {
 }
 
 // runCrashLoad starts order and payment writers and returns once at least
-// 40 writes were acknowledged, leaving them running for the kill.
-func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int64, led *crashLedger) {
+// 40 writes were acknowledged, leaving them running for the kill. Each
+// writer stops at its first failed request; the returned func waits for
+// all of them.
+func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int64, led *crashLedger) (wait func()) {
 	t.Helper()
+	var writers sync.WaitGroup
 	var mu sync.Mutex
 	acked := 0
 	ack := func() {
@@ -279,7 +285,9 @@ func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int6
 		mu.Unlock()
 	}
 	for g := 0; g < 6; g++ {
+		writers.Add(1)
 		go func() {
+			defer writers.Done()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 20 * time.Second}
 			for i := 0; ; i++ {
 				in := store.NewOrder{TableID: tables[rand.IntN(len(tables))], Notes: fmt.Sprintf("r%d g%d n%d", round, g, i)}
@@ -313,7 +321,9 @@ func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int6
 	}
 	methods := []string{"cash", "card", "other"}
 	for g := 0; g < 3; g++ {
+		writers.Add(1)
 		go func() {
+			defer writers.Done()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 20 * time.Second}
 			for {
 				in := store.NewPayment{TableID: tables[rand.IntN(len(tables))], Method: methods[rand.IntN(3)], AmountCents: int64(1 + rand.IntN(99)), TipCents: int64(rand.IntN(50))}
@@ -347,7 +357,7 @@ func runCrashLoad(t *testing.T, api, tok string, round int, tables, items []int6
 		n := acked
 		mu.Unlock()
 		if n >= 40 {
-			return
+			return writers.Wait
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("round %d: only %d writes acknowledged in 60 s", round, n)

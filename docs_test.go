@@ -1356,7 +1356,7 @@ func TestDocsEveryEvent(t *testing.T) {
 			t.Errorf("docs/realtime.md: no ws transcript shows a %s frame", ev)
 		}
 	}
-	for _, code := range []string{"4401", "4403", "4408", "1001", "1008", "1009"} {
+	for _, code := range []string{"4401", "4403", "4408", "1001", "1008", "1009", "1013"} {
 		if !strings.Contains(string(src), "| `"+code+"` |") {
 			t.Errorf("docs/realtime.md: the close code table has no row for %s", code)
 		}
