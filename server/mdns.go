@@ -393,35 +393,40 @@ func (m *MDNS) closeAll() {
 }
 
 func (m *MDNS) recv4(c *ipv4.PacketConn) {
-	defer m.recv.Done()
-	buf := make([]byte, 9000)
-	for {
+	m.serveQueries(func(buf []byte) (int, int, net.Addr, error) {
 		n, cm, from, err := c.ReadFrom(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
+		if cm == nil {
+			return n, -1, from, err
 		}
-		udp, ok := from.(*net.UDPAddr)
-		if cm == nil || !ok {
-			continue
-		}
-		for _, r := range m.respond(buf[:n], cm.IfIndex, udp) {
-			b, err := r.msg.Pack()
-			if err != nil {
-				continue
-			}
-			_, _ = c.WriteTo(b, &ipv4.ControlMessage{IfIndex: cm.IfIndex}, r.to)
-		}
-	}
+		return n, cm.IfIndex, from, err
+	}, func(b []byte, ifIndex int, to *net.UDPAddr) {
+		_, _ = c.WriteTo(b, &ipv4.ControlMessage{IfIndex: ifIndex}, to)
+	})
 }
 
 func (m *MDNS) recv6(c *ipv6.PacketConn) {
+	m.serveQueries(func(buf []byte) (int, int, net.Addr, error) {
+		n, cm, from, err := c.ReadFrom(buf)
+		if cm == nil {
+			return n, -1, from, err
+		}
+		return n, cm.IfIndex, from, err
+	}, func(b []byte, ifIndex int, to *net.UDPAddr) {
+		if to.IP.Equal(mdnsGroup4) {
+			to = &net.UDPAddr{IP: mdnsGroup6, Port: mdnsPort}
+		}
+		_, _ = c.WriteTo(b, &ipv6.ControlMessage{IfIndex: ifIndex}, to)
+	})
+}
+
+// serveQueries answers what one socket receives until it is closed; read
+// and write hide whether the socket is IPv4 or IPv6 (read gives the
+// interface index, or -1 when the packet came without one).
+func (m *MDNS) serveQueries(read func([]byte) (int, int, net.Addr, error), write func([]byte, int, *net.UDPAddr)) {
 	defer m.recv.Done()
 	buf := make([]byte, 9000)
 	for {
-		n, cm, from, err := c.ReadFrom(buf)
+		n, ifIndex, from, err := read(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -429,19 +434,15 @@ func (m *MDNS) recv6(c *ipv6.PacketConn) {
 			continue
 		}
 		udp, ok := from.(*net.UDPAddr)
-		if cm == nil || !ok {
+		if ifIndex < 0 || !ok {
 			continue
 		}
-		for _, r := range m.respond(buf[:n], cm.IfIndex, udp) {
+		for _, r := range m.respond(buf[:n], ifIndex, udp) {
 			b, err := r.msg.Pack()
 			if err != nil {
 				continue
 			}
-			to := r.to
-			if to.IP.Equal(mdnsGroup4) {
-				to = &net.UDPAddr{IP: mdnsGroup6, Port: mdnsPort}
-			}
-			_, _ = c.WriteTo(b, &ipv6.ControlMessage{IfIndex: cm.IfIndex}, to)
+			write(b, ifIndex, r.to)
 		}
 	}
 }
