@@ -238,3 +238,30 @@ func (ts *testServer) lastSeq(t testing.TB) int64 {
 	}
 	return seq
 }
+
+// upgradeStatus sends a WebSocket upgrade of /ws with the given Host and
+// Origin (empty: the client's own, or none) and token (may be empty), and
+// returns the status the box answered.
+func upgradeStatus(t testing.TB, baseURL, host, origin, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", baseURL+"/ws", nil)
+	if host != "" {
+		req.Host = host
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET /ws host %q origin %q: %v", host, origin, err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}

@@ -561,25 +561,8 @@ func TestSecurityWSOriginAndHost(t *testing.T) {
 		{"", "http://localhost.evil.example:" + port},
 	}
 	for _, c := range cases {
-		req, _ := http.NewRequest("GET", ts.URL+"/ws", nil)
-		if c.host != "" {
-			req.Host = c.host
-		}
-		if c.origin != "" {
-			req.Header.Set("Origin", c.origin)
-		}
-		req.Header.Set("Connection", "Upgrade")
-		req.Header.Set("Upgrade", "websocket")
-		req.Header.Set("Sec-WebSocket-Version", "13")
-		req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-		req.Header.Set("Authorization", "Bearer "+ts.admin)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("GET /ws host %q origin %q: %v", c.host, c.origin, err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusForbidden {
-			t.Errorf("GET /ws host %q origin %q = %d; want 403", c.host, c.origin, res.StatusCode)
+		if got := upgradeStatus(t, ts.URL, c.host, c.origin, ts.admin); got != http.StatusForbidden {
+			t.Errorf("GET /ws host %q origin %q = %d; want 403", c.host, c.origin, got)
 		}
 	}
 }

@@ -272,24 +272,8 @@ func TestWSOriginAndHost(t *testing.T) {
 		{"pos.example.com", "https://pos.example.com", http.StatusSwitchingProtocols},
 	}
 	for _, c := range cases {
-		req, _ := http.NewRequest("GET", b.URL+"/ws", nil)
-		if c.host != "" {
-			req.Host = c.host
-		}
-		if c.origin != "" {
-			req.Header.Set("Origin", c.origin)
-		}
-		req.Header.Set("Connection", "Upgrade")
-		req.Header.Set("Upgrade", "websocket")
-		req.Header.Set("Sec-WebSocket-Version", "13")
-		req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("GET /ws host %q origin %q: %v", c.host, c.origin, err)
-		}
-		res.Body.Close()
-		if res.StatusCode != c.want {
-			t.Errorf("GET /ws host %q origin %q = %d; want %d", c.host, c.origin, res.StatusCode, c.want)
+		if got := upgradeStatus(t, b.URL, c.host, c.origin, ""); got != c.want {
+			t.Errorf("GET /ws host %q origin %q = %d; want %d", c.host, c.origin, got, c.want)
 		}
 	}
 
