@@ -25,8 +25,6 @@ type Principal struct {
 	ExpiresAt time.Time
 }
 
-// IsStaff tells whether the caller is a staff user.
-func (p Principal) IsStaff() bool { return p.Role != store.RoleCustomer }
 
 type claims struct {
 	Role    string `json:"role"`

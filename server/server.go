@@ -116,6 +116,3 @@ func (s *Server) publish(evs []store.Event) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
 }
-
-// Handler returns the server as an http.Handler.
-func (s *Server) Handler() http.Handler { return s }
