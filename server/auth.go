@@ -25,7 +25,6 @@ type Principal struct {
 	ExpiresAt time.Time
 }
 
-
 type claims struct {
 	Role    string `json:"role"`
 	TableID int64  `json:"table_id,omitempty"`
