@@ -65,6 +65,9 @@ type Store struct {
 	// during a transaction). Both are guarded by writeMu.
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+
+	// pinKey keys the hashes of PINs (see ensurePINKey).
+	pinKey []byte
 }
 
 // maxStmts bounds the statement cache, should a write ever build SQL
@@ -109,6 +112,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.ensureEpoch(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.ensurePINKey(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -230,6 +237,7 @@ func (s *Store) ensureEpoch(ctx context.Context) error {
 // txn is one write transaction (or one savepoint of a group commit) and
 // the events it emits.
 type txn struct {
+	s      *Store
 	ctx    context.Context
 	tx     *stmtTx
 	now    time.Time
@@ -311,7 +319,7 @@ func (s *Store) commit(batch []*writeReq) {
 	var events []Event
 	single := len(batch) == 1
 	for _, r := range batch {
-		t := &txn{ctx: r.ctx, tx: tx, now: now}
+		t := &txn{s: s, ctx: r.ctx, tx: tx, now: now}
 		if single {
 			r.err = runWrite(r.fn, t)
 		} else {
