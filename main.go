@@ -314,6 +314,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		if err := st.PurgeIdempotencyKeys(ctx); err != nil {
 			log.Warn("purge idempotency keys", "err", err)
 		}
+		if n, err := st.PruneAudit(ctx, time.Now().Add(-store.AuditRetention)); err != nil {
+			log.Warn("prune audit log", "err", err)
+		} else if n > 0 {
+			log.Info("pruned audit log", "deleted", n)
+		}
 		return st.PruneEvents(ctx, before, keep)
 	}, log)
 

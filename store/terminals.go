@@ -392,3 +392,4 @@ func (s *Store) LockTerminal(ctx context.Context, terminalID, version int64) err
 	}
 	return nil
 }
+
