@@ -392,4 +392,3 @@ func (s *Store) LockTerminal(ctx context.Context, terminalID, version int64) err
 	}
 	return nil
 }
-
