@@ -341,12 +341,12 @@ func (s *Store) SignInWithPIN(ctx context.Context, terminalID, version int64, pi
 				terminalID).Scan(&failures, &lockouts); err != nil {
 				return err
 			}
-			if failures >= PINFailures {
-				d := min(pinLockBase<<min(lockouts, 10), pinLockMax)
-				until := t.now.Add(d)
-				locked = &LockedError{Until: until}
-				_, err = t.tx.ExecContext(ctx, "UPDATE terminals SET failures = 0, lockouts = lockouts + 1, locked_until = ? WHERE id = ?", ms(until), terminalID)
+			if failures < PINFailures {
+				return nil
 			}
+			until := t.now.Add(min(pinLockBase<<min(lockouts, 10), pinLockMax))
+			locked = &LockedError{Until: until}
+			_, err := t.tx.ExecContext(ctx, "UPDATE terminals SET failures = 0, lockouts = lockouts + 1, locked_until = ? WHERE id = ?", ms(until), terminalID)
 			return err
 		}
 		if err != nil {
