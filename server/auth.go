@@ -101,6 +101,11 @@ func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error
 		p.TableID = c.TableID
 		return p, nil
 	}
+	if c.Role == roleTerminal {
+		// A terminal token vouches for a device in X-Terminal; its subject
+		// is a terminal, never a user.
+		return Principal{}, errBadToken
+	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil {
 		return Principal{}, errBadToken
