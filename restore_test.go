@@ -59,8 +59,9 @@ func TestRestoreSnapshot(t *testing.T) {
 
 	// Restore into a new box: copy the snapshot in as rms.db (and the
 	// secret, so paired iPads and signed-in staff keep their tokens).
-	restored := &testBox{Dir: t.TempDir(), secret: box.secret}
+	restored := &testBox{Dir: t.TempDir()}
 	copyFile(t, snapshot, filepath.Join(restored.Dir, "rms.db"))
+	copyFile(t, filepath.Join(box.Dir, "secret"), filepath.Join(restored.Dir, "secret"))
 	box.Stop()
 	restored.start(t)
 	t.Cleanup(restored.Stop)
