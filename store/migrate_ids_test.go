@@ -27,7 +27,8 @@ func TestMigrationAutoincrementKeepsData(t *testing.T) {
 		}
 	}
 	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
-	for v, name := range map[int]string{1: "migrations/0001_init.sql", 2: "migrations/0002_user_token_version.sql"} {
+	for i, name := range []string{"migrations/0001_init.sql", "migrations/0002_user_token_version.sql"} {
+		v := i + 1
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
