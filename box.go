@@ -37,8 +37,9 @@ type box struct {
 	Port   int
 	secret []byte
 
-	ln   net.Listener
-	http *http.Server
+	ln     net.Listener
+	http   *http.Server
+	unlock func() // releases the data folder's lock
 
 	mu       sync.Mutex // guards the fields below
 	started  bool
@@ -60,8 +61,16 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One process serves a data folder, and a restore never swaps the
+	// database under a running box.
+	unlock, err := lockData(cfg.Data)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	st, secret, err := openData(ctx, cfg.Data, store.Options{BcryptCost: cfg.bcryptCost})
 	if err != nil {
+		unlock()
 		ln.Close()
 		return nil, err
 	}
@@ -76,11 +85,12 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	if err != nil {
 		h.Close()
 		st.Close()
+		unlock()
 		ln.Close()
 		return nil, err
 	}
 	b := &box{
-		cfg: cfg, log: log, Store: st, Hub: h, Server: srv, secret: secret, ln: ln,
+		cfg: cfg, log: log, Store: st, Hub: h, Server: srv, secret: secret, ln: ln, unlock: unlock,
 		Port:     ln.Addr().(*net.TCPAddr).Port,
 		serveErr: make(chan error, 1),
 	}
@@ -188,7 +198,9 @@ func (b *box) close() error {
 		b.stopJobs()
 	}
 	b.jobs.Wait()
-	return b.Store.Close()
+	err := b.Store.Close()
+	b.unlock()
+	return err
 }
 
 // announce prints, in plain words, the addresses where people can open the box.
