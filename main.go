@@ -25,6 +25,7 @@ import (
 	_ "time/tzdata" // a Pi's minimal image may lack zoneinfo; the report needs the restaurant's zone
 
 	"rms/hub"
+	"rms/print"
 	"rms/server"
 	"rms/store"
 )
@@ -308,14 +309,30 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 	}()
 
-	// Hourly housekeeping: the event log keeps its retention, and retry
-	// keys older than a day are forgotten.
+	// Hourly housekeeping: the event log keeps its retention, retry keys
+	// older than a day are forgotten, and so are print jobs finished more
+	// than 30 days ago.
 	go server.RunEventPruning(ctx, func(ctx context.Context, before time.Time, keep int) (int64, error) {
 		if err := st.PurgeIdempotencyKeys(ctx); err != nil {
 			log.Warn("purge idempotency keys", "err", err)
 		}
+		if _, err := st.PrunePrintJobs(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
+			log.Warn("prune print jobs", "err", err)
+		}
 		return st.PruneEvents(ctx, before, keep)
 	}, log)
+
+	// The print queue: stopped after the HTTP server, before the store.
+	printCtx, stopPrinting := context.WithCancel(context.WithoutCancel(ctx))
+	printDone := make(chan struct{})
+	go func() {
+		defer close(printDone)
+		print.New(print.Options{Store: st, Logger: log}).Run(printCtx)
+	}()
+	defer func() {
+		stopPrinting()
+		<-printDone
+	}()
 
 	select {
 	case err := <-serveErr:

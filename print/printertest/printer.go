@@ -163,3 +163,10 @@ func (p *Printer) Wait(n int, d time.Duration) ([]Print, error) {
 		}
 	}
 }
+
+// Conns counts the connections open right now.
+func (p *Printer) Conns() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns)
+}
