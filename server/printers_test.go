@@ -57,7 +57,9 @@ func TestPrintersAPI(t *testing.T) {
 			t.Errorf("%s: POST /api/printers = %d %s; want %d %s", c.name, r.status, r.body, c.code, c.errc)
 		}
 		if c.fld != "" {
-			var e struct{ Error struct{ Fields map[string]string } }
+			var e struct {
+				Error struct{ Fields map[string]string }
+			}
 			r.decode(t, &e)
 			if e.Error.Fields[c.fld] == "" {
 				t.Errorf("%s: fields = %v; want %q named", c.name, e.Error.Fields, c.fld)
