@@ -27,7 +27,9 @@ import (
 	"rms/hub"
 	"rms/print"
 	"rms/server"
+	"rms/server/mdns"
 	"rms/store"
+	"rms/systemd"
 )
 
 // Set at release build time with -ldflags "-X main.version=...".
@@ -288,9 +290,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 
-	var adv *server.MDNS
+	var adv *mdns.Responder
 	if cfg.MDNS {
-		adv, err = server.StartMDNS(ctx, server.MDNSOptions{Instance: cfg.Name, Hostname: cfg.Hostname, Port: port,
+		adv, err = mdns.Start(ctx, mdns.Options{Instance: cfg.Name, Hostname: cfg.Hostname, Port: port,
 			Interfaces: cfg.MDNSInterfaces, Version: version, Logger: log})
 		if err != nil {
 			log.Error("mDNS advertising failed; the box still answers by IP address", "err", err)
@@ -299,28 +301,19 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	announce(log, cfg, port)
 	// systemd (Type=notify): serving now; the watchdog is fed only while
 	// the database answers, and daily snapshots run beside.
-	if err := server.Notify("READY=1"); err != nil {
+	if err := systemd.Notify("READY=1"); err != nil {
 		log.Warn("systemd notify", "err", err)
 	}
-	go server.Watchdog(ctx, st.Ping, log)
+	go systemd.Watchdog(ctx, st.Ping, log)
 	go func() {
-		if err := server.RunSnapshots(ctx, st.Backup, filepath.Join(cfg.Data, "backups"), cfg.BackupKeep, log); err != nil {
+		if err := st.RunSnapshots(ctx, filepath.Join(cfg.Data, "backups"), cfg.BackupKeep, log); err != nil {
 			log.Error("daily snapshots are off", "err", err)
 		}
 	}()
 
 	// Hourly housekeeping: the event log keeps its retention, retry keys
-	// older than a day are forgotten, and so are print jobs finished more
-	// than 30 days ago.
-	go server.RunEventPruning(ctx, func(ctx context.Context, before time.Time, keep int) (int64, error) {
-		if err := st.PurgeIdempotencyKeys(ctx); err != nil {
-			log.Warn("purge idempotency keys", "err", err)
-		}
-		if _, err := st.PrunePrintJobs(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
-			log.Warn("prune print jobs", "err", err)
-		}
-		return st.PruneEvents(ctx, before, keep)
-	}, log)
+	// older than a day and finished print jobs older than 30 days go.
+	go st.RunHousekeeping(ctx, log)
 
 	// The print queue: stopped after the HTTP server, before the store.
 	printCtx, stopPrinting := context.WithCancel(context.WithoutCancel(ctx))
@@ -340,7 +333,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	_ = server.Notify("STOPPING=1")
+	_ = systemd.Notify("STOPPING=1")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
@@ -359,7 +352,7 @@ func announce(log *slog.Logger, cfg config, port int) {
 	if cfg.MDNS {
 		urls = append(urls, fmt.Sprintf("http://%s.local:%d", cfg.Hostname, port))
 	}
-	if ips, err := server.LANAddresses(cfg.MDNSInterfaces); err == nil {
+	if ips, err := mdns.LANAddresses(cfg.MDNSInterfaces); err == nil {
 		for _, ip := range ips {
 			urls = append(urls, "http://"+net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 		}

@@ -578,6 +578,10 @@ func (s *Store) PrintJobCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
+// PrintJobRetention is how long finished print jobs are kept (to see what
+// printed when) before housekeeping deletes them.
+const PrintJobRetention = 30 * 24 * time.Hour
+
 // PrunePrintJobs deletes finished jobs (printed, cancelled, failed) created
 // before before, and returns how many.
 func (s *Store) PrunePrintJobs(ctx context.Context, before time.Time) (int64, error) {
