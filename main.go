@@ -68,14 +68,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userAdd(ctx, args[1:], stdin, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "restore":
+		return restore(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "rms %s (commit %s, built %s)\n", version, commit, date)
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: rms [serve] [flags] | rms user add --username U --role R | rms backup FILE | rms version")
+		fmt.Fprintln(stdout, "usage: rms [serve] [flags] | rms user add --username U --role R | rms backup FILE | rms restore FILE | rms version")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (try: serve, user add, backup, version)", cmd)
+	return fmt.Errorf("unknown command %q (try: serve, user add, backup, restore, version)", cmd)
 }
 
 // config is everything serve needs, parsed once from flags and environment.
@@ -259,6 +261,11 @@ func firstStart(ctx context.Context, st *store.Store, demo bool, log *slog.Logge
 
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	log := newLogger(cfg.LogFormat, os.Stderr)
+	unlock, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, secret, err := openData(ctx, cfg.Data)
 	if err != nil {
 		return err
