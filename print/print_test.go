@@ -94,7 +94,7 @@ func (k *kitchen) run(t *testing.T) {
 
 func (k *kitchen) order(t *testing.T, notes string, lines ...store.NewOrderItem) store.Order {
 	t.Helper()
-	o, _, err := k.st.CreateOrder(context.Background(), store.NewOrder{TableID: k.table.ID, Items: lines, Notes: notes}, store.StatusConfirmed, store.Idempotency{})
+	o, _, err := k.st.CreateOrder(context.Background(), store.NewOrder{TableID: k.table.ID, Items: lines, Notes: notes}, store.RoleWaiter, store.Idempotency{})
 	if err != nil {
 		t.Fatalf("CreateOrder: %v", err)
 	}
@@ -221,7 +221,7 @@ func TestStations(t *testing.T) {
 	}
 	k.run(t)
 	o, _, err := k.st.CreateOrder(ctx, store.NewOrder{TableID: k.table.ID, Items: []store.NewOrderItem{
-		{MenuItemID: k.pizza.ID, Quantity: 1}, {MenuItemID: k.wine.ID, Quantity: 3}}}, store.StatusPending, store.Idempotency{})
+		{MenuItemID: k.pizza.ID, Quantity: 1}, {MenuItemID: k.wine.ID, Quantity: 3}}}, store.RoleCustomer, store.Idempotency{})
 	if err != nil {
 		t.Fatalf("CreateOrder: %v", err)
 	}
@@ -285,7 +285,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 	}
 	mustLine(t, c, "1 x Pizza Margherita")
 	pending, _, err := k.st.CreateOrder(ctx, store.NewOrder{TableID: k.table.ID, Items: []store.NewOrderItem{{MenuItemID: k.pizza.ID, Quantity: 1}}},
-		store.StatusPending, store.Idempotency{})
+		store.RoleCustomer, store.Idempotency{})
 	if err != nil {
 		t.Fatalf("CreateOrder: %v", err)
 	}
