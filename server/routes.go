@@ -82,6 +82,7 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/tables/:id/discounts", s.handleDiscountCreate, s.allow(adminOnly...))
 	api.DELETE("/tables/:id/discounts/:discount_id", s.handleDiscountDelete, s.allow(adminOnly...))
 	api.POST("/tables/:id/merge", s.handleTableMerge, s.allow(floorStaff...))
+	api.POST("/tables/:id/bill/print", s.handleBillPrint, s.allow(floorStaff...))
 	api.POST("/pair", s.handlePair)
 
 	api.POST("/orders", s.handleOrderCreate, s.allow(customerAndFloor...))
@@ -94,10 +95,18 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/orders/:id/move", s.handleOrderMove, s.allow(floorStaff...))
 	api.POST("/orders/:id/items/:item_id/void", s.handleLineVoid, s.allow(floorStaff...))
 	api.POST("/orders/:id/items/:item_id/comp", s.handleLineComp, s.allow(adminOnly...))
+	api.POST("/orders/:id/tickets/print", s.handleTicketReprint, s.allow(staff...))
 
 	api.POST("/payments", s.handlePaymentCreate, s.allow(floorStaff...))
 	api.GET("/payments", s.handlePaymentList, s.allow(adminOnly...))
 	api.GET("/reports/daily", s.handleDailyReport, s.allow(adminOnly...))
+
+	api.GET("/printers", s.handlePrinterList, s.allow(adminOnly...))
+	api.GET("/printers/status", s.handlePrinterStatus, s.allow(staff...))
+	api.POST("/printers", s.handlePrinterCreate, s.allow(adminOnly...))
+	api.PATCH("/printers/:id", s.handlePrinterUpdate, s.allow(adminOnly...))
+	api.DELETE("/printers/:id", s.handlePrinterDelete, s.allow(adminOnly...))
+	api.POST("/printers/:id/test", s.handlePrinterTest, s.allow(adminOnly...))
 
 	e.GET("/", s.page("staff/index.html"))
 	e.GET("/staff/*", s.static("staff"))

@@ -203,7 +203,19 @@ func (t *txn) fire(o *Order, course int64) (refire bool, err error) {
 			return false, err
 		}
 	}
-	return refire, t.emit("order:updated", *o, orderRooms(*o)...)
+	if err := t.emit("order:updated", *o, orderRooms(*o)...); err != nil {
+		return false, err
+	}
+	// The kitchen printers get the fired course; a refire prints it again.
+	if refire && inKitchen(o.Status) {
+		fired := make([]OrderItem, 0, len(lines))
+		for _, i := range lines {
+			fired = append(fired, o.Items[i])
+		}
+		_, err := t.queueTicket(*o, fired, TicketReprint, "")
+		return true, err
+	}
+	return refire, t.queueKitchenTickets(*o)
 }
 
 // fireNextCourse fires, for a guest who says the table is ready, the lowest

@@ -37,6 +37,9 @@ func (s *Store) RunHousekeeping(ctx context.Context, log *slog.Logger) {
 		} else if n > 0 {
 			log.Info("pruned audit log", "deleted", n)
 		}
+		if _, err := s.PrunePrintJobs(ctx, s.now().Add(-PrintJobRetention)); err != nil && ctx.Err() == nil {
+			log.Warn("prune print jobs", "err", err)
+		}
 		return s.PruneEvents(ctx, before, keep)
 	}, log, time.Now, eventPruneEvery)
 }

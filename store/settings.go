@@ -27,6 +27,9 @@ type Settings struct {
 	// TerminalLockSeconds is how long a shared terminal stays signed in
 	// without a touch.
 	TerminalLockSeconds int64 `json:"terminal_lock_seconds"`
+	// PrintReceipts prints a receipt on the default receipt printer when a
+	// bill is settled.
+	PrintReceipts bool `json:"print_receipts"`
 }
 
 // SettingsPatch changes the fields that are not nil.
@@ -41,6 +44,7 @@ type SettingsPatch struct {
 	FireCourses         *bool     `json:"fire_courses"`
 	CorrectionReasons   *[]string `json:"correction_reasons"`
 	TerminalLockSeconds *int64    `json:"terminal_lock_seconds"`
+	PrintReceipts       *bool     `json:"print_receipts"`
 }
 
 // Limits of the service settings.
@@ -64,8 +68,8 @@ func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	var st Settings
 	var courses, reasons string
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
-		auto_confirm_orders, timezone, courses, fire_courses, correction_reasons, terminal_lock_seconds FROM settings WHERE id = 1`).Scan(
-		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone,
+		auto_confirm_orders, timezone, print_receipts, courses, fire_courses, correction_reasons, terminal_lock_seconds FROM settings WHERE id = 1`).Scan(
+		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone, &st.PrintReceipts,
 		&courses, &st.FireCourses, &reasons, &st.TerminalLockSeconds)
 	if err != nil {
 		return Settings{}, err
@@ -163,16 +167,19 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 			c.between("terminal_lock_seconds", *p.TerminalLockSeconds, 10, 3600)
 			st.TerminalLockSeconds = *p.TerminalLockSeconds
 		}
+		if p.PrintReceipts != nil {
+			st.PrintReceipts = *p.PrintReceipts
+		}
 		if err := c.err(); err != nil {
 			return err
 		}
 		courses, _ := json.Marshal(st.Courses)
 		reasons, _ := json.Marshal(st.CorrectionReasons)
 		_, err = t.tx.ExecContext(ctx, `UPDATE settings SET restaurant_name = ?, currency = ?, tax_rate_bp = ?,
-			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, courses = ?, fire_courses = ?,
+			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, print_receipts = ?, courses = ?, fire_courses = ?,
 			correction_reasons = ?, terminal_lock_seconds = ? WHERE id = 1`,
 			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone,
-			string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds)
+			boolInt(st.PrintReceipts), string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds)
 		if err != nil {
 			return err
 		}
