@@ -6,13 +6,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -65,6 +64,10 @@ type Store struct {
 	// during a transaction). Both are guarded by writeMu.
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+
+	// printWake is signalled after a commit that queued print jobs or
+	// changed printers; the print worker waits on it.
+	printWake chan struct{}
 }
 
 // maxStmts bounds the statement cache, should a write ever build SQL
@@ -76,6 +79,9 @@ const maxStmts = 256
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: open: path %q may not contain ? or #", path)
+	}
+	if err := makePrivate(path, true); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	// temp_store(MEMORY) keeps the statement journal of group commit's
 	// savepoints in memory: on disk it cost a write(2) per page per
@@ -97,7 +103,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit}
+	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit,
+		printWake: make(chan struct{}, 1)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -112,7 +119,36 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// SQLite gives the WAL and shared-memory files the database's mode,
+	// but ones an older version left behind keep theirs.
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := makePrivate(p, false); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
 	return s, nil
+}
+
+// makePrivate makes the file at path mode 0600 (orders, staff password
+// hashes and the event log are nobody else's business), creating it empty
+// first when create is set and it is missing: created by SQLite it would
+// get 0644 under a usual umask. A missing file is fine when create is off.
+func makePrivate(path string, create bool) error {
+	if create {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	err := os.Chmod(path, 0o600)
+	if !create && errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // Close closes both pools.
@@ -159,10 +195,25 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	// VACUUM INTO accepts an empty file and keeps its mode: made here with
+	// 0600 and O_EXCL, the copy is private from its first byte, and an
+	// existing file is refused as before.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
-	return nil
+	f.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	// The copy gets an epoch of its own, so however it is put back (rms
+	// restore, or copied by hand) screens that saw later events resync.
+	if err := setEpoch(ctx, path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	return makePrivate(path, false)
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -189,7 +240,21 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	// One connection for the whole migration: a Go step needs foreign keys
+	// off, which SQLite allows only outside a transaction and per connection.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	defer conn.Close()
+	step := goSteps[version]
+	if step != nil {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
+		defer conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON")
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
 	}
@@ -208,6 +273,21 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
 	}
+	if step != nil {
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
+		// Foreign keys were off: prove the rebuilt tables still satisfy them.
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return fmt.Errorf("store: migrate %s: foreign keys broken", name)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		version, name, s.now().UnixMilli()); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
@@ -216,9 +296,7 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 }
 
 func (s *Store) ensureEpoch(ctx context.Context) error {
-	b := make([]byte, 8)
-	rand.Read(b)
-	if _, err := s.w.ExecContext(ctx, "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", hex.EncodeToString(b)); err != nil {
+	if _, err := s.w.ExecContext(ctx, "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", newEpoch()); err != nil {
 		return fmt.Errorf("store: epoch: %w", err)
 	}
 	if err := s.w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&s.epoch); err != nil {
@@ -234,6 +312,8 @@ type txn struct {
 	tx     *stmtTx
 	now    time.Time
 	events []Event
+	// printWake: this write queued print jobs or changed printers.
+	printWake bool
 }
 
 // writeReq is one caller's write waiting for a commit.
@@ -309,6 +389,7 @@ func (s *Store) commit(batch []*writeReq) {
 	tx := &stmtTx{Tx: sqlTx, s: s}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var events []Event
+	wake := false
 	single := len(batch) == 1
 	for _, r := range batch {
 		t := &txn{ctx: r.ctx, tx: tx, now: now}
@@ -319,6 +400,7 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 		if r.err == nil {
 			events = append(events, t.events...)
+			wake = wake || t.printWake
 		}
 	}
 	if single && batch[0].err != nil {
@@ -331,6 +413,12 @@ func (s *Store) commit(batch []*writeReq) {
 	}
 	if s.onCommit != nil && len(events) > 0 {
 		s.onCommit(events)
+	}
+	if wake {
+		select {
+		case s.printWake <- struct{}{}:
+		default: // a wake-up is already pending
+		}
 	}
 	finish(nil)
 }
