@@ -98,6 +98,7 @@ func (b *testBox) start(t *testing.T) {
 	b.API = fmt.Sprintf("http://127.0.0.1:%d", b.Port)
 	b.Store, b.Hub, b.Server = st, h, srv
 	b.http = &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	b.http.RegisterOnShutdown(srv.StopLongPolls)
 	go b.http.Serve(ln)
 	b.mu.Lock()
 	b.up = true

@@ -284,6 +284,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown waits for requests in flight; held Socket.IO polls are
+	// answered at once instead of after up to 25 s.
+	httpServer.RegisterOnShutdown(srv.StopLongPolls)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 

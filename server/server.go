@@ -52,6 +52,8 @@ type Server struct {
 
 	loginLimit *limiter
 	pairLimit  *limiter
+
+	sio sioSessions
 }
 
 // New builds a Server and connects the store's committed events to the hub.
