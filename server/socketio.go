@@ -43,6 +43,22 @@ type sioSessions struct {
 	mu       sync.Mutex
 	byID     map[string]*sioSession
 	draining bool
+
+	// Tests shorten the timings; zero means the constants above.
+	pingIntervalT, pingTimeoutT, connectTimeoutT time.Duration
+}
+
+func (ss *sioSessions) pingInterval() time.Duration { return orDefault(ss.pingIntervalT, sioPingInterval) }
+func (ss *sioSessions) pingTimeout() time.Duration  { return orDefault(ss.pingTimeoutT, sioPingTimeout) }
+func (ss *sioSessions) connectTimeout() time.Duration {
+	return orDefault(ss.connectTimeoutT, sioConnectTimeout)
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }
 
 func (ss *sioSessions) get(id string) *sioSession {
@@ -148,7 +164,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	sess.startTimers()
 	open := append([]byte{eioOpen}, mustJSON(map[string]any{
 		"sid": sess.id, "upgrades": upgrades,
-		"pingInterval": sioPingInterval.Milliseconds(), "pingTimeout": sioPingTimeout.Milliseconds(),
+		"pingInterval": s.sio.pingInterval().Milliseconds(), "pingTimeout": s.sio.pingTimeout().Milliseconds(),
 		"maxPayload": sioMaxPayload,
 	})...)
 	if ws != nil {
@@ -211,7 +227,7 @@ func (s *Server) sioUpgrade(c echo.Context, sess *sioSession) error {
 // "3probe" (and the waiting GET released), then "5" moves the session to it.
 // Anything else ends the attempt; the session goes on polling.
 func (sess *sioSession) probe(ws *websocket.Conn, cork *corkConn) {
-	ctx, cancel := context.WithTimeout(context.Background(), sioPingTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), sess.s.sio.pingTimeout())
 	defer cancel()
 	typ, msg, err := ws.Read(ctx)
 	if err != nil || typ != websocket.MessageText || string(msg) != "2probe" || !sess.t.beginUpgrade() {
@@ -282,7 +298,7 @@ func (sess *sioSession) servePoll(c echo.Context) error {
 	r := c.Request()
 	// The server's read timeout would end a held request; the heartbeat
 	// bounds it instead.
-	http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(sioPingInterval + sioPingTimeout))
+	http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(sess.s.sio.pingInterval() + sess.s.sio.pingTimeout()))
 	payload, err := sess.t.awaitPoll(r.Context())
 	switch {
 	case errors.Is(err, errSIOPollOverlap):

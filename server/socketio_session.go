@@ -46,12 +46,12 @@ type sioSession struct {
 func (sess *sioSession) startTimers() {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
-	sess.connectTimer = time.AfterFunc(sioConnectTimeout, func() {
+	sess.connectTimer = time.AfterFunc(sess.s.sio.connectTimeout(), func() {
 		if !sess.isConnected() {
 			sess.hc.Close(wsCodeAuth, "no connect in time")
 		}
 	})
-	sess.heartbeat = time.AfterFunc(sioPingInterval, sess.beat)
+	sess.heartbeat = time.AfterFunc(sess.s.sio.pingInterval(), sess.beat)
 }
 
 // beat sends a ping, or ends the session when the last one went
@@ -69,7 +69,7 @@ func (sess *sioSession) beat() {
 		return
 	}
 	sess.awaitingPong = true
-	sess.heartbeat.Reset(sioPingTimeout)
+	sess.heartbeat.Reset(sess.s.sio.pingTimeout())
 	sess.mu.Unlock()
 	sess.hc.Send([]byte{eioPing})
 }
@@ -79,7 +79,7 @@ func (sess *sioSession) pong() {
 	defer sess.mu.Unlock()
 	if sess.awaitingPong && !sess.ended {
 		sess.awaitingPong = false
-		sess.heartbeat.Reset(sioPingInterval)
+		sess.heartbeat.Reset(sess.s.sio.pingInterval())
 	}
 }
 
@@ -241,8 +241,18 @@ func (sess *sioSession) connect(ctx context.Context, data json.RawMessage) bool 
 	return true
 }
 
+// sioRefusal is a connect error: err.message and err.data of connect_error.
+type sioRefusal struct {
+	Message string `json:"message"`
+	Data    struct {
+		Code string `json:"code"`
+	} `json:"data"`
+}
+
 func (sess *sioSession) refuse(msg string) {
-	sess.hc.Send(sioNspFrame(sioConnectError, "/", map[string]any{"message": msg, "data": map[string]string{"code": "unauthorized"}}))
+	r := sioRefusal{Message: msg}
+	r.Data.Code = "unauthorized"
+	sess.hc.Send(sioNspFrame(sioConnectError, "/", r))
 }
 
 // event answers subscribe:* and unsubscribe:* with the rules of /ws. The

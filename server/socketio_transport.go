@@ -82,7 +82,7 @@ func (t *sioTransport) WriteFrames(frames [][]byte) error {
 		}
 		t.mu.Unlock()
 		if timer == nil {
-			timer = time.NewTimer(sioPingInterval + sioPingTimeout)
+			timer = time.NewTimer(t.sess.s.sio.pingInterval() + t.sess.s.sio.pingTimeout())
 		}
 		select {
 		case <-t.wake:
