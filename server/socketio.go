@@ -48,8 +48,10 @@ type sioSessions struct {
 	pingIntervalT, pingTimeoutT, connectTimeoutT time.Duration
 }
 
-func (ss *sioSessions) pingInterval() time.Duration { return orDefault(ss.pingIntervalT, sioPingInterval) }
-func (ss *sioSessions) pingTimeout() time.Duration  { return orDefault(ss.pingTimeoutT, sioPingTimeout) }
+func (ss *sioSessions) pingInterval() time.Duration {
+	return orDefault(ss.pingIntervalT, sioPingInterval)
+}
+func (ss *sioSessions) pingTimeout() time.Duration { return orDefault(ss.pingTimeoutT, sioPingTimeout) }
 func (ss *sioSessions) connectTimeout() time.Duration {
 	return orDefault(ss.connectTimeoutT, sioConnectTimeout)
 }

@@ -262,7 +262,7 @@ func TestSocketIOUpgrade(t *testing.T) {
 	t.Parallel()
 	b := newSIOBox(t, hub.Options{}, nil)
 	c := sioDial(t, b.URL, "polling")
-	c.post(`40{"token":"` + b.waiter + `"}`, `421["subscribe:kds"]`)
+	c.post(`40{"token":"`+b.waiter+`"}`, `421["subscribe:kds"]`)
 	if status, body := c.get(); status != 200 || !strings.HasPrefix(body, `40{"sid":`) || !strings.HasSuffix(body, "\x1e431[{\"ok\":true}]") {
 		t.Fatalf("poll = %d %q; want the connect and the ack in one payload", status, body)
 	}
@@ -310,7 +310,7 @@ func TestSocketIOSlowPoller(t *testing.T) {
 	t.Parallel()
 	b := newSIOBox(t, hub.Options{QueueSize: 8}, nil)
 	slow := sioDial(t, b.URL, "polling")
-	slow.post(`40{"token":"` + b.admin + `"}`, `42["subscribe:kds"]`)
+	slow.post(`40{"token":"`+b.admin+`"}`, `42["subscribe:kds"]`)
 	fast := sioDial(t, b.URL, "websocket")
 	fast.connect(b.admin)
 	fast.send(`421["subscribe:kds"]`)
