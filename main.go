@@ -26,7 +26,9 @@ import (
 
 	"rms/hub"
 	"rms/server"
+	"rms/server/mdns"
 	"rms/store"
+	"rms/systemd"
 )
 
 // Set at release build time with -ldflags "-X main.version=...".
@@ -290,9 +292,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 
-	var adv *server.MDNS
+	var adv *mdns.Responder
 	if cfg.MDNS {
-		adv, err = server.StartMDNS(ctx, server.MDNSOptions{Instance: cfg.Name, Hostname: cfg.Hostname, Port: port,
+		adv, err = mdns.Start(ctx, mdns.Options{Instance: cfg.Name, Hostname: cfg.Hostname, Port: port,
 			Interfaces: cfg.MDNSInterfaces, Version: version, Logger: log})
 		if err != nil {
 			log.Error("mDNS advertising failed; the box still answers by IP address", "err", err)
@@ -301,24 +303,19 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	announce(log, cfg, port)
 	// systemd (Type=notify): serving now; the watchdog is fed only while
 	// the database answers, and daily snapshots run beside.
-	if err := server.Notify("READY=1"); err != nil {
+	if err := systemd.Notify("READY=1"); err != nil {
 		log.Warn("systemd notify", "err", err)
 	}
-	go server.Watchdog(ctx, st.Ping, log)
+	go systemd.Watchdog(ctx, st.Ping, log)
 	go func() {
-		if err := server.RunSnapshots(ctx, st.Backup, filepath.Join(cfg.Data, "backups"), cfg.BackupKeep, log); err != nil {
+		if err := st.RunSnapshots(ctx, filepath.Join(cfg.Data, "backups"), cfg.BackupKeep, log); err != nil {
 			log.Error("daily snapshots are off", "err", err)
 		}
 	}()
 
 	// Hourly housekeeping: the event log keeps its retention, and retry
 	// keys older than a day are forgotten.
-	go server.RunEventPruning(ctx, func(ctx context.Context, before time.Time, keep int) (int64, error) {
-		if err := st.PurgeIdempotencyKeys(ctx); err != nil {
-			log.Warn("purge idempotency keys", "err", err)
-		}
-		return st.PruneEvents(ctx, before, keep)
-	}, log)
+	go st.RunHousekeeping(ctx, log)
 
 	select {
 	case err := <-serveErr:
@@ -326,7 +323,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	_ = server.Notify("STOPPING=1")
+	_ = systemd.Notify("STOPPING=1")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
@@ -345,7 +342,7 @@ func announce(log *slog.Logger, cfg config, port int) {
 	if cfg.MDNS {
 		urls = append(urls, fmt.Sprintf("http://%s.local:%d", cfg.Hostname, port))
 	}
-	if ips, err := server.LANAddresses(cfg.MDNSInterfaces); err == nil {
+	if ips, err := mdns.LANAddresses(cfg.MDNSInterfaces); err == nil {
 		for _, ip := range ips {
 			urls = append(urls, "http://"+net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 		}

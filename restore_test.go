@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"rms/server"
 )
 
 // TestRestoreSnapshot follows the README's restore steps: a daily snapshot
@@ -48,7 +46,7 @@ func TestRestoreSnapshot(t *testing.T) {
 	backups := filepath.Join(box.Dir, "backups")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- server.RunSnapshots(ctx, box.Store.Backup, backups, 7, nil) }()
+	go func() { done <- box.Store.RunSnapshots(ctx, backups, 7, nil) }()
 	snapshot := filepath.Join(backups, "rms-"+time.Now().Format("2006-01-02")+".db")
 	waitFor(t, 10*time.Second, "the daily snapshot", func() bool {
 		_, err := os.Stat(snapshot)

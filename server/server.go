@@ -1,7 +1,7 @@
 // Package server is the HTTP and WebSocket surface of the box: the routes of
 // the contract, request decoding and validation, JWT and roles, one error
-// handler that maps every error to the contract's envelope, the embedded
-// web apps, and the mDNS advertiser.
+// handler that maps every error to the contract's envelope, and the embedded
+// web apps.
 package server
 
 import (
