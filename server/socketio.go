@@ -310,7 +310,10 @@ func (sess *sioSession) servePoll(c echo.Context) error {
 	case errors.Is(err, errSIOPollRefused):
 		return badRequest("the session has ended or moved to WebSocket")
 	case err != nil:
-		return nil // the client went away
+		// The request ended under the wait (the client left, or the
+		// connection's deadline passed): a noop is harmless either way,
+		// and a client still there polls again.
+		payload = []byte{eioNoop}
 	}
 	return c.Blob(http.StatusOK, "text/plain; charset=UTF-8", payload)
 }
