@@ -113,53 +113,54 @@ func writeWSFrames(ws *websocket.Conn, cork *corkConn, frames [][]byte) error {
 // reconnect with it by itself; every close then ends the Engine.IO session
 // (a WebSocket close frame, or the close packet on the next poll), after
 // which socket.io-client reconnects unless it was told it was disconnected.
+// A session in the middle of its upgrade says goodbye on the WebSocket
+// once the client has switched.
 func (t *sioTransport) Close(code int, reason string) {
 	defer t.sess.finish(code)
 	var last [][]byte
 	if (code == wsCodeAuth || code == wsCodeForbidden) && t.sess.isConnected() {
 		last = append(last, sioNspFrame(sioDisconnect, "/", nil))
 	}
-	t.mu.Lock()
-	ws := t.ws
-	if ws == nil && (t.dead || code == hub.CodeAbnormal || code == sioCodeClientClosed) {
-		// Nobody is listening for a goodbye.
-		t.killLocked()
-		t.mu.Unlock()
-		return
-	}
-	t.mu.Unlock()
-	if ws != nil {
-		if len(last) > 0 {
-			writeWSFrames(ws, t.cork, last)
+	// Nobody listens for a goodbye from a link that broke or a client
+	// that left.
+	quiet := code == hub.CodeAbnormal || code < 1000 || code == sioCodeClientClosed
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
 		}
-		if code == hub.CodeAbnormal || code < 1000 || code == sioCodeClientClosed {
-			ws.CloseNow()
-		} else {
-			ws.Close(websocket.StatusCode(code), reason)
-		}
-		t.kill()
-		return
-	}
-	// A polling client normally has a GET waiting; give it a moment to
-	// send one, and carry the close packet on it.
-	last = append(last, []byte{eioClose})
-	timer := time.NewTimer(sioCloseWait)
-	defer timer.Stop()
+	}()
 	for {
 		t.mu.Lock()
-		if t.dead || t.ws != nil {
+		ws, dead := t.ws, t.dead
+		if ws != nil || dead || quiet {
 			t.killLocked()
 			t.mu.Unlock()
+			switch {
+			case ws == nil:
+			case dead || quiet:
+				ws.CloseNow()
+			default:
+				if len(last) > 0 {
+					writeWSFrames(ws, t.cork, last)
+				}
+				ws.Close(websocket.StatusCode(code), reason)
+			}
 			return
 		}
 		if p := t.poll; p != nil {
 			t.poll = nil
 			t.killLocked()
 			t.mu.Unlock()
-			p.out <- eioPayload(last)
+			p.out <- eioPayload(append(last, []byte{eioClose}))
 			return
 		}
 		t.mu.Unlock()
+		// A polling client normally has a GET waiting, or is about to
+		// switch to its WebSocket; give it a moment.
+		if timer == nil {
+			timer = time.NewTimer(sioCloseWait)
+		}
 		select {
 		case <-t.wake:
 		case <-timer.C:
