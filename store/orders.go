@@ -381,6 +381,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
 		return Order{}, err
 	}
+	if err := t.queueKitchenTickets(o); err != nil {
+		return Order{}, err
+	}
 	if tb.Status == TableAvailable || tb.Status == TableReserved {
 		if err := t.setTableStatus(&tb, TableOccupied); err != nil {
 			return Order{}, err
@@ -470,7 +473,10 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (
 		if err := t.setOrderStatus(&o, to); err != nil {
 			return err
 		}
-		return t.emit("order:updated", o, orderRooms(o)...)
+		if err := t.emit("order:updated", o, orderRooms(o)...); err != nil {
+			return err
+		}
+		return t.queueKitchenTickets(o)
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("store: set order %d status: %w", id, err)
@@ -504,6 +510,9 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 			return err
 		}
 		if err := t.emit("order:cancelled", o, orderRooms(o)...); err != nil {
+			return err
+		}
+		if err := t.queueCancelTicket(o); err != nil {
 			return err
 		}
 		// A cancel can bring a part-paid bill to zero: settle it then.
