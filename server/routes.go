@@ -35,6 +35,10 @@ func (s *Server) routes() *echo.Echo {
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/ws", s.handleWS)
+	for _, path := range []string{"/socket.io", "/socket.io/"} {
+		e.GET(path, s.handleSocketIO)
+		e.POST(path, s.handleSocketIO)
+	}
 
 	api := e.Group("/api")
 	api.POST("/auth/login", s.handleLogin)
@@ -149,7 +153,9 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
-			if v.URI == "/healthz" {
+			// Each Socket.IO poll is a request; a line per poll would
+			// bury the rest.
+			if v.URI == "/healthz" || strings.HasPrefix(v.URI, "/socket.io") {
 				level = slog.LevelDebug
 			}
 			s.log.LogAttrs(c.Request().Context(), level, "request",
