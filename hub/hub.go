@@ -53,6 +53,9 @@ type Peer struct {
 	Role    string
 	UserID  int64
 	TableID int64
+	// TerminalID is the shared terminal a staff member signed in on with
+	// a PIN (0: none), so that a lock there can close their sockets.
+	TerminalID int64
 }
 
 // Options configure a Hub. Zero values mean sane defaults.

@@ -147,7 +147,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 		if ws, cork, err = s.sioAccept(c); err != nil {
 			return nil // Accept has answered
 		}
-		sess.t.ws, sess.t.cork = ws, cork
+		sess.t.ws = &wsTransport{ws: ws, cork: cork}
 		upgrades = []string{}
 	}
 	hc, err := s.hub.RegisterFormat(sess.t, hub.Peer{}, sioFormat)
