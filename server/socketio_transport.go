@@ -28,8 +28,8 @@ type sioTransport struct {
 	mu        sync.Mutex
 	ws        *wsTransport // set once the session speaks WebSocket
 	poll      *sioPoll     // the GET waiting for frames
-	upgrading bool     // a probe was answered: GETs return at once
-	dead      bool     // the client is gone or the session ended
+	upgrading bool         // a probe was answered: GETs return at once
+	dead      bool         // the client is gone or the session ended
 	// wake tells a waiting writer that poll, ws or dead changed.
 	wake chan struct{}
 }
