@@ -79,6 +79,10 @@ func upgrade(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		var req release.Request
 		_ = json.Unmarshal(b, &req)
 		u.st.By = req.By
+		// Go on from the steps the box wrote when it took the upload.
+		if prev, err := release.ReadStatus(dir); err == nil && prev.State == release.StateQueued {
+			u.st.Steps, u.st.StartedAt = prev.Steps, prev.StartedAt
+		}
 		os.Remove(filepath.Join(dir, release.QueuedRequest))
 		binPath, sig = filepath.Join(dir, release.QueuedBinary), filepath.Join(dir, release.QueuedSignature)
 		defer os.Remove(binPath)
