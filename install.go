@@ -19,7 +19,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 	"golang.org/x/term"
 
-	"rms/server"
+	"rms/server/mdns"
 	"rms/store"
 )
 
@@ -278,11 +278,11 @@ func printAddresses(w io.Writer, env map[string]string) {
 		suffix = ""
 	}
 	var urls []string
-	mdns, _ := envBoolValue(env["RMS_MDNS"], true)
-	if mdns {
+	mdnsOn, _ := envBoolValue(env["RMS_MDNS"], true)
+	if mdnsOn {
 		urls = append(urls, "http://"+hostname+".local"+suffix+"/")
 	}
-	if ips, err := server.LANAddresses(splitList(env["RMS_MDNS_INTERFACE"])); err == nil {
+	if ips, err := mdns.LANAddresses(splitList(env["RMS_MDNS_INTERFACE"])); err == nil {
 		for _, ip := range ips {
 			if ip.To4() != nil {
 				urls = append(urls, "http://"+ip.String()+suffix+"/")

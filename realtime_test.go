@@ -128,10 +128,14 @@ func TestRealtimeRefreshBeforeExpiry(t *testing.T) {
 		} `json:"user"`
 	}
 	kdsDo(t, box, chef, http.MethodGet, "/api/auth/me", nil, http.StatusOK, &me)
+	u, err := box.Store.User(context.Background(), me.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now()
 	exp := now.Add(20 * time.Second)
 	short, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"iss": "rms", "sub": fmt.Sprint(me.User.ID), "role": "chef",
+		"iss": "rms", "sub": fmt.Sprint(me.User.ID), "key": u.TokenKey, "role": "chef",
 		"iat": now.Unix(), "exp": exp.Unix(),
 	}).SignedString(box.secret)
 	if err != nil {

@@ -287,25 +287,18 @@ func (u *upgradeRun) backup(ctx context.Context) (string, error) {
 	return path, nil
 }
 
-// restoreDB replaces the (stopped) box's database with the backup.
+// restoreDB puts the pre-upgrade backup back as the (stopped) box's
+// database. The backup has an event log epoch of its own, so every screen
+// resyncs instead of resuming with numbers the new version handed out.
 func restoreDB(l layout, backup string) error {
-	b, err := os.ReadFile(backup)
-	if err != nil {
+	tmp := filepath.Join(l.Data, ".rms.db.rollback")
+	removeDB(tmp)
+	if err := copyPrivate(backup, tmp); err != nil {
+		removeDB(tmp)
 		return err
 	}
-	tmp := l.dbPath() + ".restore"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	f, err := os.Open(tmp)
-	if err == nil {
-		err = f.Sync()
-		f.Close()
-	}
-	if err != nil {
-		return err
-	}
-	if err := release.ChownLike(tmp, l.Data); err != nil {
+	if err := ownLikeFolder(tmp, l.Data); err != nil {
+		removeDB(tmp)
 		return err
 	}
 	for _, side := range []string{"-wal", "-shm", "-journal"} {

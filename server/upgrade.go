@@ -43,7 +43,7 @@ const staleAfter = 15 * time.Minute
 type upgradeView struct {
 	Version    string          `json:"version"`
 	Target     string          `json:"target"`
-	Schema     int             `json:"schema"`
+	Schema     int             `json:"schema_version"`
 	ReleaseKey string          `json:"release_key"`
 	CanUpload  bool            `json:"can_upload"`
 	Why        string          `json:"why,omitempty"`

@@ -41,6 +41,9 @@ const (
 	// gets resync.
 	wsReplayPage = 500
 	wsReplayMax  = 5000
+	// wsPublishWait bounds the wait for a committed seq to reach the hub
+	// (microseconds normally; a starved writer may take longer).
+	wsPublishWait = 2 * time.Second
 	// wsSendBuffer caps the kernel's send buffer per socket (autotuning
 	// would let a stalled tablet pin up to 4 MiB). On a LAN it still
 	// carries megabytes per second, and the hub's queue absorbs bursts.
@@ -317,21 +320,27 @@ func (ss *wsSession) subscribe(ctx context.Context, room string, d wsSubscribeDa
 		ss.hc.Join(room)
 		return
 	}
-	since, replayed, waited := *d.Since, 0, 0
+	since, replayed, waited := *d.Since, 0, false
 	for {
 		switch ss.hc.JoinSince(room, since) {
 		case hub.Joined:
 			return
 		case hub.Ahead:
 			// A since taken from X-Seq can be committed yet still on its
-			// way to the hub; only a since the log never had is foreign.
+			// way to the hub (the writer publishes right after the
+			// commit); only a since the log never had is foreign.
 			info, err := ss.s.store.EventLog(ctx)
-			if err != nil || since > info.LastSeq || waited >= 100 {
+			if err != nil || since > info.LastSeq || waited {
 				ss.resync(room)
 				return
 			}
-			waited++
-			time.Sleep(time.Millisecond)
+			waited = true
+			t := time.NewTimer(wsPublishWait)
+			select {
+			case <-ss.s.hub.Reached(since):
+			case <-t.C:
+			}
+			t.Stop()
 			continue
 		}
 		before, err := ss.s.store.EventLog(ctx)
@@ -368,11 +377,7 @@ func (ss *wsSession) subscribe(ctx context.Context, room string, d wsSubscribeDa
 			ss.resync(room)
 			return
 		}
-		hevs := make([]hub.Event, len(evs))
-		for i, e := range evs {
-			hevs[i] = hub.Event{Seq: e.Seq, Name: e.Name, Rooms: e.Rooms, Data: e.Data}
-		}
-		if !ss.hc.Replay(room, hevs) {
+		if !ss.hc.Replay(room, hubEvents(evs)) {
 			return
 		}
 		// The page covers everything up to its last event, and, when it

@@ -57,20 +57,6 @@ func FileSchema(ctx context.Context, path string) (int, error) {
 	return v, nil
 }
 
-// BackupFile writes a consistent copy of the database file at src to dst
-// (which must not exist) without migrating src, safe while the box serves.
-func BackupFile(ctx context.Context, src, dst string) error {
-	db, err := openFile(src)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
-		return fmt.Errorf("store: backup %s: %w", src, err)
-	}
-	return nil
-}
-
 // openFile opens an existing database file with one connection and a busy
 // timeout, leaving its journal mode as it is.
 func openFile(path string) (*sql.DB, error) {

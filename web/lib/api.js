@@ -44,7 +44,9 @@ export async function api(method, path, { token, body, headers, signal } = {}) {
   const h = { Accept: 'application/json', ...(headers || {}) };
   if (token) h.Authorization = 'Bearer ' + token;
   const init = { method, headers: h, cache: 'no-store', signal };
-  if (body !== undefined) {
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    init.body = body; // the browser writes multipart/form-data with its boundary
+  } else if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -105,6 +107,19 @@ export function newIdempotencyKey() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * listOf accepts a bare array or an object wrapping one under key, whichever
+ * the API sends ({orders: [...]} or [...]).
+ * @param {any} body
+ * @param {string} key
+ * @returns {any[]}
+ */
+export function listOf(body, key) {
+  if (Array.isArray(body)) return body;
+  if (body && Array.isArray(body[key])) return body[key];
+  return [];
 }
 
 const moneyFormats = new Map();

@@ -1,4 +1,4 @@
-package server
+package store
 
 import (
 	"context"
@@ -126,7 +126,7 @@ func TestRunSnapshots(t *testing.T) {
 func TestRunSnapshotsOff(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "backups")
 	called := false
-	err := RunSnapshots(context.Background(), func(context.Context, string) error { called = true; return nil }, dir, 0, nil)
+	err := runSnapshots(context.Background(), func(context.Context, string) error { called = true; return nil }, dir, 0, nil, time.Now, time.Hour)
 	if err != nil || called {
 		t.Errorf("RunSnapshots(keep 0) = %v, backup called %v; want nil, false", err, called)
 	}

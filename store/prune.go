@@ -1,4 +1,4 @@
-package server
+package store
 
 import (
 	"context"
@@ -18,14 +18,25 @@ const (
 	eventPruneEvery = time.Hour
 )
 
-// RunEventPruning deletes events older than EventRetention or beyond the
-// newest EventKeep, at start and then hourly, until ctx ends. prune is
-// (*store.Store).PruneEvents. A failed prune is logged and tried again at
-// the next tick.
-func RunEventPruning(ctx context.Context, prune func(ctx context.Context, before time.Time, keep int) (int64, error), log *slog.Logger) {
-	runEventPruning(ctx, prune, log, time.Now, eventPruneEvery)
+// RunHousekeeping keeps the database from growing without bound, at start
+// and then hourly, until ctx ends: it deletes events older than
+// EventRetention or beyond the newest EventKeep (PruneEvents), and forgets
+// retry keys older than IdempotencyTTL (PurgeIdempotencyKeys). A failure is
+// logged and tried again at the next tick.
+func (s *Store) RunHousekeeping(ctx context.Context, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
+	runEventPruning(ctx, func(ctx context.Context, before time.Time, keep int) (int64, error) {
+		if err := s.PurgeIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency keys", "err", err)
+		}
+		return s.PruneEvents(ctx, before, keep)
+	}, log, time.Now, eventPruneEvery)
 }
 
+// runEventPruning calls prune with the retention cutoff at start and every
+// interval until ctx ends; the clock and interval are given for tests.
 func runEventPruning(ctx context.Context, prune func(context.Context, time.Time, int) (int64, error), log *slog.Logger, now func() time.Time, every time.Duration) {
 	if log == nil {
 		log = slog.Default()

@@ -1,4 +1,4 @@
-package server
+package store
 
 import (
 	"context"
@@ -22,17 +22,18 @@ const snapshotCheck = time.Hour
 var snapshotName = regexp.MustCompile(`^rms-\d{4}-\d{2}-\d{2}\.db$`)
 
 // RunSnapshots keeps daily copies of the database in dir (the data folder's
-// backups/): it writes dir/rms-YYYY-MM-DD.db (local date) at start when
-// today's is missing and then once a day, and deletes all but the newest
-// keep. backup must write a consistent copy to a path that does not exist
-// yet ((*store.Store).Backup does, with VACUUM INTO). keep < 1 turns
-// snapshots off. RunSnapshots blocks until ctx ends; a failed snapshot is
-// logged and tried again at the next check, never returned. It returns an
-// error only when dir cannot be created.
-func RunSnapshots(ctx context.Context, backup func(ctx context.Context, path string) error, dir string, keep int, log *slog.Logger) error {
-	return runSnapshots(ctx, backup, dir, keep, log, time.Now, snapshotCheck)
+// backups/): it writes dir/rms-YYYY-MM-DD.db (local date) with Backup at
+// start when today's is missing and then once a day, and deletes all but the
+// newest keep. keep < 1 turns snapshots off. RunSnapshots blocks until ctx
+// ends; a failed snapshot is logged and tried again at the next check, never
+// returned. It returns an error only when dir cannot be created.
+func (s *Store) RunSnapshots(ctx context.Context, dir string, keep int, log *slog.Logger) error {
+	return runSnapshots(ctx, s.Backup, dir, keep, log, time.Now, snapshotCheck)
 }
 
+// runSnapshots is RunSnapshots with the copy, the clock and the check
+// interval given, for tests. backup must write a consistent copy to a path
+// that does not exist yet, as Backup does with VACUUM INTO.
 func runSnapshots(ctx context.Context, backup func(context.Context, string) error, dir string, keep int, log *slog.Logger, now func() time.Time, every time.Duration) error {
 	if keep < 1 {
 		return nil

@@ -1,20 +1,19 @@
-package server
+package store
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 )
 
 func TestRunEventPruning(t *testing.T) {
-	ts := newTestServer(t)
-	_, item, _ := ts.seedMenu(t)
+	s, tableID, itemID := openTest(t, Options{})
 	for i := 0; i < 3; i++ {
-		ts.must(t, http.StatusCreated, "POST", "/api/orders", ts.waiter, map[string]any{
-			"table_id": 1, "items": []map[string]any{{"menu_item_id": item, "quantity": 1}}}, nil)
+		if _, _, err := s.CreateOrder(context.Background(), NewOrder{TableID: tableID, Items: []NewOrderItem{{MenuItemID: itemID, Quantity: 1}}}, StatusPending, Idempotency{}); err != nil {
+			t.Fatalf("CreateOrder() err = %v", err)
+		}
 	}
-	before, err := ts.store.EventLog(context.Background())
+	before, err := s.EventLog(context.Background())
 	if err != nil {
 		t.Fatalf("EventLog() err = %v", err)
 	}
@@ -29,7 +28,7 @@ func TestRunEventPruning(t *testing.T) {
 		if keep != EventKeep {
 			t.Errorf("keep = %d; want %d", keep, EventKeep)
 		}
-		n, err := ts.store.PruneEvents(ctx, cutoff, keep)
+		n, err := s.PruneEvents(ctx, cutoff, keep)
 		calls <- struct{}{}
 		return n, err
 	}
@@ -43,7 +42,7 @@ func TestRunEventPruning(t *testing.T) {
 	cancel()
 	<-done
 
-	after, err := ts.store.EventLog(context.Background())
+	after, err := s.EventLog(context.Background())
 	if err != nil {
 		t.Fatalf("EventLog() err = %v", err)
 	}

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package server
+package mdns
 
 // onlyJoinedGroups has nothing to do where the kernel only delivers the
 // groups a socket joined.

@@ -1,4 +1,4 @@
-package server
+package mdns
 
 import "golang.org/x/sys/unix"
 

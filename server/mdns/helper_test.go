@@ -1,4 +1,4 @@
-package server
+package mdns
 
 import (
 	"bufio"
@@ -56,7 +56,7 @@ func helperServe() {
 	}
 	// Logs on stdout, so the test can wait for a warning.
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
-	adv, err := StartMDNS(context.Background(), MDNSOptions{
+	adv, err := Start(context.Background(), Options{
 		Instance:     os.Getenv("RMS_MDNS_NAME"),
 		Hostname:     os.Getenv("RMS_MDNS_HOST"),
 		Port:         port,

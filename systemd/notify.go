@@ -1,4 +1,7 @@
-package server
+// Package systemd speaks to the service manager that runs the box: the
+// sd_notify readiness and stopping lines, and the watchdog that is fed only
+// while the database answers.
+package systemd
 
 import (
 	"context"

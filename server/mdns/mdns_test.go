@@ -1,4 +1,4 @@
-package server
+package mdns
 
 import (
 	"bufio"
@@ -63,9 +63,9 @@ func TestIsVirtualIface(t *testing.T) {
 }
 
 // testResponder builds an advertiser without sockets: respond is pure.
-func testResponder() *MDNS {
+func testResponder() *Responder {
 	label := escapeLabel("Trattoria Roma")
-	return &MDNS{
+	return &Responder{
 		log:      slog.New(slog.DiscardHandler),
 		name:     "Trattoria Roma",
 		port:     8080,
@@ -598,16 +598,16 @@ func startAvahi(t *testing.T, ns, iface, host string) string {
 }
 
 func TestStartMDNSRejectsBadOptions(t *testing.T) {
-	for _, opt := range []MDNSOptions{
+	for _, opt := range []Options{
 		{Instance: " ", Hostname: "rms", Port: 8080},
 		{Instance: "Trattoria Roma", Hostname: "rms box", Port: 8080},
 		{Instance: "Trattoria Roma", Hostname: "-rms", Port: 8080},
 		{Instance: "Trattoria Roma", Hostname: "rms", Port: 0},
 		{Instance: "Trattoria Roma", Hostname: "rms", Port: 70000},
 	} {
-		if adv, err := StartMDNS(t.Context(), opt); err == nil {
+		if adv, err := Start(t.Context(), opt); err == nil {
 			adv.Shutdown()
-			t.Errorf("StartMDNS(%+v) err = nil; want an error", opt)
+			t.Errorf("Start(%+v) err = nil; want an error", opt)
 		}
 	}
 }
