@@ -72,6 +72,7 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/tables/:id/requests", s.handleTableRequest, s.allow(anyRole...))
 	api.DELETE("/tables/:id/requests", s.handleTableRequestClear, s.allow(staff...))
 	api.GET("/tables/:id/bill", s.handleBill, s.allow(anyRole...))
+	api.POST("/tables/:id/bill/print", s.handleBillPrint, s.allow(floorStaff...))
 	api.POST("/pair", s.handlePair)
 
 	api.POST("/orders", s.handleOrderCreate, s.allow(customerAndFloor...))
@@ -80,10 +81,18 @@ func (s *Server) routes() *echo.Echo {
 	api.PATCH("/orders/:id/status", s.handleOrderStatus, s.allow(anyRole...))
 	api.PATCH("/orders/:id/items/:item_id", s.handleOrderItemDone, s.allow(kitchen...))
 	api.POST("/orders/:id/cancel", s.handleOrderCancel, s.allow(customerAndFloor...))
+	api.POST("/orders/:id/tickets/print", s.handleTicketReprint, s.allow(staff...))
 
 	api.POST("/payments", s.handlePaymentCreate, s.allow(floorStaff...))
 	api.GET("/payments", s.handlePaymentList, s.allow(adminOnly...))
 	api.GET("/reports/daily", s.handleDailyReport, s.allow(adminOnly...))
+
+	api.GET("/printers", s.handlePrinterList, s.allow(adminOnly...))
+	api.GET("/printers/status", s.handlePrinterStatus, s.allow(staff...))
+	api.POST("/printers", s.handlePrinterCreate, s.allow(adminOnly...))
+	api.PATCH("/printers/:id", s.handlePrinterUpdate, s.allow(adminOnly...))
+	api.DELETE("/printers/:id", s.handlePrinterDelete, s.allow(adminOnly...))
+	api.POST("/printers/:id/test", s.handlePrinterTest, s.allow(adminOnly...))
 
 	e.GET("/", s.page("staff/index.html"))
 	e.GET("/staff/*", s.static("staff"))

@@ -215,6 +215,15 @@ func (f *secFixture) newTable(t *testing.T) int64 {
 	return tb.ID
 }
 
+// newPrinter adds an enabled receipt printer (that nothing sends to: no
+// print worker runs in these tests) and returns its id.
+func (f *secFixture) newPrinter(t *testing.T) int64 {
+	t.Helper()
+	var p store.Printer
+	f.ts.must(t, 201, "POST", "/api/printers", f.ts.admin, map[string]any{"name": fmt.Sprintf("R%d", f.seq()), "address": "127.0.0.1:9", "kind": "receipt"}, &p)
+	return p.ID
+}
+
 // pendingOrder places an order on table A as its iPad, so it is pending.
 func (f *secFixture) pendingOrder(t *testing.T) store.Order {
 	t.Helper()
@@ -383,6 +392,33 @@ func roleMatrix() map[string]routeCase {
 		}},
 		"GET /api/payments":      {secRoles(200, "admin"), secFixed("/api/payments", nil)},
 		"GET /api/reports/daily": {secRoles(200, "admin"), secFixed("/api/reports/daily", nil)},
+
+		"GET /api/printers":        {secRoles(200, "admin"), secFixed("/api/printers", nil)},
+		"GET /api/printers/status": {staff200, secFixed("/api/printers/status", nil)},
+		"POST /api/printers": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return "/api/printers", map[string]any{"name": fmt.Sprintf("P%d", f.seq()), "address": "127.0.0.1:9", "kind": "receipt"}
+		}},
+		"PATCH /api/printers/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/printers/%d", f.newPrinter(t)), map[string]any{"width_chars": 32}
+		}},
+		"DELETE /api/printers/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/printers/%d", f.newPrinter(t)), nil
+		}},
+		"POST /api/printers/:id/test": {secRoles(202, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/printers/%d/test", f.newPrinter(t)), nil
+		}},
+		"POST /api/tables/:id/bill/print": {secRoles(202, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			f.newPrinter(t)
+			f.pendingOrder(t)
+			return fmt.Sprintf("/api/tables/%d/bill/print", f.tableA), nil
+		}},
+		"POST /api/orders/:id/tickets/print": {secRoles(202, "admin", "waiter", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			id := f.newPrinter(t)
+			f.ts.must(t, 200, "PATCH", fmt.Sprintf("/api/printers/%d", id), f.ts.admin, map[string]any{"kind": "kitchen"}, nil)
+			var o store.Order
+			f.ts.must(t, 201, "POST", "/api/orders", f.ts.admin, map[string]any{"table_id": f.tableB, "items": []map[string]any{{"menu_item_id": f.item, "quantity": 1}}}, &o)
+			return fmt.Sprintf("/api/orders/%d/tickets/print", o.ID), nil
+		}},
 
 		// /ws is checked over a real WebSocket by wsMatrix; 101 means the
 		// role got ready, 401 a close with 4401.

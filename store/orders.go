@@ -257,11 +257,12 @@ func (c checker) newOrder(in NewOrder) {
 
 // CreateOrder places an order, copying the current prices, and emits
 // order:created (and table:updated when the table becomes occupied).
-// initial is the status it starts in (pending, or confirmed). With a non-empty
-// idem key, a repeat returns the first order and replayed=true. It returns
-// a *ValidationError, or an ErrConflict naming an unavailable item or a
-// reused key with another request.
-func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, idem Idempotency) (o Order, replayed bool, err error) {
+// role is who places it (RoleCustomer for a table's iPad); the store decides
+// the status it starts in (see initialStatus). With a non-empty idem key, a
+// repeat returns the first order and replayed=true. It returns a
+// *ValidationError, or an ErrConflict naming an unavailable item or a reused
+// key with another request.
+func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)
 	if len(idem.Key) > maxIdempotencyKey {
@@ -290,7 +291,10 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 				return err
 			}
 		}
-		var err error
+		initial, err := t.initialStatus(role)
+		if err != nil {
+			return err
+		}
 		if o, err = t.createOrder(in, initial); err != nil {
 			return err
 		}
@@ -307,6 +311,25 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
 	return o, replayed, nil
+}
+
+// initialStatus is the status a new order placed by role starts in. Staff
+// enter orders they already took, so those start confirmed; a guest's waits
+// for a waiter unless the restaurant confirms automatically. The setting is
+// read inside the order's transaction, so a change to it applies to every
+// order committed after it and to none before.
+func (t *txn) initialStatus(role string) (string, error) {
+	if role != RoleCustomer {
+		return StatusConfirmed, nil
+	}
+	st, err := getSettings(t.ctx, t.tx)
+	if err != nil {
+		return "", err
+	}
+	if st.AutoConfirmOrders {
+		return StatusConfirmed, nil
+	}
+	return StatusPending, nil
 }
 
 func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
@@ -356,6 +379,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 		it.ID, _ = res.LastInsertId()
 	}
 	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
+		return Order{}, err
+	}
+	if err := t.queueKitchenTickets(o); err != nil {
 		return Order{}, err
 	}
 	if tb.Status == TableAvailable || tb.Status == TableReserved {
@@ -447,7 +473,10 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (
 		if err := t.setOrderStatus(&o, to); err != nil {
 			return err
 		}
-		return t.emit("order:updated", o, orderRooms(o)...)
+		if err := t.emit("order:updated", o, orderRooms(o)...); err != nil {
+			return err
+		}
+		return t.queueKitchenTickets(o)
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("store: set order %d status: %w", id, err)
@@ -481,6 +510,9 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 			return err
 		}
 		if err := t.emit("order:cancelled", o, orderRooms(o)...); err != nil {
+			return err
+		}
+		if err := t.queueCancelTicket(o); err != nil {
 			return err
 		}
 		// A cancel can bring a part-paid bill to zero: settle it then.

@@ -187,6 +187,13 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	if b.DueCents > 0 || (b.PaidCents == 0 && !zeroBill) {
 		return false, nil
 	}
+	// The receipt shows the bill as it was paid, before its orders move on.
+	receipt := b
+	receipt.Orders = append([]Order(nil), b.Orders...)
+	payments, err := openPayments(t.ctx, t.tx, tableID)
+	if err != nil {
+		return false, err
+	}
 	for i := range b.Orders {
 		o := &b.Orders[i]
 		if err := t.setOrderStatus(o, StatusPaid); err != nil {
@@ -201,6 +208,9 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	}
 	tb, err := getTable(t.ctx, t.tx, tableID)
 	if err != nil {
+		return false, err
+	}
+	if err := t.queueReceipt(receipt, tb.Name, payments); err != nil {
 		return false, err
 	}
 	if tb.OpenRequest != nil {

@@ -31,6 +31,9 @@ func (s *Store) RunHousekeeping(ctx context.Context, log *slog.Logger) {
 		if err := s.PurgeIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)
 		}
+		if _, err := s.PrunePrintJobs(ctx, s.now().Add(-PrintJobRetention)); err != nil && ctx.Err() == nil {
+			log.Warn("prune print jobs", "err", err)
+		}
 		return s.PruneEvents(ctx, before, keep)
 	}, log, time.Now, eventPruneEvery)
 }

@@ -15,6 +15,9 @@ type Settings struct {
 	PricesIncludeTax  bool   `json:"prices_include_tax"`
 	AutoConfirmOrders bool   `json:"auto_confirm_orders"`
 	Timezone          string `json:"timezone"`
+	// PrintReceipts prints a receipt on the default receipt printer when a
+	// bill is settled.
+	PrintReceipts bool `json:"print_receipts"`
 }
 
 // SettingsPatch changes the fields that are not nil.
@@ -25,6 +28,7 @@ type SettingsPatch struct {
 	PricesIncludeTax  *bool   `json:"prices_include_tax"`
 	AutoConfirmOrders *bool   `json:"auto_confirm_orders"`
 	Timezone          *string `json:"timezone"`
+	PrintReceipts     *bool   `json:"print_receipts"`
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -41,8 +45,8 @@ func (s Settings) Location() *time.Location {
 func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	var st Settings
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
-		auto_confirm_orders, timezone FROM settings WHERE id = 1`).Scan(
-		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone)
+		auto_confirm_orders, timezone, print_receipts FROM settings WHERE id = 1`).Scan(
+		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone, &st.PrintReceipts)
 	return st, err
 }
 
@@ -92,12 +96,16 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 			}
 			st.Timezone = *p.Timezone
 		}
+		if p.PrintReceipts != nil {
+			st.PrintReceipts = *p.PrintReceipts
+		}
 		if err := c.err(); err != nil {
 			return err
 		}
 		_, err = t.tx.ExecContext(ctx, `UPDATE settings SET restaurant_name = ?, currency = ?, tax_rate_bp = ?,
-			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ? WHERE id = 1`,
-			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone)
+			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, print_receipts = ? WHERE id = 1`,
+			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone,
+			boolInt(st.PrintReceipts))
 		return err
 	})
 	if err != nil {

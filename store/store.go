@@ -64,6 +64,10 @@ type Store struct {
 	// during a transaction). Both are guarded by writeMu.
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+
+	// printWake is signalled after a commit that queued print jobs or
+	// changed printers; the print worker waits on it.
+	printWake chan struct{}
 }
 
 // maxStmts bounds the statement cache, should a write ever build SQL
@@ -99,7 +103,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit}
+	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit,
+		printWake: make(chan struct{}, 1)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -317,6 +322,8 @@ type txn struct {
 	tx     *stmtTx
 	now    time.Time
 	events []Event
+	// printWake: this write queued print jobs or changed printers.
+	printWake bool
 }
 
 // writeReq is one caller's write waiting for a commit.
@@ -392,6 +399,7 @@ func (s *Store) commit(batch []*writeReq) {
 	tx := &stmtTx{Tx: sqlTx, s: s}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var events []Event
+	wake := false
 	single := len(batch) == 1
 	for _, r := range batch {
 		t := &txn{ctx: r.ctx, tx: tx, now: now}
@@ -402,6 +410,7 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 		if r.err == nil {
 			events = append(events, t.events...)
+			wake = wake || t.printWake
 		}
 	}
 	if single && batch[0].err != nil {
@@ -414,6 +423,12 @@ func (s *Store) commit(batch []*writeReq) {
 	}
 	if s.onCommit != nil && len(events) > 0 {
 		s.onCommit(events)
+	}
+	if wake {
+		select {
+		case s.printWake <- struct{}{}:
+		default: // a wake-up is already pending
+		}
 	}
 	finish(nil)
 }
