@@ -247,7 +247,8 @@ func (t *txn) queueKitchenTickets(o Order) error {
 	}
 	var lines []OrderItem
 	for _, l := range o.Items {
-		if !ticketed[l.ID] {
+		// A held course prints when it is fired; a voided line not at all.
+		if !ticketed[l.ID] && !l.held() && l.live() {
 			lines = append(lines, l)
 		}
 	}
