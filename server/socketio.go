@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -44,21 +45,26 @@ type sioSessions struct {
 	byID     map[string]*sioSession
 	draining bool
 
-	// Tests shorten the timings; zero means the constants above.
-	pingIntervalT, pingTimeoutT, connectTimeoutT time.Duration
+	// Tests shorten the timings (in nanoseconds); zero means the
+	// constants above.
+	pingIntervalT, pingTimeoutT, connectTimeoutT atomic.Int64
 }
 
 func (ss *sioSessions) pingInterval() time.Duration {
-	return orDefault(ss.pingIntervalT, sioPingInterval)
-}
-func (ss *sioSessions) pingTimeout() time.Duration { return orDefault(ss.pingTimeoutT, sioPingTimeout) }
-func (ss *sioSessions) connectTimeout() time.Duration {
-	return orDefault(ss.connectTimeoutT, sioConnectTimeout)
+	return orDefault(&ss.pingIntervalT, sioPingInterval)
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
+func (ss *sioSessions) pingTimeout() time.Duration {
+	return orDefault(&ss.pingTimeoutT, sioPingTimeout)
+}
+
+func (ss *sioSessions) connectTimeout() time.Duration {
+	return orDefault(&ss.connectTimeoutT, sioConnectTimeout)
+}
+
+func orDefault(d *atomic.Int64, def time.Duration) time.Duration {
+	if v := time.Duration(d.Load()); v > 0 {
+		return v
 	}
 	return def
 }
