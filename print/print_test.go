@@ -200,6 +200,9 @@ func TestKitchenTicket(t *testing.T) {
 	}
 }
 
+// money formats euro cents as the prints do.
+func money(c int64) string { return fmt.Sprintf("€%d.%02d", c/100, c%100) }
+
 func regexpTime(s string) bool {
 	s = strings.TrimSpace(s)
 	_, err := time.Parse("15:04", s)
@@ -352,7 +355,8 @@ func TestBillAndReceipt(t *testing.T) {
 			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "card", AmountCents: 1000, TipCents: 0}); err != nil {
 				t.Fatalf("CreatePayment: %v", err)
 			}
-			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "cash", AmountCents: bill.TotalCents - 1000, TipCents: 250}); err != nil {
+			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "cash", AmountCents: bill.TotalCents - 1000, TipCents: 250,
+				TenderedCents: bill.TotalCents - 1000 + 250 + 1235}); err != nil {
 				t.Fatalf("CreatePayment: %v", err)
 			}
 			got := settle(t, k, p, fp)
@@ -369,6 +373,12 @@ func TestBillAndReceipt(t *testing.T) {
 				t.Errorf("tip %q; want €2.50", l.Text)
 			}
 			mustLine(t, r, "Total with tips")
+			if l := mustLine(t, r, "cash given"); !strings.HasSuffix(l.Text, money(bill.TotalCents-1000+250+1235)) {
+				t.Errorf("cash given %q; want %s", l.Text, money(bill.TotalCents-1000+250+1235))
+			}
+			if l := mustLine(t, r, "change"); !strings.HasSuffix(l.Text, "€12.35") {
+				t.Errorf("change %q; want €12.35", l.Text)
+			}
 			if _, ok := r.Find("DUE"); ok {
 				t.Errorf("receipt shows something due:\n%s", r.Text())
 			}

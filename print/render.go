@@ -178,6 +178,14 @@ func bill(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 					e.Line(l)
 				}
 			}
+			if p.TenderedCents > 0 {
+				for _, l := range columns("  cash given", money(p.TenderedCents, st.Currency), w) {
+					e.Line(l)
+				}
+				for _, l := range columns("  change", money(p.ChangeCents, st.Currency), w) {
+					e.Line(l)
+				}
+			}
 			tips += p.TipCents
 		}
 		if tips > 0 {

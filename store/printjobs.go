@@ -341,7 +341,7 @@ func defaultReceiptPrinter(ctx context.Context, q queryer) (Printer, error) {
 
 // openPayments are the payments taken for a table's open bill.
 func openPayments(ctx context.Context, q queryer, tableID int64) ([]Payment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, table_id, method, amount_cents, tip_cents, order_ids, created_at
+	rows, err := q.QueryContext(ctx, `SELECT id, table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, created_at
 		FROM payments WHERE table_id = ? AND settled = 0 ORDER BY id`, tableID)
 	if err != nil {
 		return nil, err
@@ -352,9 +352,10 @@ func openPayments(ctx context.Context, q queryer, tableID int64) ([]Payment, err
 		var p Payment
 		var ids string
 		var created int64
-		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &created); err != nil {
+		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &p.TenderedCents, &ids, &created); err != nil {
 			return nil, err
 		}
+		p.setChange()
 		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
 			return nil, err
 		}
