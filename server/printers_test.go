@@ -250,7 +250,9 @@ func TestPaymentTendered(t *testing.T) {
 		{"table_id": tableID, "method": "cash", "amount_cents": 500, "tendered_cents": -5},
 	} {
 		r := ts.do(t, "POST", "/api/payments", ts.waiter, c)
-		var e struct{ Error struct{ Fields map[string]string } }
+		var e struct {
+			Error struct{ Fields map[string]string }
+		}
 		r.decode(t, &e)
 		if r.status != 422 || e.Error.Fields["tendered_cents"] == "" {
 			t.Errorf("POST /api/payments %v = %d %s; want 422 naming tendered_cents", c, r.status, r.body)
