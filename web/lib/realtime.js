@@ -15,6 +15,7 @@
 import { jwtClaims } from './api.js';
 import { keepFresh } from './auth.js';
 import { emitter, safe } from './emitter.js';
+import { liveness } from './liveness.js';
 
 /**
  * @typedef {Object} OrderItem
@@ -129,11 +130,6 @@ const BACKOFF_CAP_MS = 10000;
 // After this long without a working connection the banner says offline
 // rather than reconnecting: the kitchen should call someone.
 const OFFLINE_AFTER_MS = 30000;
-// The server's protocol pings are invisible to page code, and a browser can
-// keep a dead socket "open" for minutes after the box loses power, so the
-// client probes on its own: any frame counts as a sign of life.
-const PROBE_IDLE_MS = 20000;
-const PROBE_TIMEOUT_MS = 10000;
 const SEEN_LIMIT = 4096;
 
 /**
@@ -149,8 +145,6 @@ const SEEN_LIMIT = 4096;
  *   (defaults 20 s and 10 s)
  */
 export function connect({ token, refresh, url, probe: probeOpts } = /** @type {any} */ ({})) {
-  const probeIdle = (probeOpts && probeOpts.idleMs) || PROBE_IDLE_MS;
-  const probeTimeout = (probeOpts && probeOpts.timeoutMs) || PROBE_TIMEOUT_MS;
   const wsURL = url || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
 
   // Handlers by kind: events by name, 'state', 'auth', and resyncs by room.
@@ -180,8 +174,6 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   let droppedAt = 0;
   let retryTimer = 0;
   let offlineTimer = 0;
-  let probeTimer = 0;
-  let lastFrame = 0;
   let nextId = 1;
   /** @type {Map<number, {resolve: Function, reject: Function}>} */
   const pending = new Map();
@@ -282,12 +274,12 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     ws = sock;
     ready = false;
     sock.onopen = () => {
-      lastFrame = Date.now();
+      live.frame();
       sock.send(JSON.stringify({ event: 'auth', data: { token: t } }));
     };
     sock.onmessage = (ev) => {
       if (sock !== ws) return;
-      lastFrame = Date.now();
+      live.frame();
       if (typeof ev.data !== 'string') return;
       let msg;
       try {
@@ -372,13 +364,13 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     for (const entry of rooms.values()) subscribeFrame(entry).catch(() => {});
     if (epochChanged) for (const key of rooms.keys()) fireResync(key, true);
     fresh?.schedule();
-    scheduleProbe();
+    live.start();
   }
 
   function onClosed(code) {
     ws = null;
     ready = false;
-    clearTimeout(probeTimer);
+    live.stop();
     for (const p of pending.values()) p.reject(Object.assign(new Error('disconnected'), { code: 'disconnected' }));
     pending.clear();
     if (closed) return;
@@ -454,40 +446,25 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     retryTimer = setTimeout(open, delay);
   }
 
-  function scheduleProbe() {
-    clearTimeout(probeTimer);
-    probeTimer = setTimeout(probe, probeIdle);
-  }
-
-  function probe() {
-    if (!ready || !ws) return;
-    const idle = Date.now() - lastFrame;
-    if (idle < probeIdle) {
-      probeTimer = setTimeout(probe, probeIdle - idle);
-      return;
-    }
-    const sock = ws;
-    const before = lastFrame;
-    // Any answer will do (the contract answers an unknown event with an
-    // error frame); silence means the path to the box is gone.
-    request('ping').catch(() => {});
-    probeTimer = setTimeout(() => {
-      if (sock === ws && lastFrame === before) {
-        try {
-          sock.close(4000, 'no answer');
-        } catch {
-          // Already closing.
-        }
-        // A socket to a vanished peer may take minutes to report close.
-        if (sock === ws) {
-          sock.onclose = null;
-          onClosed(1006);
-        }
-      } else {
-        scheduleProbe();
+  const live = liveness({
+    idleMs: probeOpts && probeOpts.idleMs,
+    timeoutMs: probeOpts && probeOpts.timeoutMs,
+    ping: () => request('ping').catch(() => {}),
+    dead() {
+      const sock = ws;
+      if (!sock) return;
+      try {
+        sock.close(4000, 'no answer');
+      } catch {
+        // Already closing.
       }
-    }, probeTimeout);
-  }
+      // A socket to a vanished peer may take minutes to report close.
+      if (sock === ws) {
+        sock.onclose = null;
+        onClosed(1006);
+      }
+    },
+  });
 
   function retryNow() {
     if (closed || ready || ws) return;
@@ -505,7 +482,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       if (ready) {
         // Timers are throttled in background tabs; catch up on refresh.
         fresh?.schedule();
-        probe();
+        live.checkNow();
       }
     }
   };
@@ -649,7 +626,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       clearTimeout(retryTimer);
       clearTimeout(offlineTimer);
       fresh?.stop();
-      clearTimeout(probeTimer);
+      live.stop();
       if (typeof window !== 'undefined') {
         window.removeEventListener('online', onOnline);
         window.removeEventListener('offline', onOffline);
