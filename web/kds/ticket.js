@@ -94,7 +94,7 @@ export function renderTicket(o, index) {
         title: 'Print this ticket again',
         'aria-label': `Reprint ticket ${o.id}`,
         onclick: (e) => (e.stopPropagation(), reprint(o.id)),
-      }, '⎙') : null,
+      }, 'Reprint') : null,
       action),
     ghost ? h('div', { class: 't-ghost' }, 'CANCELLED', o.cancel_reason ? h('small', {}, o.cancel_reason) : null) : null,
   );

@@ -60,5 +60,5 @@ export function printerAlert(el, troubled) {
   el.hidden = troubled.length === 0;
   el.dataset.count = String(troubled.length);
   fill(el, troubled.map((p) => h('p.printer-problem', { dataset: { printerId: p.id, status: p.status } },
-    h('span.printer-icon', { 'aria-hidden': 'true' }, '⎙'), printerProblem(p))));
+    h('span.printer-icon', { 'aria-hidden': 'true' }, '⚠'), printerProblem(p))));
 }
