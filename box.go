@@ -102,6 +102,9 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown waits for requests in flight; held Socket.IO polls are
+	// answered at once instead of after up to 25 s.
+	b.http.RegisterOnShutdown(srv.StopLongPolls)
 	return b, nil
 }
 

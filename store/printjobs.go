@@ -29,6 +29,7 @@ const (
 	TicketNew       = ""          // lines that just went to the kitchen
 	TicketReprint   = "reprint"   // asked for again from the staff app or the KDS
 	TicketCancelled = "cancelled" // the order was cancelled after its ticket printed
+	TicketVoid      = "void"      // some of a line that printed was taken off
 )
 
 // PrintJob is one print waiting for, or taken by, its printer.
@@ -247,7 +248,8 @@ func (t *txn) queueKitchenTickets(o Order) error {
 	}
 	var lines []OrderItem
 	for _, l := range o.Items {
-		if !ticketed[l.ID] {
+		// A held course prints when it is fired; a voided line not at all.
+		if !ticketed[l.ID] && !l.held() && l.live() {
 			lines = append(lines, l)
 		}
 	}
@@ -280,6 +282,18 @@ func (t *txn) queueCancelTicket(o Order) error {
 		return nil
 	}
 	_, err = t.queueTicket(o, lines, TicketCancelled, "")
+	return err
+}
+
+// queueVoidTicket tells the kitchen printers that printed a line that
+// quantity of it is off.
+func (t *txn) queueVoidTicket(o Order, line OrderItem, quantity int64) error {
+	ticketed, err := ticketedLines(t.ctx, t.tx, o.ID)
+	if err != nil || !ticketed[line.ID] {
+		return err
+	}
+	line.Quantity = quantity
+	_, err = t.queueTicket(o, []OrderItem{line}, TicketVoid, "")
 	return err
 }
 

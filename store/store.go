@@ -65,6 +65,8 @@ type Store struct {
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
 
+	// pinKey keys the hashes of PINs (see ensurePINKey).
+	pinKey []byte
 	// printWake is signalled after a commit that queued print jobs or
 	// changed printers; the print worker waits on it.
 	printWake chan struct{}
@@ -116,6 +118,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.ensureEpoch(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.ensurePINKey(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -308,6 +314,7 @@ func (s *Store) ensureEpoch(ctx context.Context) error {
 // txn is one write transaction (or one savepoint of a group commit) and
 // the events it emits.
 type txn struct {
+	s      *Store
 	ctx    context.Context
 	tx     *stmtTx
 	now    time.Time
@@ -392,7 +399,7 @@ func (s *Store) commit(batch []*writeReq) {
 	wake := false
 	single := len(batch) == 1
 	for _, r := range batch {
-		t := &txn{ctx: r.ctx, tx: tx, now: now}
+		t := &txn{s: s, ctx: r.ctx, tx: tx, now: now}
 		if single {
 			r.err = runWrite(r.fn, t)
 		} else {

@@ -27,6 +27,13 @@ import { liveness } from './liveness.js';
  * @property {string} notes
  * @property {string} station
  * @property {boolean} done
+ * @property {number|null} course 1-based index into the settings' courses; null: none
+ * @property {number|null} seat the guest it is for; null: shared
+ * @property {string|null} fired_at when it went to the kitchen; null while held
+ * @property {number} voided_quantity how much was voided (quantity is what is left)
+ * @property {boolean} comped on the ticket at price 0
+ * @property {string|null} comp_reason
+ * @property {boolean} paid settled by a payment by item or seat
  */
 
 /**
@@ -50,7 +57,7 @@ import { liveness } from './liveness.js';
 
 /**
  * @typedef {Object} OpenRequest
- * @property {'waiter'|'bill'} kind
+ * @property {'waiter'|'bill'|'next_course'} kind
  * @property {string} created_at
  */
 
@@ -77,6 +84,7 @@ import { liveness } from './liveness.js';
  * @property {string[]} allergens
  * @property {string} station
  * @property {number} [position]
+ * @property {number|null} [course] the default course of its lines; null: none
  * @property {boolean} [deleted] true on a deleted item's menu:updated ({id, deleted})
  */
 
@@ -89,6 +97,7 @@ import { liveness } from './liveness.js';
  * @property {number} amount_cents
  * @property {number} tip_cents
  * @property {string} created_at
+ * @property {number[]} line_ids the lines a payment by item or seat settled; empty otherwise
  */
 
 /**
