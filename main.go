@@ -25,6 +25,7 @@ import (
 	_ "time/tzdata" // a Pi's minimal image may lack zoneinfo; the report needs the restaurant's zone
 
 	"rms/hub"
+	"rms/photo"
 	"rms/server"
 	"rms/store"
 )
@@ -233,6 +234,9 @@ func firstStart(ctx context.Context, st *store.Store, demo bool, log *slog.Logge
 	if demo {
 		logins, err := st.SeedDemo(ctx)
 		if err != nil {
+			return err
+		}
+		if err := photo.SeedDemo(ctx, st); err != nil {
 			return err
 		}
 		if len(logins) > 0 {

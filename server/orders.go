@@ -20,6 +20,7 @@ func (s *Server) handleOrderCreate(c echo.Context) error {
 	if err := ownTable(c, in.TableID); err != nil {
 		return err
 	}
+	in.ByGuest = p.Role == store.RoleCustomer
 	ctx := c.Request().Context()
 	// Staff enter orders they already took, so those start confirmed; a
 	// guest's waits for a waiter unless the restaurant confirms

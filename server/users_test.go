@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +100,8 @@ func TestSettings(t *testing.T) {
 	cust := ts.pair(t, tableID)
 	var st store.Settings
 	r := ts.must(t, 200, "GET", "/api/settings", cust, nil, &st)
-	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC"}
-	if st != want {
+	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC", Languages: []string{"en"}}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("GET /api/settings = %+v; want the defaults %+v", st, want)
 	}
 	for _, f := range []string{"restaurant_name", "currency", "tax_rate_bp", "prices_include_tax", "auto_confirm_orders", "timezone"} {
@@ -110,13 +111,14 @@ func TestSettings(t *testing.T) {
 	}
 	seq := ts.lastSeq(t)
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Trattoria da Ana", "currency": "CHF", "tax_rate_bp": 810,
-		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich"}, &st)
-	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich"}
-	if st != want {
+		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich", "languages": []string{"de", "fr", "it"}}, &st)
+	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich",
+		Languages: []string{"de", "fr", "it"}}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH /api/settings = %+v; want %+v", st, want)
 	}
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"tax_rate_bp": 0}, &st)
-	if want.TaxRateBP = 0; st != want {
+	if want.TaxRateBP = 0; !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH of one field = %+v; want the rest kept: %+v", st, want)
 	}
 	tests := []struct {
@@ -134,6 +136,10 @@ func TestSettings(t *testing.T) {
 		{map[string]any{"timezone": ""}, "timezone"},
 		{map[string]any{"timezone": "Local"}, "timezone"},
 		{map[string]any{"timezone": "../../etc/passwd"}, "timezone"},
+		{map[string]any{"languages": []string{}}, "languages"},
+		{map[string]any{"languages": []string{"en", "en"}}, "languages"},
+		{map[string]any{"languages": []string{"english"}}, "languages"},
+		{map[string]any{"languages": []string{"EN"}}, "languages"},
 	}
 	for _, tt := range tests {
 		expectFields(t, fmt.Sprintf("PATCH /api/settings %v", tt.body), ts.do(t, "PATCH", "/api/settings", ts.admin, tt.body), tt.field)
@@ -141,7 +147,7 @@ func TestSettings(t *testing.T) {
 	// A refused patch changes nothing, not even its valid fields.
 	expectFields(t, "a patch with one bad field", ts.do(t, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Other", "currency": "x"}), "currency")
 	ts.must(t, 200, "GET", "/api/settings", ts.waiter, nil, &st)
-	if st != want {
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("settings after refused patches = %+v; want %+v", st, want)
 	}
 	expectNoEvents(t, ts, "settings", seq)

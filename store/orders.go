@@ -51,6 +51,8 @@ type OrderItem struct {
 	Notes          string `json:"notes"`
 	Station        string `json:"station"`
 	Done           bool   `json:"done"`
+	// Modifiers are the line's choices; UnitPriceCents includes their deltas.
+	Modifiers []OrderModifier `json:"modifiers"`
 }
 
 // NewOrder is the input of CreateOrder.
@@ -58,13 +60,18 @@ type NewOrder struct {
 	TableID int64          `json:"table_id"`
 	Items   []NewOrderItem `json:"items"`
 	Notes   string         `json:"notes"`
+	// ByGuest is set for a table's own order: guests may order only from
+	// categories served at this time; staff may enter anything.
+	ByGuest bool `json:"-"`
 }
 
-// NewOrderItem is one requested line.
+// NewOrderItem is one requested line. Modifiers left out choose each
+// group's defaults.
 type NewOrderItem struct {
-	MenuItemID int64  `json:"menu_item_id"`
-	Quantity   int64  `json:"quantity"`
-	Notes      string `json:"notes"`
+	MenuItemID int64         `json:"menu_item_id"`
+	Quantity   int64         `json:"quantity"`
+	Notes      string        `json:"notes"`
+	Modifiers  []NewModifier `json:"modifiers"`
 }
 
 // Idempotency scopes a client's retry key: the same Scope and Key return
@@ -136,10 +143,14 @@ func loadItems(ctx context.Context, q queryer, orders []Order) error {
 		if err := rows.Scan(&orderID, &it.ID, &it.MenuItemID, &it.Name, &it.Quantity, &it.UnitPriceCents, &it.Notes, &it.Station, &it.Done); err != nil {
 			return err
 		}
+		it.Modifiers = []OrderModifier{}
 		i := index[orderID]
 		orders[i].Items = append(orders[i].Items, it)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return loadModifiers(ctx, q, orders, "["+strings.Join(ids, ",")+"]")
 }
 
 func getOrder(ctx context.Context, q queryer, id int64) (Order, error) {
@@ -320,7 +331,8 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
 		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}
-	var unavailable []string
+	var unavailable, closed []string
+	clock := menuClock{t: t}
 	for i, line := range in.Items {
 		it, err := getItem(ctx, t.tx, line.MenuItemID)
 		if errors.Is(err, ErrNotFound) {
@@ -333,12 +345,30 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 			unavailable = append(unavailable, it.Name)
 			continue
 		}
+		mods, delta, soldOut, err := chooseModifiers(i, it, line)
+		if err != nil {
+			return Order{}, err
+		}
+		unavailable = append(unavailable, soldOut...)
+		if in.ByGuest {
+			open, err := clock.open(it.CategoryID)
+			if err != nil {
+				return Order{}, err
+			}
+			if !open {
+				closed = append(closed, it.Name)
+			}
+		}
+		price := it.PriceCents + delta
 		o.Items = append(o.Items, OrderItem{MenuItemID: it.ID, Name: it.Name, Quantity: line.Quantity,
-			UnitPriceCents: it.PriceCents, Notes: line.Notes, Station: it.Station})
-		o.SubtotalCents += line.Quantity * it.PriceCents
+			UnitPriceCents: price, Notes: line.Notes, Station: it.Station, Modifiers: mods})
+		o.SubtotalCents += line.Quantity * price
 	}
 	if len(unavailable) > 0 {
 		return Order{}, conflictf("not available right now: %s", strings.Join(unavailable, ", "))
+	}
+	if len(closed) > 0 {
+		return Order{}, conflictf("not available at this time: %s", strings.Join(closed, ", "))
 	}
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
@@ -354,6 +384,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 			return Order{}, err
 		}
 		it.ID, _ = res.LastInsertId()
+		if err := t.saveLineModifiers(it.ID, it.Modifiers); err != nil {
+			return Order{}, err
+		}
 	}
 	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
 		return Order{}, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
@@ -15,16 +16,20 @@ type Settings struct {
 	PricesIncludeTax  bool   `json:"prices_include_tax"`
 	AutoConfirmOrders bool   `json:"auto_confirm_orders"`
 	Timezone          string `json:"timezone"`
+	// Languages are the menu's languages (ISO 639-1); the first is the
+	// kitchen's, in which orders, tickets and reports are written.
+	Languages []string `json:"languages"`
 }
 
 // SettingsPatch changes the fields that are not nil.
 type SettingsPatch struct {
-	RestaurantName    *string `json:"restaurant_name"`
-	Currency          *string `json:"currency"`
-	TaxRateBP         *int64  `json:"tax_rate_bp"`
-	PricesIncludeTax  *bool   `json:"prices_include_tax"`
-	AutoConfirmOrders *bool   `json:"auto_confirm_orders"`
-	Timezone          *string `json:"timezone"`
+	RestaurantName    *string   `json:"restaurant_name"`
+	Currency          *string   `json:"currency"`
+	TaxRateBP         *int64    `json:"tax_rate_bp"`
+	PricesIncludeTax  *bool     `json:"prices_include_tax"`
+	AutoConfirmOrders *bool     `json:"auto_confirm_orders"`
+	Timezone          *string   `json:"timezone"`
+	Languages         *[]string `json:"languages"`
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -40,10 +45,17 @@ func (s Settings) Location() *time.Location {
 
 func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	var st Settings
+	var langs string
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
-		auto_confirm_orders, timezone FROM settings WHERE id = 1`).Scan(
-		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone)
-	return st, err
+		auto_confirm_orders, timezone, languages FROM settings WHERE id = 1`).Scan(
+		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone, &langs)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal([]byte(langs), &st.Languages); err != nil || len(st.Languages) == 0 {
+		st.Languages = DefaultLanguages
+	}
+	return st, nil
 }
 
 // Settings returns the current settings.
@@ -92,12 +104,17 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 			}
 			st.Timezone = *p.Timezone
 		}
+		if p.Languages != nil {
+			c.languages("languages", *p.Languages)
+			st.Languages = append([]string{}, *p.Languages...)
+		}
 		if err := c.err(); err != nil {
 			return err
 		}
+		langs, _ := json.Marshal(st.Languages)
 		_, err = t.tx.ExecContext(ctx, `UPDATE settings SET restaurant_name = ?, currency = ?, tax_rate_bp = ?,
-			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ? WHERE id = 1`,
-			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone)
+			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, languages = ? WHERE id = 1`,
+			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone, string(langs))
 		return err
 	})
 	if err != nil {
