@@ -24,6 +24,16 @@ import { jwtClaims } from './api.js';
  * @property {string} notes
  * @property {string} station
  * @property {boolean} done
+ * @property {OrderModifier[]} modifiers the choices, copied at order time in the kitchen's language
+ */
+
+/**
+ * @typedef {Object} OrderModifier
+ * @property {number} option_id
+ * @property {string} group
+ * @property {string} name
+ * @property {number} price_delta_cents
+ * @property {boolean} allergy true for a choice such as "no nuts" that must stand out
  */
 
 /**
@@ -74,7 +84,22 @@ import { jwtClaims } from './api.js';
  * @property {string[]} allergens
  * @property {string} station
  * @property {number} [position]
+ * @property {Object} translations by ISO 639-1 code: {de: {name, description}}
+ * @property {string|null} image_url
+ * @property {string|null} thumb_url
+ * @property {number[]} modifier_group_ids
+ * @property {ModifierGroup[]} modifier_groups
  * @property {boolean} [deleted] true on a deleted item's menu:updated ({id, deleted})
+ */
+
+/**
+ * @typedef {Object} ModifierGroup
+ * @property {number} id
+ * @property {string} name
+ * @property {number} min
+ * @property {number} max
+ * @property {Object[]} options {id, name, price_delta_cents, available, default, allergy, translations}
+ * @property {Object} translations by ISO 639-1 code: {de: {name}}
  */
 
 /**
