@@ -29,6 +29,10 @@ type claims struct {
 	Role    string `json:"role"`
 	TableID int64  `json:"table_id,omitempty"`
 	Version int64  `json:"ver,omitempty"`
+	// Key is the random key of the user or table the token was issued
+	// for: a later row with the same id has another, so the token is
+	// worthless for it.
+	Key string `json:"key,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -45,11 +49,11 @@ func (s *Server) sign(c claims, ttl time.Duration) (string, time.Time, error) {
 }
 
 func (s *Server) staffToken(u store.User) (string, time.Time, error) {
-	return s.sign(claims{Role: u.Role, Version: u.TokenVersion, RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
+	return s.sign(claims{Role: u.Role, Version: u.TokenVersion, Key: u.TokenKey, RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
 }
 
-func (s *Server) customerToken(tableID, version int64) (string, time.Time, error) {
-	return s.sign(claims{Role: store.RoleCustomer, TableID: tableID, Version: version}, s.opts.CustomerTokenTTL)
+func (s *Server) customerToken(tableID int64, t store.TableToken) (string, time.Time, error) {
+	return s.sign(claims{Role: store.RoleCustomer, TableID: tableID, Version: t.Version, Key: t.Key}, s.opts.CustomerTokenTTL)
 }
 
 // authenticate verifies a raw JWT and that what it names still holds: the
@@ -68,8 +72,8 @@ func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error
 	}
 	p := Principal{Role: c.Role, ExpiresAt: c.ExpiresAt.Time.UTC()}
 	if c.Role == store.RoleCustomer {
-		v, err := s.store.TableTokenVersion(ctx, c.TableID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && v != c.Version) {
+		tok, err := s.store.TableToken(ctx, c.TableID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (tok.Version != c.Version || tok.Key != c.Key)) {
 			return Principal{}, errBadToken
 		}
 		if err != nil {
@@ -83,7 +87,7 @@ func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error
 		return Principal{}, errBadToken
 	}
 	u, err := s.store.User(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Active || u.TokenVersion != c.Version)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Active || u.TokenVersion != c.Version || u.TokenKey != c.Key)) {
 		return Principal{}, errBadToken
 	}
 	if err != nil {
@@ -100,15 +104,6 @@ func bearer(r *http.Request) string {
 	}
 	return ""
 }
-
-// Role sets used by the routes.
-var (
-	anyRole    = []string{store.RoleAdmin, store.RoleWaiter, store.RoleChef, store.RoleCustomer}
-	staff      = []string{store.RoleAdmin, store.RoleWaiter, store.RoleChef}
-	floorStaff = []string{store.RoleAdmin, store.RoleWaiter}
-	kitchen    = []string{store.RoleAdmin, store.RoleChef}
-	adminOnly  = []string{store.RoleAdmin}
-)
 
 // allow is the middleware of every authenticated route: a valid bearer
 // token (401 otherwise) whose role is one of roles (403 otherwise).
@@ -140,15 +135,6 @@ func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
 func principal(c echo.Context) Principal {
 	p, _ := c.Get("principal").(Principal)
 	return p
-}
-
-// ownTable rejects a customer asking about another table.
-func ownTable(c echo.Context, tableID int64) error {
-	p := principal(c)
-	if p.Role == store.RoleCustomer && p.TableID != tableID {
-		return forbidden("this table's iPad may only see its own table")
-	}
-	return nil
 }
 
 type loginRequest struct {
@@ -225,6 +211,3 @@ func (s *Server) handleRefresh(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, tokenResponse{Token: tok, ExpiresAt: exp})
 }
-
-// customerAndFloor may place and cancel orders.
-var customerAndFloor = []string{store.RoleAdmin, store.RoleWaiter, store.RoleCustomer}

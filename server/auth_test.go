@@ -163,6 +163,16 @@ func TestJWT(t *testing.T) {
 	ts := newTestServerWith(t, testOptions{now: clk.Now})
 	tableID, _, _ := ts.seedMenu(t)
 	ts.pair(t, tableID) // token version 1
+	// Tokens carry the random key of their user or table.
+	user2, err := ts.store.User(t.Context(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tableTok, err := ts.store.TableToken(t.Context(), tableID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ukey, tkey := user2.TokenKey, tableTok.Key
 	now := clk.Now()
 	reg := func(mod func(*jwt.RegisteredClaims)) jwt.RegisteredClaims {
 		r := jwt.RegisteredClaims{Issuer: "rms", Subject: "2", IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}
@@ -184,20 +194,23 @@ func TestJWT(t *testing.T) {
 		token string
 		want  int
 	}{
-		{"valid waiter (control)", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(nil)}), 200},
-		{"valid customer (control)", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "customer", TableID: tableID, Version: 1, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "" })}), 200},
-		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims{Role: "admin", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "1" })}), 401},
-		{"HS384", sign(jwt.SigningMethodHS384, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(nil)}), 401},
-		{"HS512", sign(jwt.SigningMethodHS512, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(nil)}), 401},
-		{"another key", sign(jwt.SigningMethodHS256, other, claims{Role: "waiter", RegisteredClaims: reg(nil)}), 401},
-		{"no exp", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.ExpiresAt = nil })}), 401},
-		{"expired", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.ExpiresAt = jwt.NewNumericDate(now.Add(-time.Minute)) })}), 401},
-		{"wrong issuer", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Issuer = "other" })}), 401},
-		{"no issuer", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Issuer = "" })}), 401},
-		{"not yet valid", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.NotBefore = jwt.NewNumericDate(now.Add(time.Hour)) })}), 401},
-		{"unknown user", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "admin", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "999" })}), 401},
-		{"no subject", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "admin", RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "" })}), 401},
-		{"old table pairing", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "customer", TableID: tableID, Version: 0, RegisteredClaims: reg(nil)}), 401},
+		{"valid waiter (control)", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(nil)}), 200},
+		{"valid customer (control)", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "customer", TableID: tableID, Version: 1, Key: tkey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "" })}), 200},
+		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims{Role: "admin", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "1" })}), 401},
+		{"HS384", sign(jwt.SigningMethodHS384, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(nil)}), 401},
+		{"HS512", sign(jwt.SigningMethodHS512, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(nil)}), 401},
+		{"another key", sign(jwt.SigningMethodHS256, other, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(nil)}), 401},
+		{"no exp", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.ExpiresAt = nil })}), 401},
+		{"expired", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.ExpiresAt = jwt.NewNumericDate(now.Add(-time.Minute)) })}), 401},
+		{"wrong issuer", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Issuer = "other" })}), 401},
+		{"no issuer", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Issuer = "" })}), 401},
+		{"not yet valid", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.NotBefore = jwt.NewNumericDate(now.Add(time.Hour)) })}), 401},
+		{"unknown user", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "admin", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "999" })}), 401},
+		{"no subject", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "admin", Key: ukey, RegisteredClaims: reg(func(r *jwt.RegisteredClaims) { r.Subject = "" })}), 401},
+		{"old table pairing", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "customer", TableID: tableID, Version: 0, Key: tkey, RegisteredClaims: reg(nil)}), 401},
+		{"another user's key", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", Key: "0123456789abcdef01234567", RegisteredClaims: reg(nil)}), 401},
+		{"no key", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "waiter", RegisteredClaims: reg(nil)}), 401},
+		{"table token without its key", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "customer", TableID: tableID, Version: 1, RegisteredClaims: reg(nil)}), 401},
 		{"unknown table", sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "customer", TableID: 999, Version: 1, RegisteredClaims: reg(nil)}), 401},
 		{"garbage", "not.a.jwt", 401},
 		{"empty", "", 401},
@@ -214,7 +227,7 @@ func TestJWT(t *testing.T) {
 	}
 	// A waiter's forged claim of admin changes nothing: the user's current
 	// role counts.
-	forged := sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "admin", RegisteredClaims: reg(nil)})
+	forged := sign(jwt.SigningMethodHS256, ts.secret, claims{Role: "admin", Key: ukey, RegisteredClaims: reg(nil)})
 	expectError(t, "waiter with role admin in the token", ts.do(t, "GET", "/api/users", forged, nil), 403, "forbidden")
 	for _, h := range []string{"Basic YW5hOndhaXRlcjEyMw==", "Token " + ts.waiter, "Bearer"} {
 		r := ts.do(t, "GET", "/api/auth/me", "", nil, "Authorization", h)

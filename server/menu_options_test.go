@@ -30,7 +30,7 @@ func (ts *testServer) steakMenu(t testing.TB) steakMenu {
 	m.table = ts.newTable(t, "T1")
 	ts.must(t, 201, "POST", "/api/menu/modifier-groups", ts.admin, map[string]any{"name": "Doneness", "min": 1, "max": 1,
 		"translations": map[string]any{"de": map[string]string{"name": "Garstufe"}},
-		"options": []map[string]any{{"name": "Rare"}, {"name": "Medium rare", "default": true, "translations": map[string]any{"de": map[string]string{"name": "Rosa"}}}}}, &m.doneness)
+		"options":      []map[string]any{{"name": "Rare"}, {"name": "Medium rare", "default": true, "translations": map[string]any{"de": map[string]string{"name": "Rosa"}}}}}, &m.doneness)
 	ts.must(t, 201, "POST", "/api/menu/modifier-groups", ts.admin, map[string]any{"name": "Extras", "max": 2,
 		"options": []map[string]any{{"name": "Extra cheese", "price_delta_cents": 150}, {"name": "Bacon", "price_delta_cents": 200}, {"name": "No nuts", "allergy": true}}}, &m.extras)
 	ts.must(t, 201, "POST", "/api/menu/modifier-groups", ts.admin, map[string]any{"name": "Milk", "options": []map[string]any{{"name": "Oat milk", "price_delta_cents": 30}}}, &m.milk)

@@ -84,11 +84,3 @@ func (s *Server) handleDailyReport(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, r)
 }
-
-func (s *Server) handleHealth(c echo.Context) error {
-	if err := s.store.Ping(c.Request().Context()); err != nil {
-		s.log.Error("health check failed", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "error", "version": s.opts.Version, "db": "error"})
-	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version, "db": "ok"})
-}

@@ -52,9 +52,18 @@ func TestSecurityForgedTokens(t *testing.T) {
 	ts := newTestServer(t)
 	adminID := strconv.FormatInt(secUserID(t, ts, "admin"), 10)
 	waiterID := strconv.FormatInt(secUserID(t, ts, "ana"), 10)
+	// A token carries its user's random key (see TestTokenBoundToRowKey).
+	keyOf := func(name string) string {
+		u, err := ts.store.User(t.Context(), secUserID(t, ts, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.TokenKey
+	}
+	adminKey, waiterKey := keyOf("admin"), keyOf("ana")
 	now := time.Now()
 	valid := func() jwt.MapClaims {
-		return jwt.MapClaims{"iss": "rms", "sub": adminID, "role": "admin", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		return jwt.MapClaims{"iss": "rms", "sub": adminID, "key": adminKey, "role": "admin", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 	}
 	with := func(edit func(jwt.MapClaims)) jwt.MapClaims {
 		c := valid()
@@ -139,7 +148,7 @@ func TestSecurityForgedTokens(t *testing.T) {
 
 	// A token that claims admin for a waiter's id gets the waiter's rights:
 	// the role comes from the users table, not from the token.
-	lifted := sign(jwt.SigningMethodHS256, ts.secret, with(func(c jwt.MapClaims) { c["sub"] = waiterID }))
+	lifted := sign(jwt.SigningMethodHS256, ts.secret, with(func(c jwt.MapClaims) { c["sub"], c["key"] = waiterID, waiterKey }))
 	if r := ts.do(t, "GET", "/api/users", lifted, nil); r.status != http.StatusForbidden {
 		t.Errorf("waiter's id with role admin: GET /api/users status = %d; want 403", r.status)
 	}

@@ -200,7 +200,7 @@ func (s *Server) handlePair(c echo.Context) error {
 	if wait := s.pairLimit.attempt(keyLimit{key, 10}); wait > 0 {
 		return rateLimited(c, wait)
 	}
-	tableID, version, err := s.store.TradePairing(c.Request().Context(), in.Code)
+	tableID, binding, err := s.store.TradePairing(c.Request().Context(), in.Code)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("this code is unknown, used or expired; ask staff for a new one")
 	}
@@ -209,7 +209,7 @@ func (s *Server) handlePair(c echo.Context) error {
 		return err
 	}
 	s.revokeTable(tableID)
-	tok, _, err := s.customerToken(tableID, version)
+	tok, _, err := s.customerToken(tableID, binding)
 	if err != nil {
 		return err
 	}

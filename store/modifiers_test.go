@@ -101,7 +101,7 @@ func TestOrderModifierRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := NewOrder{TableID: m.table, Items: []NewOrderItem{{MenuItemID: m.steak, Quantity: 2, Modifiers: tt.mods}}}
-			o, _, err := m.s.CreateOrder(ctx, in, StatusConfirmed, Idempotency{})
+			o, _, err := m.s.CreateOrder(ctx, in, RoleWaiter, Idempotency{})
 			var ve *ValidationError
 			switch {
 			case tt.wantField != "":
@@ -137,7 +137,7 @@ func TestModifiersCopiedAtOrderTime(t *testing.T) {
 	m := newOptionsMenu(t, Options{})
 	ctx := context.Background()
 	o, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: []NewOrderItem{
-		{MenuItemID: m.steak, Quantity: 1, Modifiers: choices(m.medRare, m.cheese, m.extras.Options[3].ID)}}}, StatusConfirmed, Idempotency{})
+		{MenuItemID: m.steak, Quantity: 1, Modifiers: choices(m.medRare, m.cheese, m.extras.Options[3].ID)}}}, RoleWaiter, Idempotency{})
 	if err != nil {
 		t.Fatalf("CreateOrder() err = %v", err)
 	}
@@ -301,7 +301,7 @@ func TestMenuLanguages(t *testing.T) {
 		}
 	}
 	// Orders are in the kitchen's language whatever the guest reads.
-	o, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: []NewOrderItem{{MenuItemID: m.steak, Quantity: 1, Modifiers: choices(m.rare, m.cheese)}}}, StatusPending, Idempotency{})
+	o, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: []NewOrderItem{{MenuItemID: m.steak, Quantity: 1, Modifiers: choices(m.rare, m.cheese)}}}, RoleWaiter, Idempotency{})
 	if err != nil || o.Items[0].Name != "Steak" || o.Items[0].Modifiers[1].Name != "Extra cheese" || o.Items[0].Modifiers[1].Group != "Extras" {
 		t.Errorf("CreateOrder() = %+v, %v; want names in English", o.Items, err)
 	}
@@ -368,11 +368,11 @@ func TestGuestsOrderOnlyInHours(t *testing.T) {
 		t.Fatalf("UpdateCategory(hours) err = %v", err)
 	}
 	line := []NewOrderItem{{MenuItemID: m.coffee, Quantity: 1}}
-	if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: line, ByGuest: true}, StatusPending, Idempotency{}); !errors.Is(err, ErrConflict) ||
+	if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: line}, RoleCustomer, Idempotency{}); !errors.Is(err, ErrConflict) ||
 		!strings.Contains(err.Error(), "not available at this time: Coffee") {
 		t.Errorf("a guest's order at 10:00 of an evening menu err = %v; want a conflict: not available at this time", err)
 	}
-	if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: line}, StatusConfirmed, Idempotency{}); err != nil {
+	if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: line}, RoleWaiter, Idempotency{}); err != nil {
 		t.Errorf("staff entering it at 10:00 err = %v; want nil", err)
 	}
 	v, _, err := m.s.Menu(ctx, "")
@@ -385,7 +385,7 @@ func TestGuestsOrderOnlyInHours(t *testing.T) {
 		t.Errorf("Menu() at 10:00 = %+v, changes at %v; want the grill closed until 18:00 today, Mains open", grill.Category, v.ChangesAt)
 	}
 	now = time.Date(2026, 12, 7, 19, 0, 0, 0, rome)
-	if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: line, ByGuest: true}, StatusPending, Idempotency{}); err != nil {
+	if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: line}, RoleCustomer, Idempotency{}); err != nil {
 		t.Errorf("a guest's order at 19:00 err = %v; want nil", err)
 	}
 }
@@ -397,7 +397,7 @@ func TestReportCountsOptions(t *testing.T) {
 		{{MenuItemID: m.steak, Quantity: 2, Modifiers: choices(m.rare, m.cheese)}, {MenuItemID: m.steak, Quantity: 1}},
 		{{MenuItemID: m.steak, Quantity: 1, Modifiers: choices(m.rare, m.cheese, m.truffle)}},
 	} {
-		if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: lines}, StatusConfirmed, Idempotency{}); err != nil {
+		if _, _, err := m.s.CreateOrder(ctx, NewOrder{TableID: m.table, Items: lines}, RoleWaiter, Idempotency{}); err != nil {
 			t.Fatalf("CreateOrder() err = %v", err)
 		}
 	}

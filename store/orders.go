@@ -60,9 +60,9 @@ type NewOrder struct {
 	TableID int64          `json:"table_id"`
 	Items   []NewOrderItem `json:"items"`
 	Notes   string         `json:"notes"`
-	// ByGuest is set for a table's own order: guests may order only from
+	// byGuest is set for a table's own order: guests may order only from
 	// categories served at this time; staff may enter anything.
-	ByGuest bool `json:"-"`
+	byGuest bool
 }
 
 // NewOrderItem is one requested line. Modifiers left out choose each
@@ -268,11 +268,12 @@ func (c checker) newOrder(in NewOrder) {
 
 // CreateOrder places an order, copying the current prices, and emits
 // order:created (and table:updated when the table becomes occupied).
-// initial is the status it starts in (pending, or confirmed). With a non-empty
-// idem key, a repeat returns the first order and replayed=true. It returns
-// a *ValidationError, or an ErrConflict naming an unavailable item or a
-// reused key with another request.
-func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, idem Idempotency) (o Order, replayed bool, err error) {
+// role is who places it (RoleCustomer for a table's iPad); the store decides
+// the status it starts in (see initialStatus). With a non-empty idem key, a
+// repeat returns the first order and replayed=true. It returns a
+// *ValidationError, or an ErrConflict naming an unavailable item or a reused
+// key with another request.
+func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)
 	if len(idem.Key) > maxIdempotencyKey {
@@ -281,6 +282,7 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 	if err := c.err(); err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
+	in.byGuest = role == RoleCustomer
 	reqJSON, _ := json.Marshal(in)
 	sum := sha256.Sum256(reqJSON)
 	reqHash := hex.EncodeToString(sum[:])
@@ -301,7 +303,10 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 				return err
 			}
 		}
-		var err error
+		initial, err := t.initialStatus(role)
+		if err != nil {
+			return err
+		}
 		if o, err = t.createOrder(in, initial); err != nil {
 			return err
 		}
@@ -318,6 +323,25 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
 	return o, replayed, nil
+}
+
+// initialStatus is the status a new order placed by role starts in. Staff
+// enter orders they already took, so those start confirmed; a guest's waits
+// for a waiter unless the restaurant confirms automatically. The setting is
+// read inside the order's transaction, so a change to it applies to every
+// order committed after it and to none before.
+func (t *txn) initialStatus(role string) (string, error) {
+	if role != RoleCustomer {
+		return StatusConfirmed, nil
+	}
+	st, err := getSettings(t.ctx, t.tx)
+	if err != nil {
+		return "", err
+	}
+	if st.AutoConfirmOrders {
+		return StatusConfirmed, nil
+	}
+	return StatusPending, nil
 }
 
 func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
@@ -350,7 +374,7 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 			return Order{}, err
 		}
 		unavailable = append(unavailable, soldOut...)
-		if in.ByGuest {
+		if in.byGuest {
 			open, err := clock.open(it.CategoryID)
 			if err != nil {
 				return Order{}, err

@@ -6,13 +6,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -77,6 +76,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: open: path %q may not contain ? or #", path)
 	}
+	if err := makePrivate(path, true); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
 	// temp_store(MEMORY) keeps the statement journal of group commit's
 	// savepoints in memory: on disk it cost a write(2) per page per
 	// savepoint, a third of the writer's time. It holds only what a
@@ -112,7 +114,36 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// SQLite gives the WAL and shared-memory files the database's mode,
+	// but ones an older version left behind keep theirs.
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := makePrivate(p, false); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
 	return s, nil
+}
+
+// makePrivate makes the file at path mode 0600 (orders, staff password
+// hashes and the event log are nobody else's business), creating it empty
+// first when create is set and it is missing: created by SQLite it would
+// get 0644 under a usual umask. A missing file is fine when create is off.
+func makePrivate(path string, create bool) error {
+	if create {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	err := os.Chmod(path, 0o600)
+	if !create && errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // Close closes both pools.
@@ -159,10 +190,25 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	// VACUUM INTO accepts an empty file and keeps its mode: made here with
+	// 0600 and O_EXCL, the copy is private from its first byte, and an
+	// existing file is refused as before.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
-	return nil
+	f.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	// The copy gets an epoch of its own, so however it is put back (rms
+	// restore, or copied by hand) screens that saw later events resync.
+	if err := setEpoch(ctx, path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	return makePrivate(path, false)
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -189,7 +235,21 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	// One connection for the whole migration: a Go step needs foreign keys
+	// off, which SQLite allows only outside a transaction and per connection.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	defer conn.Close()
+	step := goSteps[version]
+	if step != nil {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
+		defer conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON")
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
 	}
@@ -208,6 +268,21 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
 	}
+	if step != nil {
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
+		// Foreign keys were off: prove the rebuilt tables still satisfy them.
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return fmt.Errorf("store: migrate %s: foreign keys broken", name)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		version, name, s.now().UnixMilli()); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
@@ -216,9 +291,7 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 }
 
 func (s *Store) ensureEpoch(ctx context.Context) error {
-	b := make([]byte, 8)
-	rand.Read(b)
-	if _, err := s.w.ExecContext(ctx, "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", hex.EncodeToString(b)); err != nil {
+	if _, err := s.w.ExecContext(ctx, "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", newEpoch()); err != nil {
 		return fmt.Errorf("store: epoch: %w", err)
 	}
 	if err := s.w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&s.epoch); err != nil {

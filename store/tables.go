@@ -170,8 +170,8 @@ func (s *Store) CreateTable(ctx context.Context, in TableInput) (Table, error) {
 			return err
 		}
 		tb.StatusChangedAt = t.now
-		res, err := t.tx.ExecContext(ctx, "INSERT INTO tables (name, seats, section, status, status_changed_at) VALUES (?, ?, ?, ?, ?)",
-			tb.Name, tb.Seats, tb.Section, tb.Status, ms(t.now))
+		res, err := t.tx.ExecContext(ctx, "INSERT INTO tables (name, seats, section, status, status_changed_at, token_key) VALUES (?, ?, ?, ?, ?, ?)",
+			tb.Name, tb.Seats, tb.Section, tb.Status, ms(t.now), newTokenKey())
 		if err != nil {
 			return err
 		}
@@ -375,10 +375,17 @@ func (s *Store) CreatePairing(ctx context.Context, tableID int64) (Pairing, erro
 	return p, nil
 }
 
+// TableToken is what a table's customer token must carry to stay valid:
+// the version its last pairing gave it and the table's random key.
+type TableToken struct {
+	Version int64
+	Key     string
+}
+
 // TradePairing uses up a pairing code and returns the table and its new
-// token version: every customer token of an older version stops working.
+// token: every customer token of an older version stops working.
 // It returns ErrNotFound for an unknown, used or expired code.
-func (s *Store) TradePairing(ctx context.Context, code string) (tableID, version int64, err error) {
+func (s *Store) TradePairing(ctx context.Context, code string) (tableID int64, tok TableToken, err error) {
 	err = s.write(ctx, func(t *txn) error {
 		var expires int64
 		err := t.tx.QueryRowContext(ctx, "SELECT table_id, expires_at FROM pairing_codes WHERE code = ?", code).Scan(&tableID, &expires)
@@ -394,31 +401,31 @@ func (s *Store) TradePairing(ctx context.Context, code string) (tableID, version
 		if expires <= ms(t.now) {
 			return nil // commit the clean-up, then report the code as unknown
 		}
-		return t.tx.QueryRowContext(ctx, "UPDATE tables SET token_version = token_version + 1 WHERE id = ? AND deleted_at IS NULL RETURNING token_version",
-			tableID).Scan(&version)
+		return t.tx.QueryRowContext(ctx, "UPDATE tables SET token_version = token_version + 1 WHERE id = ? AND deleted_at IS NULL RETURNING token_version, token_key",
+			tableID).Scan(&tok.Version, &tok.Key)
 	})
-	if err == nil && version == 0 {
+	if err == nil && tok.Version == 0 {
 		err = ErrNotFound
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: trade pairing: %w", err)
+		return 0, TableToken{}, fmt.Errorf("store: trade pairing: %w", err)
 	}
-	return tableID, version, nil
+	return tableID, tok, nil
 }
 
-// TableTokenVersion returns the token version customer tokens of a table
-// must carry, or ErrNotFound for a deleted table.
-func (s *Store) TableTokenVersion(ctx context.Context, tableID int64) (int64, error) {
-	var v int64
-	err := s.r.QueryRowContext(ctx, "SELECT token_version FROM tables WHERE id = ? AND deleted_at IS NULL", tableID).Scan(&v)
+// TableToken returns what customer tokens of a table must carry, or
+// ErrNotFound for a deleted table.
+func (s *Store) TableToken(ctx context.Context, tableID int64) (TableToken, error) {
+	var tok TableToken
+	err := s.r.QueryRowContext(ctx, "SELECT token_version, token_key FROM tables WHERE id = ? AND deleted_at IS NULL", tableID).Scan(&tok.Version, &tok.Key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("store: table %d token: %w", tableID, ErrNotFound)
+		return TableToken{}, fmt.Errorf("store: table %d token: %w", tableID, ErrNotFound)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: table %d token: %w", tableID, err)
+		return TableToken{}, fmt.Errorf("store: table %d token: %w", tableID, err)
 	}
-	return v, nil
+	return tok, nil
 }

@@ -29,6 +29,10 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 	// TokenVersion must match the version in the user's tokens.
 	TokenVersion int64 `json:"-"`
+	// TokenKey is the user's random key that its tokens carry: no later
+	// user inherits it, even with the same id (empty for users created
+	// before keys existed).
+	TokenKey string `json:"-"`
 }
 
 // NewUser is the input of CreateUser.
@@ -69,12 +73,12 @@ func (c checker) role(v string) {
 	c.oneOf("role", v, RoleAdmin, RoleWaiter, RoleChef)
 }
 
-const userColumns = "id, username, role, active, created_at, token_version"
+const userColumns = "id, username, role, active, created_at, token_version, token_key"
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion)
+	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &u.TokenKey)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }
@@ -99,8 +103,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 		if err := usernameFree(t, in.Username, 0); err != nil {
 			return err
 		}
-		res, err := t.tx.ExecContext(ctx, "INSERT INTO users (username, role, password_hash, active, created_at) VALUES (?, ?, ?, 1, ?)",
-			in.Username, in.Role, string(hash), ms(t.now))
+		res, err := t.tx.ExecContext(ctx, "INSERT INTO users (username, role, password_hash, active, created_at, token_key) VALUES (?, ?, ?, 1, ?, ?)",
+			in.Username, in.Role, string(hash), ms(t.now), newTokenKey())
 		if err != nil {
 			return err
 		}
@@ -297,8 +301,8 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	var hash string
 	var u User
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, username, role, active, created_at, token_version, password_hash FROM users WHERE username = ?", username).
-		Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &hash)
+	err := s.r.QueryRowContext(ctx, "SELECT id, username, role, active, created_at, token_version, token_key, password_hash FROM users WHERE username = ?", username).
+		Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &u.TokenKey, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, fmt.Errorf("store: authenticate: %w", ErrBadCredentials)

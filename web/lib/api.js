@@ -107,6 +107,19 @@ export function newIdempotencyKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * listOf accepts a bare array or an object wrapping one under key, whichever
+ * the API sends ({orders: [...]} or [...]).
+ * @param {any} body
+ * @param {string} key
+ * @returns {any[]}
+ */
+export function listOf(body, key) {
+  if (Array.isArray(body)) return body;
+  if (body && Array.isArray(body[key])) return body[key];
+  return [];
+}
+
 const moneyFormats = new Map();
 
 /**

@@ -13,6 +13,8 @@
 // no service worker.
 
 import { jwtClaims } from './api.js';
+import { keepFresh } from './auth.js';
+import { emitter, safe } from './emitter.js';
 
 /**
  * @typedef {Object} OrderItem
@@ -157,8 +159,6 @@ const OFFLINE_AFTER_MS = 30000;
 // client probes on its own: any frame counts as a sign of life.
 const PROBE_IDLE_MS = 20000;
 const PROBE_TIMEOUT_MS = 10000;
-// A refresh this long before expiry keeps a screen signed in all evening.
-const REFRESH_MARGIN_MS = 10 * 60 * 1000;
 const SEEN_LIMIT = 4096;
 
 /**
@@ -167,7 +167,7 @@ const SEEN_LIMIT = 4096;
  * @param {Object} opts
  * @param {string|(() => string|null)} opts.token the token, or a function returning the current one
  * @param {() => Promise<string>} [opts.refresh] returns a fresh token (staff: POST /api/auth/refresh);
- *   used before the token expires and once after a 4401 close
+ *   used before the token expires (the policy of auth.js keepFresh) and once after a 4401 close
  * @param {string} [opts.url] WebSocket URL, default ws(s)://<this host>/ws
  * @param {{idleMs?: number, timeoutMs?: number}} [opts.probe] liveness probe: after idleMs
  *   without a frame send a ping, and drop the socket if nothing comes within timeoutMs
@@ -178,14 +178,10 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   const probeTimeout = (probeOpts && probeOpts.timeoutMs) || PROBE_TIMEOUT_MS;
   const wsURL = url || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
 
-  /** @type {Map<string, Set<Function>>} */
-  const handlers = new Map();
-  /** @type {Set<Function>} */
-  const stateHandlers = new Set();
-  /** @type {Map<string, Set<Function>>} */
-  const resyncHandlers = new Map();
-  /** @type {Set<Function>} */
-  const authErrorHandlers = new Set();
+  // Handlers by kind: events by name, 'state', 'auth', and resyncs by room.
+  const events = emitter();
+  const others = emitter();
+  const resyncs = emitter();
 
   // Wanted subscriptions by room key ('kds', 'table:3'); they survive
   // reconnects. `since` is the newest seq seen for that room.
@@ -209,7 +205,6 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   let droppedAt = 0;
   let retryTimer = 0;
   let offlineTimer = 0;
-  let refreshTimer = 0;
   let probeTimer = 0;
   let lastFrame = 0;
   let nextId = 1;
@@ -236,19 +231,17 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     if (s === state) return;
     state = s;
     stateSince = s === 'connected' || s === 'connecting' ? new Date() : new Date(droppedAt || Date.now());
-    for (const fn of [...stateHandlers]) safe(fn, state, { since: stateSince });
+    others.emit('state', state, { since: stateSince });
   }
 
   function emit(event, data, meta) {
     for (const key of [event, '*']) {
-      const set = handlers.get(key);
-      if (set) for (const fn of [...set]) safe(fn, data, meta);
+      events.emit(key, data, meta);
     }
   }
 
   function fireResync(key, epochChanged = false) {
-    const set = resyncHandlers.get(key);
-    if (set) for (const fn of [...set]) safe(fn, key, { epochChanged });
+    resyncs.emit(key, key, { epochChanged });
   }
 
   function markSeen(seq) {
@@ -300,7 +293,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     const t = currentToken();
     if (!t) {
       setState('offline');
-      for (const fn of [...authErrorHandlers]) safe(fn, 4401);
+      others.emit('auth', 4401);
       return;
     }
     if (state !== 'reconnecting' && state !== 'offline') setState('connecting');
@@ -403,7 +396,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     emit('ready', data, { event: 'ready' });
     for (const entry of rooms.values()) subscribeFrame(entry).catch(() => {});
     if (epochChanged) for (const key of rooms.keys()) fireResync(key, true);
-    scheduleRefresh();
+    fresh?.schedule();
     scheduleProbe();
   }
 
@@ -445,12 +438,26 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     scheduleReconnect();
   }
 
+  // The token is renewed on a timer whether or not the socket is up, so a
+  // screen that spent the token's life offline still comes back signed in.
+  const fresh = refresh
+    ? keepFresh({
+        token: currentToken,
+        refresh,
+        onToken(tok) {
+          refreshedToken = tok;
+          send({ event: 'auth', data: { token: tok } });
+        },
+        onDead: () => authFailed(4401),
+      })
+    : null;
+
   function authFailed(code) {
     clearTimeout(retryTimer);
-    clearTimeout(refreshTimer);
+    fresh?.stop();
     clearTimeout(offlineTimer);
     setState('offline');
-    for (const fn of [...authErrorHandlers]) safe(fn, code);
+    others.emit('auth', code);
   }
 
   function scheduleReconnect() {
@@ -470,43 +477,6 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     // screens does not reconnect in lockstep after the box restarts.
     const delay = base / 2 + Math.random() * (base / 2);
     retryTimer = setTimeout(open, delay);
-  }
-
-  function scheduleRefresh() {
-    clearTimeout(refreshTimer);
-    if (!refresh) return;
-    const exp = jwtClaims(currentToken())?.exp;
-    if (!exp) return;
-    const iat = jwtClaims(currentToken())?.iat;
-    const life = iat ? (exp - iat) * 1000 : REFRESH_MARGIN_MS * 2;
-    const margin = Math.min(REFRESH_MARGIN_MS, life / 2);
-    const wait = Math.max(1000, exp * 1000 - margin - Date.now());
-    // setTimeout overflows past ~24.8 days; re-check rather than fire early.
-    refreshTimer = setTimeout(doRefresh, Math.min(wait, 2 ** 31 - 1));
-  }
-
-  async function doRefresh() {
-    if (closed) return;
-    const exp = jwtClaims(currentToken())?.exp;
-    if (exp && exp * 1000 - Date.now() > REFRESH_MARGIN_MS * 1.5) {
-      scheduleRefresh();
-      return;
-    }
-    try {
-      const tok = await refresh();
-      if (tok) {
-        refreshedToken = tok;
-        send({ event: 'auth', data: { token: tok } });
-      }
-      scheduleRefresh();
-    } catch (err) {
-      if (err && (err.status === 401 || err.status === 403)) {
-        authFailed(4401);
-        return;
-      }
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(doRefresh, 30000);
-    }
   }
 
   function scheduleProbe() {
@@ -559,7 +529,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       retryNow();
       if (ready) {
         // Timers are throttled in background tabs; catch up on refresh.
-        scheduleRefresh();
+        fresh?.schedule();
         probe();
       }
     }
@@ -584,10 +554,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
      * @returns {() => void}
      */
     on(event, fn) {
-      let set = handlers.get(event);
-      if (!set) handlers.set(event, (set = new Set()));
-      set.add(fn);
-      return () => set.delete(fn);
+      return events.on(event, fn);
     },
 
     /**
@@ -633,9 +600,8 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
      * @returns {() => void}
      */
     onState(fn) {
-      stateHandlers.add(fn);
       safe(fn, state, { since: stateSince });
-      return () => stateHandlers.delete(fn);
+      return others.on('state', fn);
     },
 
     /**
@@ -648,10 +614,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
      * @returns {() => void}
      */
     onResync(room, fn) {
-      let set = resyncHandlers.get(room);
-      if (!set) resyncHandlers.set(room, (set = new Set()));
-      set.add(fn);
-      return () => set.delete(fn);
+      return resyncs.on(room, fn);
     },
 
     /**
@@ -661,8 +624,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
      * @returns {() => void}
      */
     onAuthError(fn) {
-      authErrorHandlers.add(fn);
-      return () => authErrorHandlers.delete(fn);
+      return others.on('auth', fn);
     },
 
     /**
@@ -711,7 +673,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       closed = true;
       clearTimeout(retryTimer);
       clearTimeout(offlineTimer);
-      clearTimeout(refreshTimer);
+      fresh?.stop();
       clearTimeout(probeTimer);
       if (typeof window !== 'undefined') {
         window.removeEventListener('online', onOnline);
@@ -732,13 +694,6 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   };
 
   open();
+  fresh?.schedule();
   return rt;
-}
-
-function safe(fn, ...args) {
-  try {
-    fn(...args);
-  } catch (err) {
-    console.error('realtime handler failed', err);
-  }
 }

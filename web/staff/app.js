@@ -1,7 +1,10 @@
-// The staff app's shell: sign-in, token refresh, sign-out, navigation
-// between views, the live-connection indicator and the new-order cue.
-// Views live in their own modules and get one `app` object to work with.
+// The staff app's shell: sign-in, sign-out, navigation between views, the
+// live-connection indicator and the new-order cue. The token's life is the
+// shared policy of lib/auth.js. Views live in their own modules and get one
+// `app` object to work with.
 import { api, ApiError, jwtClaims, session } from '/lib/api.js';
+import { staffSession } from '/lib/auth.js';
+import { byId } from '/lib/dom.js';
 import { Data } from './data.js';
 import { h, fill, toast, errorText, formError, clearErrors, busy } from './ui.js';
 import { muted, setMuted, soundState, wasLocked } from './sound.js';
@@ -14,7 +17,8 @@ import * as users from './users.js';
 import * as settings from './settings.js';
 import * as report from './report.js';
 
-const SESSION = 'staff';
+const ENDED = 'Your session has ended. Please sign in again.';
+const auth = staffSession('staff', { onEnded: () => signOut(ENDED) });
 
 // Each route: its view module, its nav label, and whether only admins see it.
 // Keys are the keyboard shortcuts shown in the nav's tooltips.
@@ -29,7 +33,7 @@ const ROUTES = {
   report: { view: report, label: 'Report', key: 'r', admin: true },
 };
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
 /** The one object views receive: data, identity, and the authenticated API. */
 const app = {
@@ -40,19 +44,10 @@ const app = {
   get isAdmin() {
     return this.role === 'admin';
   },
-  /** call is api() with the session's token; a 401 signs the person out. */
-  async call(method, path, body, headers) {
-    try {
-      return await api(method, path, { token: session.get(SESSION), body, headers });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) signOut('Your session has ended. Please sign in again.');
-      throw err;
-    }
-  },
+  /** call is api() with the session's token; a 401 that a refresh cannot cure signs the person out. */
+  call: auth.call,
   /** token is the current staff token, for the few raw fetches (QR SVG). */
-  token() {
-    return session.get(SESSION);
-  },
+  token: auth.token,
   navigate(hash) {
     if (location.hash === hash) route();
     else location.hash = hash;
@@ -60,19 +55,18 @@ const app = {
 };
 
 let cleanupView = null;
-let refreshTimer = 0;
 let offData = [];
 
 // ---- sign-in and session ----
 
 async function boot() {
   wireStatic();
-  const token = session.get(SESSION);
+  const token = auth.token();
   if (!token) return showLogin();
   const claims = jwtClaims(token);
   if (!claims || (claims.exp && claims.exp * 1000 <= Date.now())) {
-    session.clear(SESSION);
-    return showLogin('Your session has ended. Please sign in again.');
+    auth.clear();
+    return showLogin(ENDED);
   }
   for (let attempt = 0; ; attempt++) {
     try {
@@ -80,8 +74,8 @@ async function boot() {
       return enter(me.user || { username: '', role: me.role }, me.role);
     } catch (err) {
       if (err instanceof ApiError && err.status !== 0) {
-        session.clear(SESSION);
-        return showLogin(err.status === 401 ? 'Your session has ended. Please sign in again.' : errorText(err));
+        auth.clear();
+        return showLogin(err.status === 401 ? ENDED : errorText(err));
       }
       // The box is unreachable (rebooting, Wi-Fi down): keep trying, say so.
       $('boot').textContent = `Can't reach the restaurant box. Retrying… (${attempt + 1})`;
@@ -113,7 +107,7 @@ async function login(e) {
   }
   await busy(form.querySelector('button[type=submit]'), async () => {
     try {
-      const res = await api('POST', '/api/auth/login', { body: { username, password } });
+      const res = await auth.signIn(username, password);
       if (res.user.role === 'chef') {
         // The kitchen display is the chef's app; hand it the token so the
         // chef does not have to sign in twice.
@@ -121,7 +115,7 @@ async function login(e) {
         location.assign('/kds');
         return;
       }
-      session.set(SESSION, res.token);
+      auth.set(res.token);
       form.elements.password.value = '';
       enter(res.user, res.user.role);
     } catch (err) {
@@ -134,13 +128,13 @@ async function login(e) {
 
 async function enter(user, role) {
   if (role === 'chef') {
-    session.set('kds', session.get(SESSION));
-    session.clear(SESSION);
+    session.set('kds', auth.token());
+    auth.clear();
     location.assign('/kds');
     return;
   }
   if (role !== 'admin' && role !== 'waiter') {
-    session.clear(SESSION);
+    auth.clear();
     showLogin('This account cannot use the staff app.');
     return;
   }
@@ -152,12 +146,11 @@ async function enter(user, role) {
   $('shell').hidden = false;
   $('who').textContent = user.username ? `${user.username} · ${role}` : role;
   buildNav();
-  scheduleRefresh();
 
   const data = new Data({
     call: app.call,
-    token: () => session.get(SESSION),
-    refresh,
+    token: auth.token,
+    refresh: auth.refresh,
     onAuthError: () => signOut('The box signed this account out. Please sign in again.'),
   });
   app.data = data;
@@ -191,40 +184,8 @@ async function enter(user, role) {
   }
 }
 
-/** refresh trades the current token for a fresh one; realtime.js calls it too. */
-async function refresh() {
-  const res = await api('POST', '/api/auth/refresh', { token: session.get(SESSION) });
-  session.set(SESSION, res.token);
-  scheduleRefresh();
-  return res.token;
-}
-
-// Renew at half the token's life, so a screen left on all day never meets
-// an expired token; a failed attempt retries in a minute.
-function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  const c = jwtClaims(session.get(SESSION));
-  if (!c || !c.exp) return;
-  const life = c.iat ? (c.exp - c.iat) * 1000 : 3600e3;
-  const at = c.exp * 1000 - life / 2;
-  const delay = Math.min(2 ** 31 - 1, Math.max(10e3, at - Date.now()));
-  refreshTimer = setTimeout(async () => {
-    try {
-      await refresh();
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-        signOut('Your session has ended. Please sign in again.');
-      } else {
-        clearTimeout(refreshTimer);
-        refreshTimer = setTimeout(scheduleRefresh, 60e3);
-      }
-    }
-  }, delay);
-}
-
 function signOut(message) {
   if (!app.data && $('shell').hidden) return;
-  clearTimeout(refreshTimer);
   cleanupView?.();
   cleanupView = null;
   offData.forEach((off) => off());
@@ -234,7 +195,7 @@ function signOut(message) {
   app.user = null;
   app.role = null;
   delete document.body.dataset.role;
-  session.clear(SESSION);
+  auth.clear();
   document.querySelectorAll('dialog').forEach((d) => d.close());
   fill($('view'));
   showLogin(message);
@@ -353,10 +314,6 @@ function wireStatic() {
         return;
       }
     }
-  });
-  // A laptop waking from sleep may hold a token that is about to expire.
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && app.data) scheduleRefresh();
   });
 }
 

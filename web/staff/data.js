@@ -2,18 +2,15 @@
 // the menu and the settings, loaded over REST and kept current from the
 // WebSocket rooms. Views read from here and listen for 'tables', 'orders',
 // 'menu', 'settings' and 'payment' changes instead of fetching themselves.
+import { listOf } from '/lib/api.js';
 import { connect } from '/lib/realtime.js';
+import { Live } from '/lib/live.js';
 import { chime } from './sound.js';
 
 // Orders leave the active list when they reach one of these.
 const DONE = new Set(['paid', 'cancelled']);
 
-/** list accepts a bare array or an object wrapping one, whichever the API sends. */
-export function list(body, key) {
-  if (Array.isArray(body)) return body;
-  if (body && Array.isArray(body[key])) return body[key];
-  return [];
-}
+export { listOf as list };
 
 /** Data is the shared state of one signed-in session. */
 export class Data extends EventTarget {
@@ -23,10 +20,9 @@ export class Data extends EventTarget {
   constructor({ call, token, refresh, onAuthError }) {
     super();
     this.call = call;
-    /** @type {Map<number, object>} */
-    this.tables = new Map();
-    /** @type {Map<number, object>} */
-    this.orders = new Map();
+    /** Tables and active orders, merged from REST and events by seq. */
+    this.tables = new Live((t) => !t.deleted);
+    this.orders = new Live((o) => !DONE.has(o.status));
     this.menu = { categories: [] };
     this.settings = { currency: 'EUR', restaurant_name: 'Restaurant', tax_rate_bp: 0, timezone: 'UTC' };
     /** Orders that already played the chime, so a replay never rings twice. */
@@ -44,13 +40,18 @@ export class Data extends EventTarget {
       this.emit('connection');
     });
     this.rt.onAuthError(onAuthError);
-    this.rt.onResync('orders', () => this.loadOrders().catch((e) => this.fail(e)));
-    this.rt.onResync('tables', () => this.loadTables().catch((e) => this.fail(e)));
+    // After an epoch change the seqs held name a log that is gone.
+    const reload = (live, load) => (room, { epochChanged }) => {
+      if (epochChanged) live.forgetSeqs();
+      load().catch((e) => this.fail(e));
+    };
+    this.rt.onResync('orders', reload(this.orders, () => this.loadOrders()));
+    this.rt.onResync('tables', reload(this.tables, () => this.loadTables()));
     this.rt.onResync('menu', () => this.loadMenu().catch((e) => this.fail(e)));
-    this.rt.on('order:created', (o) => this.putOrder(o, true));
-    this.rt.on('order:updated', (o) => this.putOrder(o, false));
-    this.rt.on('order:cancelled', (o) => this.putOrder(o, false));
-    this.rt.on('table:updated', (t) => this.putTable(t));
+    this.rt.on('order:created', (o, meta) => this.putOrder(o, meta.seq, true));
+    this.rt.on('order:updated', (o, meta) => this.putOrder(o, meta.seq, false));
+    this.rt.on('order:cancelled', (o, meta) => this.putOrder(o, meta.seq, false));
+    this.rt.on('table:updated', (t, meta) => this.putTable(t, meta.seq));
     this.rt.on('menu:updated', (it) => this.putItem(it));
     this.rt.on('payment:completed', (p) => this.emit('payment', p));
   }
@@ -101,7 +102,7 @@ export class Data extends EventTarget {
 
   async loadTables() {
     const body = await this.call('GET', '/api/tables');
-    this.tables = new Map(list(body, 'tables').map((t) => [t.id, t]));
+    this.tables.snapshot(listOf(body, 'tables'), body?.seq);
     this.loaded.tables = true;
     this.emit('tables');
     return body?.seq;
@@ -109,16 +110,15 @@ export class Data extends EventTarget {
 
   async loadOrders(initial = false) {
     const body = await this.call('GET', '/api/orders?active=true');
-    const next = new Map();
-    for (const o of list(body, 'orders')) {
+    const all = listOf(body, 'orders');
+    for (const o of all) {
       if (DONE.has(o.status)) continue;
-      next.set(o.id, o);
       // After a reconnect that needed a full reload, a pending order we had
       // never seen is as new as one pushed live.
       if (o.status === 'pending' && !initial && !this.orders.has(o.id)) this.ring(o);
       if (initial) this.chimed.add(o.id);
     }
-    this.orders = next;
+    this.orders.snapshot(all, body?.seq);
     this.loaded.orders = true;
     this.emit('orders');
     return body?.seq;
@@ -126,7 +126,7 @@ export class Data extends EventTarget {
 
   async loadMenu() {
     const body = await this.call('GET', '/api/menu');
-    this.menu = { categories: list(body, 'categories') };
+    this.menu = { categories: listOf(body, 'categories') };
     for (const c of this.menu.categories) c.items ??= [];
     this.sortMenu();
     this.loaded.menu = true;
@@ -140,16 +140,14 @@ export class Data extends EventTarget {
     for (const c of this.menu.categories) c.items.sort(byPos);
   }
 
-  putOrder(o, created) {
+  putOrder(o, seq, created) {
     if (!o || o.id == null) return;
     const old = this.orders.get(o.id);
     // An event replayed after a REST load can be older than what we hold.
-    if (old && old.updated_at && o.updated_at && Date.parse(o.updated_at) < Date.parse(old.updated_at)) return;
+    if (!this.orders.put(o, seq)) return;
     if (DONE.has(o.status)) {
-      this.orders.delete(o.id);
       this.fresh.delete(o.id);
     } else {
-      this.orders.set(o.id, o);
       if (o.status === 'pending' && (created || !old)) this.ring(o);
       if (o.status !== 'pending') this.fresh.delete(o.id);
     }
@@ -168,10 +166,9 @@ export class Data extends EventTarget {
     this.emit('new-order', o);
   }
 
-  putTable(t) {
+  putTable(t, seq) {
     if (!t || t.id == null) return;
-    if (t.deleted) this.tables.delete(t.id);
-    else this.tables.set(t.id, t);
+    if (!this.tables.put(t, seq)) return;
     this.emit('tables', t);
   }
 

@@ -114,7 +114,7 @@ async function transition(app, o, status, button) {
   await busy(button, async () => {
     try {
       const res = await app.call('PATCH', `/api/orders/${o.id}/status`, { status });
-      if (res && res.id) app.data.putOrder(res, false);
+      if (res && res.id) app.data.putOrder(res, undefined, false);
     } catch (err) {
       toast(errorText(err));
     }
@@ -147,7 +147,7 @@ function cancelDialog(app, o) {
     await busy(submit, async () => {
       try {
         const res = await app.call('POST', `/api/orders/${o.id}/cancel`, { reason: text });
-        if (res && res.id) app.data.putOrder(res, false);
+        if (res && res.id) app.data.putOrder(res, undefined, false);
         toast(`Order #${o.id} cancelled.`, 'ok');
         close();
       } catch (err) {

@@ -1,31 +1,16 @@
-// The chime for a guest's new order, made with WebAudio so there is no
-// sound file to load. Browsers keep audio suspended until the person has
-// touched the page; the first click or key after load unlocks it.
+// The chime for a guest's new order, and the person's choice to mute it on
+// this device. The audio itself (and its unlock on the first touch) is the
+// shared lib/sound.js.
+import { audioCreated, audioRunning, tone, unlockAudio } from '/lib/sound.js';
 
 const MUTE_KEY = 'rms.staff.mute';
-let ctx = null;
-
-function audio() {
-  if (!ctx) {
-    const AC = window.AudioContext || window.webkitAudioContext;
-    if (!AC) return null;
-    try {
-      ctx = new AC();
-    } catch {
-      return null;
-    }
-  }
-  if (ctx.state === 'suspended') ctx.resume().catch(() => {});
-  return ctx;
-}
 
 let lockedBefore = false;
 
-/** unlockAudio resumes audio from inside a user gesture. */
-export function unlockAudio() {
+function onGesture() {
   // Only the very first gesture wakes audio; later ones are choices.
-  lockedBefore = !muted() && !ctx;
-  audio();
+  lockedBefore = !muted() && !audioCreated();
+  unlockAudio().then(updateState);
   updateState();
 }
 
@@ -60,8 +45,7 @@ export function setMuted(on) {
 /** soundState is 'muted', 'locked' (needs a click first) or 'on'. */
 export function soundState() {
   if (muted()) return 'muted';
-  if (!ctx || ctx.state !== 'running') return 'locked';
-  return 'on';
+  return audioRunning() ? 'on' : 'locked';
 }
 
 function updateState() {
@@ -76,24 +60,11 @@ export function chime() {
   const body = document.body;
   body.dataset.chimes = String((Number(body.dataset.chimes) || 0) + 1);
   if (muted()) return;
-  const ac = audio();
-  if (!ac) return;
-  const t0 = ac.currentTime + 0.02;
-  [[880, 0], [1318.5, 0.16]].forEach(([freq, at]) => {
-    const osc = ac.createOscillator();
-    const gain = ac.createGain();
-    osc.type = 'sine';
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.0001, t0 + at);
-    gain.gain.exponentialRampToValueAtTime(0.35, t0 + at + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + at + 0.45);
-    osc.connect(gain).connect(ac.destination);
-    osc.start(t0 + at);
-    osc.stop(t0 + at + 0.5);
-  });
+  tone({ at: 0.02, dur: 0.45, freq: 880, vol: 0.35, attack: 0.02 });
+  tone({ at: 0.18, dur: 0.45, freq: 1318.5, vol: 0.35, attack: 0.02 });
   updateState();
 }
 
 for (const ev of ['pointerdown', 'keydown']) {
-  window.addEventListener(ev, unlockAudio, { capture: true, passive: true });
+  window.addEventListener(ev, onGesture, { capture: true, passive: true });
 }

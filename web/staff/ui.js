@@ -2,52 +2,10 @@
 // Everything user-visible is built with textContent, never innerHTML, so a
 // dish called "<b>Soup</b>" shows as typed.
 import { ApiError, formatMoney } from '/lib/api.js';
+import { h, fill } from '/lib/dom.js';
+import { toaster } from '/lib/toast.js';
 
-/** h builds an element: h('button.primary', {onclick, type: 'button'}, 'Save'). */
-export function h(tag, props, ...kids) {
-  const [name, ...classes] = tag.split('.');
-  const el = document.createElement(name || 'div');
-  if (classes.length) el.className = classes.join(' ');
-  if (props) {
-    for (const [k, v] of Object.entries(props)) {
-      if (v == null || v === false) continue;
-      if (k.startsWith('on') && typeof v === 'function') {
-        el.addEventListener(k.slice(2), v);
-      } else if (k === 'class') {
-        el.className = el.className ? `${el.className} ${v}` : v;
-      } else if (k === 'dataset') {
-        Object.assign(el.dataset, v);
-      } else if (k === 'style' && typeof v === 'object') {
-        Object.assign(el.style, v);
-      } else if (PROPS.has(k)) {
-        el[k] = v;
-      } else {
-        el.setAttribute(k, v === true ? '' : String(v));
-      }
-    }
-  }
-  append(el, kids);
-  return el;
-}
-
-// Properties that must be set as properties: the attribute only sets the
-// initial state, which is wrong after a re-render.
-const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'hidden', 'textContent', 'indeterminate', 'open']);
-
-function append(el, kids) {
-  for (const k of kids) {
-    if (k == null || k === false || k === true) continue;
-    if (Array.isArray(k)) append(el, k);
-    else el.append(k instanceof Node ? k : document.createTextNode(String(k)));
-  }
-}
-
-/** clear empties an element and fills it with kids. */
-export function fill(el, ...kids) {
-  el.replaceChildren();
-  append(el, kids);
-  return el;
-}
+export { h, fill };
 
 /** label wraps an input with its visible label and room for a field error. */
 export function field(text, input, hint) {
@@ -84,18 +42,14 @@ function sentence(s) {
   return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
-let toastBox;
-
 /** toast shows a short message at the bottom right; errors stay longer. */
-export function toast(message, kind = 'error') {
-  toastBox ??= document.getElementById('toasts');
-  const el = h(`div.toast.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, message);
-  const close = () => el.remove();
-  toastBox.append(el);
+export const toast = toaster({
+  box: () => document.getElementById('toasts'),
   // Keep the stack short: the newest three say what matters.
-  while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
-  setTimeout(close, kind === 'error' ? 9000 : 4000);
-}
+  max: 3,
+  className: (kind) => `toast ${kind}`,
+  ttl: (kind) => (kind === 'error' ? 9000 : 4000),
+});
 
 /** showError reports err next to the form's fields when it names them, else as a toast. */
 export function showError(err, form) {

@@ -1,7 +1,0 @@
-//go:build unix && !linux
-
-package server
-
-// onlyJoinedGroups has nothing to do where the kernel only delivers the
-// groups a socket joined.
-func onlyJoinedGroups(fd int, network string) {}

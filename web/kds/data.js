@@ -1,0 +1,129 @@
+// The kitchen's data: loading over REST (with the chef's token kept
+// fresh), and applying order events and REST answers to the tickets.
+import { ApiError, listOf } from '/lib/api.js';
+import { staffSession } from '/lib/auth.js';
+import { byId as $ } from '/lib/dom.js';
+import { DONE, S, orders, tableNames, menuItems, ghosts, newUntil, isTicket, isPass } from './state.js';
+import { schedule } from './board.js';
+import { sound } from './sound.js';
+
+const NEW_FLASH_MS = 6000;
+const CANCEL_FLASH_MS = 8000;
+
+let onEnded = () => {};
+/** The chef's session: the shared sign-in and token policy of lib/auth.js. */
+export const auth = staffSession('kds', { onEnded: () => onEnded() });
+/** whenEnded sets what happens when the session dies (back to sign-in). */
+export function whenEnded(fn) {
+  onEnded = fn;
+}
+const call = auth.call;
+
+export async function loadOrders() {
+  const res = await call('GET', '/api/orders?active=true');
+  const seq = typeof res.seq === 'number' ? res.seq : 0;
+  const list = listOf(res, 'orders');
+  // An event newer than this snapshot already told us more: it stays.
+  orders.snapshot(list, seq);
+  if (list.some((o) => !tableNames.has(o.table_id))) loadTablesSoon();
+  S.loaded = true;
+  schedule();
+  return seq;
+}
+
+export async function loadTables() {
+  try {
+    const res = await call('GET', '/api/tables');
+    for (const t of listOf(res, 'tables')) tableNames.set(t.id, t.name);
+    schedule();
+  } catch (err) {
+    console.warn('kds: tables', err);
+  }
+}
+
+export async function loadMenu() {
+  const res = await call('GET', '/api/menu');
+  for (const c of (res && res.categories) || []) {
+    for (const it of c.items || []) menuItems.set(it.id, { name: it.name, allergens: it.allergens || [] });
+  }
+  schedule();
+  return typeof res.seq === 'number' ? res.seq : undefined;
+}
+
+export async function loadSettings() {
+  try {
+    const s = await call('GET', '/api/settings');
+    if (s && s.restaurant_name) {
+      $('title').textContent = s.restaurant_name + ' · Kitchen';
+      document.title = s.restaurant_name + ' · Kitchen';
+    }
+  } catch {
+    // The title is cosmetic.
+  }
+}
+
+// The TV's clock may be minutes off; ticket ages must use the box's time.
+export async function syncClock() {
+  try {
+    const t0 = Date.now();
+    const res = await fetch('/healthz', { cache: 'no-store' });
+    const t1 = Date.now();
+    const date = res.headers.get('Date');
+    if (date) {
+      const server = Date.parse(date) + 500; // Date has whole seconds
+      S.clockOffset = server - (t0 + t1) / 2;
+      if (Math.abs(S.clockOffset) < 1500) S.clockOffset = 0;
+    }
+  } catch {
+    // Keep the last offset.
+  }
+}
+
+export function applyOrder(o, seq, event) {
+  if (!o || typeof o.id !== 'number') return;
+  const prev = orders.get(o.id);
+  if (!orders.put(o, seq)) return;
+  const wasShown = prev && (isTicket(prev) || isPass(prev));
+  if (event === 'order:cancelled' || o.status === 'cancelled') {
+    if (wasShown) {
+      ghosts.set(o.id, { order: { ...prev, status: 'cancelled' }, until: Date.now() + CANCEL_FLASH_MS });
+      sound.cancelled();
+      setTimeout(schedule, CANCEL_FLASH_MS + 50);
+    }
+  } else if (isTicket(o) && (!prev || prev.status === 'pending') && S.loaded) {
+    newUntil.set(o.id, Date.now() + NEW_FLASH_MS);
+    sound.newTicket();
+    setTimeout(schedule, NEW_FLASH_MS + 50);
+  }
+  if (!DONE.has(o.status) && !tableNames.has(o.table_id)) loadTablesSoon();
+  schedule();
+}
+
+let tablesTimer = 0;
+export function loadTablesSoon() {
+  clearTimeout(tablesTimer);
+  tablesTimer = setTimeout(loadTables, 200);
+}
+
+// A REST answer is applied at once so the tap feels instant; the hub's event
+// with its seq follows and confirms it on every screen.
+export function applyFromRest(res) {
+  if (res && Array.isArray(res.items) && typeof res.id === 'number') {
+    // Without a seq it keeps the one it had: the event still applies.
+    applyOrder(res, undefined, res.status === 'cancelled' ? 'order:cancelled' : 'order:updated');
+  }
+}
+
+// A kitchen screen never gives up: a failed load is tried again until the
+// box answers (or the session is gone).
+export async function retrying(fn) {
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 10000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) throw err;
+      console.warn('kds: load failed, retrying', err);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

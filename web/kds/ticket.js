@@ -1,0 +1,88 @@
+// One ticket as the kitchen sees it: table, age, lines with allergens and
+// notes, and the one action it needs next.
+import { h } from '/lib/dom.js';
+import { S, prefs, menuItems, newUntil, now, stationLines, tableName } from './state.js';
+import { start, bump, toggleLine } from './actions.js';
+import { select } from './keys.js';
+
+/** fmtAge shows a duration as m:ss or h:mm:ss. */
+export function fmtAge(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+/** ageClass colours a ticket by its age against the warn and late minutes. */
+export function ageClass(ms) {
+  const min = ms / 60000;
+  if (min >= prefs.late) return 'age-late';
+  if (min >= prefs.warn) return 'age-warn';
+  return 'age-ok';
+}
+
+export function renderTicket(o, index) {
+  const ghost = o.status === 'cancelled';
+  const age = now() - Date.parse(o.created_at);
+  const lines = stationLines(o);
+  const selected = o.id === S.selectedId;
+  const cls = [
+    'ticket',
+    'st-' + o.status,
+    ageClass(age),
+    selected && 'selected',
+    (newUntil.get(o.id) || 0) > Date.now() && 'flash-new',
+  ].filter(Boolean).join(' ');
+  const statusLabel = { confirmed: 'NEW', preparing: 'COOKING', cancelled: 'CANCELLED' }[o.status] || o.status;
+  const items = lines.map((it, i) => {
+    const allergens = menuItems.get(it.menu_item_id)?.allergens || [];
+    return h(
+      'li',
+      {
+        class: ['line', it.done && 'done', selected && i === S.cursorLine && 'cursor'].filter(Boolean).join(' '),
+        dataset: { item: it.id },
+        role: 'button',
+        'aria-pressed': it.done ? 'true' : 'false',
+        onclick: ghost ? null : (e) => {
+          e.stopPropagation();
+          S.selectedId = o.id;
+          S.cursorLine = i;
+          toggleLine(o.id, it.id);
+        },
+      },
+      h('span', { class: 'qty' }, `${it.quantity}×`),
+      h('span', { class: 'what' }, h('span', { class: 'name' }, it.name), allergens.map((a) => h('span', { class: 'alg' }, a))),
+      it.notes ? h('span', { class: 'note' }, it.notes) : null,
+    );
+  });
+  const action = ghost
+    ? null
+    : o.status === 'confirmed'
+      ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
+      : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id)) }, 'Bump ✓');
+  return h(
+    'article',
+    {
+      class: cls,
+      dataset: { id: o.id, status: o.status },
+      onclick: ghost ? null : () => select(o.id),
+    },
+    h(
+      'header',
+      { class: 't-head' },
+      h('div', { class: 't-row1' }, h('span', { class: 'pos' }, String(index + 1)), h('span', { class: 't-table' }, tableName(o.table_id))),
+      h(
+        'div',
+        { class: 't-row2' },
+        h('span', { class: 't-status' }, statusLabel),
+        h('span', { class: 't-timer', dataset: { since: o.created_at } }, fmtAge(age)),
+      ),
+    ),
+    o.notes ? h('div', { class: 't-notes' }, '✎ ', o.notes) : null,
+    h('ul', { class: 't-items' }, items),
+    h('div', { class: 't-more', hidden: true }, '▼ more'),
+    h('footer', { class: 't-actions' }, h('span', { class: 't-num' }, `#${o.id}`), action),
+    ghost ? h('div', { class: 't-ghost' }, 'CANCELLED', o.cancel_reason ? h('small', {}, o.cancel_reason) : null) : null,
+  );
+}

@@ -1,0 +1,233 @@
+// The bill of one table and its payments: cash, card or other, tips, equal
+// splits, change for cash. Part of the table view (#/table/ID/bill).
+import {
+  h, fill, field, titleCase, money, parseMoney, moneyInput, busy, toast, errorText,
+  showError, clearErrors, fieldErrors, formError, calm,
+} from './ui.js';
+import { setStatus } from './floor.js';
+
+// A split in progress, per table: how many equal parts are left to pay.
+const splits = new Map();
+
+export function billView(app, tableId, body) {
+  const { data } = app;
+  let bill = null;
+  let loadError = null;
+  let method = 'cash';
+  let settledNow = false;
+  const billEl = h('section.bill', { 'aria-label': 'Bill' });
+  const payEl = h('form.pay', { novalidate: true, 'aria-label': 'Take a payment' });
+  fill(body, h('div.bill-layout', null, billEl, payEl));
+
+  const cur = () => data.currency;
+  let seq = 0;
+  const load = async () => {
+    const mine = ++seq;
+    try {
+      const b = await app.call('GET', `/api/tables/${tableId}/bill`);
+      if (mine !== seq) return;
+      bill = b;
+      loadError = null;
+    } catch (err) {
+      if (mine !== seq) return;
+      loadError = err;
+    }
+    drawAll();
+  };
+  const drawAll = calm(() => {
+    drawBill();
+    drawPay();
+  });
+
+  // Several events arrive together when a bill settles; one reload will do.
+  let timer = 0;
+  const reload = () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, 150);
+  };
+
+  const drawBill = () => {
+    if (loadError && !bill) {
+      fill(billEl, h('h2', null, 'Bill'), h('p.form-error', { role: 'alert' }, errorText(loadError)),
+        h('button', { type: 'button', onclick: load }, 'Try again'));
+      return;
+    }
+    if (!bill) {
+      fill(billEl, h('h2', null, 'Bill'), h('p.muted', null, 'Loading…'));
+      return;
+    }
+    const orders = bill.orders || [];
+    fill(billEl,
+      h('h2', null, 'Bill'),
+      orders.length
+        ? h('table.bill-lines', null,
+          h('thead', null, h('tr', null, h('th', null, 'Qty'), h('th', null, 'Item'), h('th.num', null, 'Price'), h('th.num', null, 'Amount'))),
+          orders.map((o) => h('tbody', null,
+            h('tr.bill-order', null, h('td', { colspan: 4 }, `Order #${o.id} · ${titleCase(o.status)}`)),
+            (o.items || []).map((it) => h('tr', null,
+              h('td', null, `${it.quantity}×`),
+              h('td', null, it.name, it.notes ? h('small.note', null, it.notes) : null),
+              h('td.num', null, money(it.unit_price_cents, cur())),
+              h('td.num', null, money(it.unit_price_cents * it.quantity, cur())))))))
+        : h('p.muted', null, settledNow ? 'Paid in full. Thank you!' : 'Nothing to pay on this table.'),
+      orders.length === 0 && bill.paid_cents === 0 ? null : h('dl.totals', null,
+        row('Subtotal', bill.subtotal_cents),
+        row(data.settings.prices_include_tax ? `Tax included (${pct(data.settings.tax_rate_bp)})` : `Tax (${pct(data.settings.tax_rate_bp)})`, bill.tax_cents),
+        row('Total', bill.total_cents, 'total'),
+        row('Paid', bill.paid_cents),
+        row('Due', bill.due_cents, 'due')));
+  };
+
+  const row = (label, cents, cls = '') => h(`div.tot${cls ? `.${cls}` : ''}`, { dataset: { total: label.split(' ')[0].toLowerCase() } },
+    h('dt', null, label), h('dd', null, money(cents, cur())));
+
+  // Inputs live across redraws so typing is never lost to a live update.
+  const amount = h('input', { name: 'amount_cents', inputmode: 'decimal', autocomplete: 'off', 'aria-describedby': 'split-state' });
+  const tip = h('input', { name: 'tip_cents', inputmode: 'decimal', autocomplete: 'off', placeholder: '0' });
+  const tendered = h('input', { name: 'tendered', inputmode: 'decimal', autocomplete: 'off' });
+  const parts = h('input', { name: 'parts', type: 'number', min: 2, max: 50, value: '2', 'aria-label': 'Number of equal parts' });
+  const change = h('output.change', { 'aria-live': 'polite' });
+  const splitState = h('p.split-state.muted', { id: 'split-state' });
+  for (const i of [amount, tip, tendered]) i.addEventListener('input', () => showChange());
+
+  const showChange = () => {
+    if (method !== 'cash') return;
+    const a = parseMoney(amount.value, cur());
+    const t = tip.value.trim() ? parseMoney(tip.value, cur()) : 0;
+    const given = parseMoney(tendered.value, cur());
+    if (!Number.isFinite(given) || !Number.isFinite(a) || !Number.isFinite(t)) {
+      change.textContent = '';
+      change.className = 'change';
+      return;
+    }
+    const diff = given - a - t;
+    change.textContent = diff >= 0 ? money(diff, cur()) : `Short by ${money(-diff, cur())}`;
+    change.className = diff >= 0 ? 'change ok' : 'change bad';
+  };
+
+  const fillSplit = () => {
+    const left = splits.get(tableId);
+    if (!bill || !left) {
+      splitState.textContent = '';
+      return;
+    }
+    // Round each part up so the last one is never a cent more than the rest
+    // of the table expects; it simply pays what remains.
+    amount.value = moneyInput(Math.ceil(bill.due_cents / left), cur());
+    splitState.textContent = left === 1 ? 'Last part: the rest of the bill.' : `Split: ${left} equal parts left.`;
+    showChange();
+  };
+
+  const drawPay = () => {
+    const due = bill?.due_cents ?? 0;
+    if (!bill || due <= 0) {
+      const t = data.tables.get(tableId);
+      fill(payEl, h('h2', null, 'Payment'),
+        bill ? h('p.settled', { role: 'status' }, settledNow ? `Settled. ${t?.name || 'The table'} is now ${t?.status || 'cleaning'}.` : 'Nothing is due.') : h('p.muted', null, 'Loading…'),
+        t && t.status === 'cleaning' ? h('button', {
+          type: 'button',
+          onclick: (e) => setStatus(app, t, 'available', e.currentTarget),
+        }, 'Mark table available') : null);
+      return;
+    }
+    if (!amount.value || parseMoney(amount.value, cur()) > due) amount.value = moneyInput(due, cur());
+    const active = document.activeElement;
+    const methodSeg = h('div.seg', { role: 'radiogroup', 'aria-label': 'Payment method' }, ['cash', 'card', 'other'].map((m) => h('button.seg-btn', {
+      type: 'button',
+      role: 'radio',
+      'aria-checked': String(method === m),
+      dataset: { method: m },
+      onclick: () => { method = m; drawPay(); },
+    }, titleCase(m))));
+    fill(payEl,
+      h('h2', null, 'Payment'),
+      h('p.form-error', { role: 'alert', hidden: true }),
+      h('p.due-line', null, 'Due ', h('strong', null, money(due, cur()))),
+      h('div.field', { 'data-field': 'method' }, h('span.field-label', null, 'Method'), methodSeg),
+      h('div.split', null,
+        h('span', null, 'Split'), parts, h('span', null, 'ways'),
+        h('button', {
+          type: 'button',
+          onclick: () => {
+            const n = Math.floor(Number(parts.value));
+            if (!(n >= 2 && n <= 50)) {
+              fieldErrors(payEl, { parts: 'Choose between 2 and 50 parts.' });
+              return;
+            }
+            splits.set(tableId, n);
+            fillSplit();
+            amount.focus();
+          },
+        }, 'Fill amount'),
+        splits.has(tableId) ? h('button.ghost', { type: 'button', onclick: () => { splits.delete(tableId); amount.value = moneyInput(due, cur()); fillSplit(); showChange(); } }, 'Stop splitting') : null),
+      splitState,
+      h('div.row.pay-row', null, field('Amount', amount), field('Tip', tip)),
+      method === 'cash' ? h('div.row.pay-row', null, field('Cash given (optional)', tendered), h('div.field', null, h('span.field-label', null, 'Change'), change)) : null,
+      h('div.actions', null, h('button.primary.big', { type: 'submit' }, `Take ${method} payment`)));
+    if (active && payEl.contains(active)) active.focus();
+    fillSplit();
+    showChange();
+  };
+
+  payEl.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!bill) return;
+    clearErrors(payEl);
+    const due = bill.due_cents;
+    const a = parseMoney(amount.value, cur());
+    const t = tip.value.trim() ? parseMoney(tip.value, cur()) : 0;
+    const bad = {};
+    if (!Number.isFinite(a) || a < 1) bad.amount_cents = 'Enter the amount to pay, for example 12.50.';
+    else if (a > due) bad.amount_cents = `That is more than the ${money(due, cur())} due. Put the extra in Tip.`;
+    if (!Number.isFinite(t) || t < 0) bad.tip_cents = 'Enter the tip as an amount, or leave it empty.';
+    if (method === 'cash' && tendered.value.trim()) {
+      const given = parseMoney(tendered.value, cur());
+      if (!Number.isFinite(given)) bad.tendered = 'Enter the cash the guest gave, or leave it empty.';
+      else if (Number.isFinite(a) && Number.isFinite(t) && given < a + t) bad.tendered = 'Less than the amount plus tip.';
+    }
+    if (Object.keys(bad).length) {
+      fieldErrors(payEl, bad);
+      return;
+    }
+    await busy(payEl.querySelector('button[type=submit]'), async () => {
+      try {
+        await app.call('POST', '/api/payments', { table_id: tableId, method, amount_cents: a, tip_cents: t });
+        const left = splits.get(tableId);
+        const gave = tendered.value.trim() ? parseMoney(tendered.value, cur()) - a - t : null;
+        toast(`Payment of ${money(a, cur())} taken${t ? ` (+ ${money(t, cur())} tip)` : ''}.${gave ? ` Give ${money(gave, cur())} change.` : ''}`, 'ok');
+        if (left && left > 1) splits.set(tableId, left - 1);
+        else splits.delete(tableId);
+        amount.value = '';
+        tip.value = '';
+        tendered.value = '';
+        if (a >= due) settledNow = true;
+        await load();
+      } catch (err) {
+        showError(err, payEl);
+        if (!payEl.querySelector('.form-error:not([hidden])')) formError(payEl, errorText(err));
+        reload();
+      }
+    });
+  });
+
+  drawBill();
+  drawPay();
+  load();
+  const mine = (x) => x && x.table_id === tableId;
+  const offs = [
+    data.on('orders', (o) => { if (!o || mine(o)) reload(); }),
+    data.on('payment', (p) => { if (mine(p)) reload(); }),
+    // Only the settled panel shows the table's status; redrawing the form
+    // mid-typing for nothing would be rude.
+    data.on('tables', calm((t) => { if ((!t || t.id === tableId) && bill && bill.due_cents <= 0) drawPay(); })),
+  ];
+  return () => {
+    offs.forEach((f) => f());
+    clearTimeout(timer);
+    seq++;
+  };
+}
+
+function pct(bp) {
+  return `${((bp || 0) / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}%`;
+}

@@ -1,0 +1,93 @@
+// The cart: what the guests picked, kept on the iPad across reloads, and
+// trimmed when the menu takes a dish away.
+import { byId as $ } from '/lib/dom.js';
+import { newIdempotencyKey } from '/lib/api.js';
+import { updateCardCount } from './menu.js';
+import { setView, renderSide } from './side.js';
+import { CART_KEY, OUTBOX_KEY, MAX_QTY, NOTE_MAX, S, store, toast } from './state.js';
+
+export function newCart() {
+  return { table_id: S.tableId, key: newIdempotencyKey(), lines: [], notes: '' };
+}
+
+export function saveCart() {
+  store(CART_KEY, S.cart);
+  store(OUTBOX_KEY, S.outbox);
+}
+
+export function cartCount() {
+  return S.cart.lines.reduce((n, l) => n + l.quantity, 0);
+}
+
+export function cartSubtotal(lines) {
+  let sum = 0;
+  for (const l of lines) {
+    const it = S.items.get(l.menu_item_id);
+    if (it) sum += it.price_cents * l.quantity;
+  }
+  return sum;
+}
+
+export function addToCart(id, quantity, notes) {
+  const it = S.items.get(id);
+  if (!it || !it.available) return;
+  notes = (notes || '').trim().slice(0, NOTE_MAX);
+  const same = S.cart.lines.find((l) => l.menu_item_id === id && (l.notes || '') === notes);
+  if (same) same.quantity = Math.min(MAX_QTY, same.quantity + quantity);
+  else S.cart.lines.push({ menu_item_id: id, quantity: Math.min(MAX_QTY, quantity), notes });
+  saveCart();
+  updateCardCount(id);
+  if (S.view !== 'cart') setView('cart');
+  else renderSide();
+  bump();
+}
+
+// A short pulse on the cart tab confirms an add without hiding the menu.
+export function bump() {
+  const tab = $('tab-cart');
+  tab.classList.remove('bump');
+  void tab.offsetWidth;
+  tab.classList.add('bump');
+}
+
+export function setQty(index, quantity) {
+  const line = S.cart.lines[index];
+  if (!line) return;
+  if (quantity <= 0) S.cart.lines.splice(index, 1);
+  else line.quantity = Math.min(MAX_QTY, quantity);
+  saveCart();
+  updateCardCount(line.menu_item_id);
+  renderSide();
+}
+
+/** Removes lines of items the guest can no longer order, saying which. */
+export function dropFromCart(ids, why) {
+  const gone = new Set(ids);
+  const names = [];
+  for (const l of S.cart.lines) {
+    if (gone.has(l.menu_item_id)) {
+      const it = S.items.get(l.menu_item_id);
+      if (it && names.indexOf(it.name) < 0) names.push(it.name);
+      else if (!it && names.indexOf('An item') < 0) names.push('An item');
+    }
+  }
+  const before = S.cart.lines.length;
+  S.cart.lines = S.cart.lines.filter((l) => !gone.has(l.menu_item_id));
+  if (S.cart.lines.length !== before) {
+    saveCart();
+    toast('Sorry — ' + names.join(', ') + ' ' + why + ' and was taken off your order.', 'warn', 8000);
+  }
+  for (const id of ids) updateCardCount(id);
+  renderSide();
+}
+
+/** After a menu load: lines whose item vanished or sold out leave the cart. */
+export function pruneCart() {
+  const bad = [];
+  for (const l of S.cart.lines) {
+    const it = S.items.get(l.menu_item_id);
+    if (!it) bad.push(l.menu_item_id);
+    else if (!it.available) bad.push(l.menu_item_id);
+  }
+  if (bad.length) dropFromCart(bad, 'is not available right now');
+}

@@ -1,0 +1,136 @@
+// The orders panel: each order's progress, and cancelling one that staff
+// have not confirmed yet.
+import { h, fill, byId as $ } from '/lib/dom.js';
+import { ApiError } from '/lib/api.js';
+import { call } from './data.js';
+import { onOrder } from './live.js';
+import { renderCounts } from './side.js';
+import { RECENT_MS, STEPS, STATUS_LABEL, ACTIVE, S, money, clock, ms, toast } from './state.js';
+
+/** Orders the guests should see: everything active, recent finished ones of this visit. */
+export function visibleOrders() {
+  const t = S.table;
+  const list = [...S.orders.values()].filter((o) => {
+    if (ACTIVE.has(o.status)) return true;
+    if (Date.now() - ms(o.updated_at) > RECENT_MS) return false;
+    if (!t || !t.status) return true;
+    // A table set free or reserved belongs to the next party: finished
+    // orders of the last one are theirs to forget.
+    if (t.status === 'available' || t.status === 'reserved') return false;
+    if (t.status_changed_at) {
+      const slack = t.status === 'cleaning' ? 120000 : 0;
+      return ms(o.updated_at) >= ms(t.status_changed_at) - slack;
+    }
+    return true;
+  });
+  // What is still coming matters most: active orders first, newest on top.
+  list.sort((a, b) => Number(ACTIVE.has(b.status)) - Number(ACTIVE.has(a.status)) || ms(b.created_at) - ms(a.created_at) || b.id - a.id);
+  return list;
+}
+
+export function renderOrders() {
+  renderCounts();
+  const panel = $('panel-orders');
+  fill(panel);
+  const list = visibleOrders();
+  if (!list.length) {
+    panel.appendChild(h('div', { class: 'cart-empty' }, h('p', { class: 'cart-empty-title' }, 'No orders yet'), h('p', null, 'Once you send an order, you can follow it here.')));
+    return;
+  }
+  const wrap = h('div', { class: 'orders' });
+  for (const o of list) wrap.appendChild(orderCard(o));
+  panel.appendChild(wrap);
+}
+
+export function orderCard(o) {
+  const cancelled = o.status === 'cancelled';
+  const idx = STEPS.findIndex((s) => s[0] === o.status);
+  return h(
+    'article',
+    { class: 'order status-' + o.status, 'data-order': o.id },
+    h(
+      'header',
+      { class: 'order-head' },
+      h('span', { class: 'order-title' }, 'Order #' + o.id),
+      h('span', { class: 'order-time' }, clock(o.created_at)),
+      h('span', { class: 'pill pill-' + o.status, 'data-status': o.status }, STATUS_LABEL[o.status] || o.status),
+    ),
+    cancelled
+      ? h('p', { class: 'order-cancel' }, o.cancel_reason ? 'Cancelled: ' + o.cancel_reason : 'This order was cancelled.')
+      : o.status === 'paid'
+        ? h('p', { class: 'order-paid' }, 'Paid — thank you!')
+        : h(
+            'ol',
+            { class: 'steps', 'aria-label': 'Progress: ' + (STATUS_LABEL[o.status] || o.status) },
+            STEPS.map((s, i) => h('li', { class: 'step-dot' + (i < idx ? ' done' : '') + (i === idx ? ' now' : '') }, h('span', { class: 'dot' }), h('span', { class: 'step-label' }, s[1]))),
+          ),
+    h(
+      'ul',
+      { class: 'order-lines' },
+      (o.items || []).map((it) =>
+        h(
+          'li',
+          { class: it.done ? 'is-done' : null },
+          h('span', { class: 'ol-qty' }, it.quantity + '×'),
+          h('span', { class: 'ol-name' }, it.name, it.notes ? h('span', { class: 'ol-note' }, it.notes) : null),
+          h('span', { class: 'ol-price' }, money(it.unit_price_cents * it.quantity)),
+        ),
+      ),
+    ),
+    o.notes ? h('p', { class: 'order-note-text' }, 'Note: ' + o.notes) : null,
+    o.status === 'pending' ? cancelButton(o) : null,
+  );
+}
+
+// Guests may take back an order until staff confirm it; the first tap only
+// arms the button, so a stray touch never cancels anything.
+let armTimer = 0;
+
+export function cancelButton(o) {
+  const armed = S.armed === o.id;
+  return h(
+    'button',
+    {
+      class: 'btn btn-quiet btn-cancel' + (armed ? ' is-armed' : ''),
+      type: 'button',
+      'data-cancel': o.id,
+      disabled: S.busy.has('cancel:' + o.id),
+      onclick: () => {
+        if (!armed) {
+          S.armed = o.id;
+          clearTimeout(armTimer);
+          armTimer = setTimeout(() => {
+            S.armed = 0;
+            renderOrders();
+          }, 4000);
+          renderOrders();
+          return;
+        }
+        S.armed = 0;
+        cancelOrder(o.id);
+      },
+    },
+    armed ? 'Tap again to cancel this order' : 'Cancel this order',
+  );
+}
+
+export async function cancelOrder(id) {
+  const kind = 'cancel:' + id;
+  if (S.busy.has(kind)) return;
+  S.busy.add(kind);
+  S.cancelling.add(id);
+  renderOrders();
+  try {
+    const o = await call('POST', '/api/orders/' + id + '/cancel', { body: { reason: 'Cancelled at the table' } });
+    if (o && o.id) onOrder(o);
+    toast('Order #' + id + ' is cancelled.', 'info');
+  } catch (e) {
+    S.cancelling.delete(id);
+    if (e instanceof ApiError && e.status === 409) toast('The kitchen has already taken this order. Please ask a waiter.', 'warn', 8000);
+    else if (e instanceof ApiError && e.status === 0) toast('No connection — the order could not be cancelled. Please ask a waiter.', 'error', 8000);
+    else if (e instanceof ApiError && e.status !== 401) toast(e.message || 'The order could not be cancelled.', 'error');
+  } finally {
+    S.busy.delete(kind);
+    renderOrders();
+  }
+}

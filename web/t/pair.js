@@ -1,0 +1,87 @@
+// Pairing: the iPad trades a staff member's six-digit code for the table's
+// token, and goes back here when the token stops working.
+import { fill, byId as $ } from '/lib/dom.js';
+import { api, ApiError, session, jwtClaims } from '/lib/api.js';
+import { start } from './app.js';
+import { closeSheet } from './sheet.js';
+import { APP, S } from './state.js';
+
+export function isCustomerToken(token) {
+  const c = jwtClaims(token);
+  if (!c || c.role !== 'customer' || !c.table_id) return false;
+  return !c.exp || c.exp * 1000 > Date.now();
+}
+
+export function showPair(message, kind) {
+  S.gen++;
+  if (S.rt) {
+    S.rt.close();
+    S.rt = null;
+  }
+  S.loaded = false;
+  closeSheet();
+  fill($('toasts'));
+  $('boot').hidden = true;
+  $('app').hidden = true;
+  $('pair').hidden = false;
+  const msg = $('pair-msg');
+  msg.textContent = message || '';
+  msg.className = 'pair-msg' + (kind ? ' pair-msg-' + kind : '');
+  const input = $('pair-code');
+  input.disabled = false;
+  $('pair-submit').disabled = false;
+  // Focusing opens the iPad keyboard at once, which is what staff want.
+  setTimeout(() => input.focus(), 50);
+}
+
+export async function trade(code) {
+  const input = $('pair-code');
+  const btn = $('pair-submit');
+  input.disabled = true;
+  btn.disabled = true;
+  btn.textContent = 'Connecting…';
+  try {
+    const res = await api('POST', '/api/pair', { body: { code } });
+    session.set(APP, res.token);
+    input.value = '';
+    start();
+  } catch (e) {
+    let text = 'That code did not work. Codes can be used once and are valid for 10 minutes — please ask staff for a new one.';
+    if (e instanceof ApiError && e.status === 0) {
+      text = 'The restaurant’s system cannot be reached. Check the Wi-Fi, then tap Connect again.';
+      input.value = code;
+    } else if (e instanceof ApiError && e.status === 429) {
+      text = 'Too many attempts. Please wait a few minutes, then ask staff for a new code.';
+    } else if (e instanceof ApiError && e.status === 422) {
+      text = 'Please enter the 6 digits of the code.';
+    }
+    showPair(text, 'error');
+  } finally {
+    btn.textContent = 'Connect';
+  }
+}
+
+export function bindPairForm() {
+  const input = $('pair-code');
+  input.addEventListener('input', () => {
+    const digits = input.value.replace(/\D/g, '').slice(0, 6);
+    if (digits !== input.value) input.value = digits;
+    $('pair-msg').textContent = '';
+  });
+  $('pair-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const code = input.value.replace(/\D/g, '');
+    if (code.length !== 6) {
+      showPair('Please enter the 6 digits of the code.', 'error');
+      return;
+    }
+    trade(code);
+  });
+}
+
+/** Called when the table's token stops working (re-paired, table removed). */
+export function revoked(text) {
+  session.clear(APP);
+  S.token = null;
+  showPair(text || 'This iPad is no longer connected to its table. Please ask a member of staff for a new code.', 'warn');
+}

@@ -1,0 +1,218 @@
+// The side panel: the tabs, the cart with its notes, totals and the send
+// button.
+import { h, fill, byId as $ } from '/lib/dom.js';
+import { saveCart, cartCount, cartSubtotal, setQty } from './cart.js';
+import { visibleOrders } from './orders.js';
+import { sendOrder, flushOutbox } from './outbox.js';
+import { MAX_QTY, NOTE_MAX, ACTIVE, S, money, icon } from './state.js';
+
+export function setView(view) {
+  S.view = view;
+  $('tab-cart').setAttribute('aria-selected', String(view === 'cart'));
+  $('tab-orders').setAttribute('aria-selected', String(view === 'orders'));
+  $('panel-cart').hidden = view !== 'cart';
+  $('panel-orders').hidden = view !== 'orders';
+  renderSide();
+}
+
+/** Re-renders the cart after a change by the guest (or the menu under it). */
+export function renderSide() {
+  renderCounts();
+  renderCart();
+}
+
+export function renderCounts() {
+  if (!S.cart) return;
+  const n = cartCount() + (S.outbox ? S.outbox.lines.reduce((s, l) => s + l.quantity, 0) : 0);
+  $('cart-count').textContent = n ? String(n) : '';
+  const activeOrders = visibleOrders().filter((o) => ACTIVE.has(o.status)).length;
+  $('orders-count').textContent = activeOrders ? String(activeOrders) : '';
+}
+
+export function renderCart() {
+  const panel = $('panel-cart');
+  // A note being typed keeps its focus and caret across the re-render
+  // (iOS keeps focus in the field while the guest taps the steppers).
+  const focused = document.activeElement;
+  let keep = null;
+  if (focused && focused.id && panel.contains(focused) && (focused.tagName === 'INPUT' || focused.tagName === 'TEXTAREA')) {
+    keep = { id: focused.id, start: focused.selectionStart, end: focused.selectionEnd };
+  }
+  renderCartBody(panel);
+  if (keep) {
+    const el = $(keep.id);
+    if (el) {
+      el.focus();
+      try {
+        el.setSelectionRange(keep.start, keep.end);
+      } catch {
+        // Not every input type has a caret.
+      }
+    }
+  }
+}
+
+export function renderCartBody(panel) {
+  fill(panel);
+  const body = h('div', { class: 'cart-scroll' });
+  if (S.outbox) body.appendChild(outboxCard());
+  if (!S.cart.lines.length) {
+    if (!S.outbox) {
+      body.appendChild(
+        h('div', { class: 'cart-empty' }, h('p', { class: 'cart-empty-title' }, 'Nothing here yet'), h('p', null, 'Tap a dish to see it, or + to add it straight to your order.')),
+      );
+    }
+    panel.appendChild(body);
+    return;
+  }
+  const list = h('ul', { class: 'lines' });
+  S.cart.lines.forEach((l, i) => list.appendChild(cartLine(l, i)));
+  body.appendChild(list);
+  body.appendChild(
+    h(
+      'label',
+      { class: 'order-note' },
+      h('span', { class: 'label' }, 'A note for the kitchen'),
+      h('textarea', {
+        id: 'order-note',
+        rows: 2,
+        maxlength: NOTE_MAX,
+        placeholder: 'Allergies, no rush, birthday…',
+        value: S.cart.notes || '',
+        oninput: (ev) => {
+          S.cart.notes = ev.target.value;
+          saveCart();
+        },
+      }),
+    ),
+  );
+  panel.appendChild(body);
+  panel.appendChild(h('div', { class: 'cart-foot' }, S.loaded ? totals(cartSubtotal(S.cart.lines)) : null, h('div', { id: 'send-slot' })));
+  renderSendButton();
+}
+
+export function totals(subtotal) {
+  const rate = S.settings.tax_rate_bp || 0;
+  const pct = (rate / 100).toLocaleString(undefined, { maximumFractionDigits: 2 }) + '%';
+  if (S.settings.prices_include_tax || !rate) {
+    return h(
+      'div',
+      { class: 'totals' },
+      h('div', { class: 'total-row total-main' }, h('span', null, 'Total'), h('span', { id: 'cart-total' }, money(subtotal))),
+      rate ? h('div', { class: 'total-row total-sub' }, h('span', null, 'Includes ' + pct + ' tax'), h('span')) : null,
+    );
+  }
+  // The bill taxes the subtotal once, rounding half up: the same sum here.
+  const tax = Math.floor((subtotal * rate + 5000) / 10000);
+  return h(
+    'div',
+    { class: 'totals' },
+    h('div', { class: 'total-row total-sub' }, h('span', null, 'Subtotal'), h('span', null, money(subtotal))),
+    h('div', { class: 'total-row total-sub' }, h('span', null, 'Tax ' + pct), h('span', null, money(tax))),
+    h('div', { class: 'total-row total-main' }, h('span', null, 'Total'), h('span', { id: 'cart-total' }, money(subtotal + tax))),
+  );
+}
+
+export function renderSendButton() {
+  const slot = $('send-slot');
+  if (!slot) return;
+  fill(slot);
+  // Only a box really out of reach changes the label; a socket that is
+  // merely reconnecting does not stop an order from going through.
+  const offline = S.restDown || S.conn === 'offline';
+  let label = 'Send order';
+  let hint = null;
+  // Until the menu is in, prices and availability are unknown.
+  let disabled = !S.cart.lines.length || !S.loaded;
+  if (S.outbox) {
+    label = 'Send order';
+    hint = 'Your earlier order is still being sent. Add more once it has gone through, or send this one after it.';
+    disabled = true;
+  } else if (offline) {
+    label = 'Send when connected';
+    hint = 'We’ll keep your order here and send it as soon as the connection returns.';
+  }
+  slot.appendChild(
+    h('button', { class: 'btn btn-primary btn-send' + (offline ? ' is-offline' : ''), id: 'send', type: 'button', disabled, onclick: sendOrder }, label),
+  );
+  if (hint) slot.appendChild(h('p', { class: 'send-hint' }, hint));
+}
+
+export function cartLine(l, i) {
+  const it = S.items.get(l.menu_item_id);
+  const name = it ? it.name : S.loaded ? 'Unavailable item' : '…';
+  const price = it ? it.price_cents * l.quantity : 0;
+  const li = h(
+    'li',
+    { class: 'line' },
+    h(
+      'div',
+      { class: 'line-main' },
+      h('div', { class: 'line-name' }, name),
+      h('div', { class: 'line-price' }, money(price)),
+    ),
+    h(
+      'div',
+      { class: 'line-ctl' },
+      h(
+        'div',
+        { class: 'stepper' },
+        h('button', { class: 'step', type: 'button', 'aria-label': 'One less ' + name, onclick: () => setQty(i, l.quantity - 1) }, icon('minus')),
+        h('span', { class: 'qty', 'aria-live': 'polite' }, String(l.quantity)),
+        h('button', { class: 'step', type: 'button', 'aria-label': 'One more ' + name, disabled: l.quantity >= MAX_QTY, onclick: () => setQty(i, l.quantity + 1) }, icon('plus')),
+      ),
+      l.notes || l.editing
+        ? null
+        : h(
+            'button',
+            {
+              class: 'btn btn-quiet btn-note',
+              type: 'button',
+              onclick: () => {
+                l.editing = true;
+                renderCart();
+                const input = $('note-' + i);
+                if (input) input.focus();
+              },
+            },
+            'Add a note',
+          ),
+    ),
+    l.notes || l.editing
+      ? h('input', {
+          class: 'line-note',
+          id: 'note-' + i,
+          type: 'text',
+          maxlength: NOTE_MAX,
+          placeholder: 'e.g. no onions, sauce on the side',
+          value: l.notes || '',
+          'aria-label': 'Note for ' + name,
+          oninput: (ev) => {
+            l.notes = ev.target.value;
+            saveCart();
+          },
+          // No re-render on blur: it would replace the button the guest is
+          // tapping (a stepper) between its mousedown and its click.
+          onblur: () => {
+            delete l.editing;
+            l.notes = (l.notes || '').trim();
+            saveCart();
+          },
+        })
+      : null,
+  );
+  return li;
+}
+
+export function outboxCard() {
+  const box = S.outbox;
+  const waiting = box.state === 'waiting';
+  return h(
+    'div',
+    { class: 'outbox' + (waiting ? ' is-waiting' : '') },
+    h('p', { class: 'outbox-title' }, waiting ? 'Not sent yet — no connection' : 'Sending your order…'),
+    waiting ? h('p', { class: 'outbox-text' }, 'Your order is saved on this iPad. We’ll send it automatically as soon as the connection is back — no need to tap again.') : null,
+    h('ul', { class: 'outbox-lines' }, box.lines.map((l) => h('li', null, l.quantity + ' × ' + l.name))),
+    waiting ? h('button', { class: 'btn btn-secondary', id: 'retry', type: 'button', onclick: () => flushOutbox() }, 'Try again now') : null,
+  );
+}
