@@ -95,8 +95,10 @@ func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (Category,
 		if err != nil {
 			return err
 		}
-		cat.ID, err = res.LastInsertId()
-		return err
+		if cat.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return t.audit(change{action: "category.create", entity: "category", entityID: cat.ID, detail: cat})
 	})
 	if err != nil {
 		return Category{}, fmt.Errorf("store: create category: %w", err)
@@ -128,9 +130,11 @@ func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) 
 			}
 		}
 		applyCategory(&cat, in)
-		_, err = t.tx.ExecContext(ctx, "UPDATE categories SET name = ?, position = ?, translations = ?, hours = ? WHERE id = ?",
-			cat.Name, cat.Position, encodeTranslations(cat.Translations), encodeHours(cat.Hours), id)
-		return err
+		if _, err = t.tx.ExecContext(ctx, "UPDATE categories SET name = ?, position = ?, translations = ?, hours = ? WHERE id = ?",
+			cat.Name, cat.Position, encodeTranslations(cat.Translations), encodeHours(cat.Hours), id); err != nil {
+			return err
+		}
+		return t.audit(change{action: "category.update", entity: "category", entityID: id, detail: in})
 	})
 	if err != nil {
 		return Category{}, fmt.Errorf("store: update category %d: %w", id, err)
@@ -175,7 +179,7 @@ func (s *Store) DeleteCategory(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return t.audit(change{action: "category.delete", entity: "category", entityID: id})
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete category %d: %w", id, err)

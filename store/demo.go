@@ -175,6 +175,12 @@ func (s *Store) SeedDemo(ctx context.Context) ([]Login, error) {
 			return nil, err
 		}
 	}
+	// The menu's first four sections are its courses; drinks have none and
+	// go at once.
+	courses := []string{"Antipasti", "Primi", "Secondi", "Dolci"}
+	if _, err := s.UpdateSettings(ctx, SettingsPatch{Courses: &courses}); err != nil {
+		return nil, err
+	}
 	groupsOf := map[string][]int64{}
 	for _, g := range demoGroups {
 		opts := make([]ModifierOptionInput, len(g.options))
@@ -191,7 +197,11 @@ func (s *Store) SeedDemo(ctx context.Context) ([]Login, error) {
 			groupsOf[item] = append(groupsOf[item], grp.ID)
 		}
 	}
-	for _, c := range demoMenu {
+	for ci, c := range demoMenu {
+		course := int64(ci + 1)
+		if ci >= len(courses) {
+			course = 0
+		}
 		names := demoCategoryNames[c.category]
 		tr := Translations{"it": {Name: names[0]}, "de": {Name: names[1]}}
 		cat, err := s.CreateCategory(ctx, CategoryInput{Name: &c.category, Translations: &tr})
@@ -206,7 +216,7 @@ func (s *Store) SeedDemo(ctx context.Context) ([]Login, error) {
 				groups = []int64{}
 			}
 			if _, err := s.CreateItem(ctx, ItemInput{CategoryID: &cat.ID, Name: &it.name, Description: &it.description,
-				PriceCents: &it.price, Allergens: &it.allergens, Station: &it.station, Translations: &tr, ModifierGroupIDs: &groups}); err != nil {
+				PriceCents: &it.price, Allergens: &it.allergens, Station: &it.station, Course: &course, Translations: &tr, ModifierGroupIDs: &groups}); err != nil {
 				return nil, err
 			}
 		}

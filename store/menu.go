@@ -41,6 +41,8 @@ type Item struct {
 	Allergens   []string `json:"allergens"`
 	Station     string   `json:"station"`
 	Position    int64    `json:"position"`
+	// Course is the default course of the item's lines (1-based; nil: none).
+	Course *int64 `json:"course"`
 
 	Translations Translations `json:"translations"`
 	// ImageURL and ThumbURL are content-addressed paths under /images/,
@@ -62,6 +64,8 @@ type ItemInput struct {
 	Allergens   *[]string `json:"allergens"`
 	Station     *string   `json:"station"`
 	Position    *int64    `json:"position"`
+	// Course 0 clears the default course.
+	Course *int64 `json:"course"`
 
 	Translations     *Translations `json:"translations"`
 	ModifierGroupIDs *[]int64      `json:"modifier_group_ids"`
@@ -79,15 +83,19 @@ type deletedItem struct {
 	Deleted bool  `json:"deleted"`
 }
 
-const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position, translations, image_hash, thumb_hash"
+const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position, course, translations, image_hash, thumb_hash"
 
 func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	var allergens, tr string
+	var course sql.NullInt64
 	var image, thumb sql.NullString
 	if err := row.Scan(&it.ID, &it.CategoryID, &it.Name, &it.Description, &it.PriceCents, &it.Available, &allergens, &it.Station, &it.Position,
-		&tr, &image, &thumb); err != nil {
+		&course, &tr, &image, &thumb); err != nil {
 		return Item{}, err
+	}
+	if course.Valid {
+		it.Course = &course.Int64
 	}
 	var err error
 	if it.Translations, err = decodeTranslations(tr); err != nil {
@@ -244,6 +252,9 @@ func (c checker) item(in ItemInput, create bool) {
 	if in.Position != nil {
 		c.between("position", *in.Position, -1_000_000, 1_000_000)
 	}
+	if in.Course != nil {
+		c.between("course", *in.Course, 0, MaxCourses)
+	}
 	if in.Translations != nil {
 		c.translations("translations", *in.Translations, 100)
 	}
@@ -278,15 +289,15 @@ func (t *txn) saveItem(it Item, groups *[]int64) (Item, error) {
 	allergens, _ := json.Marshal(it.Allergens)
 	tr := encodeTranslations(it.Translations)
 	if it.ID == 0 {
-		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position, translations)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position, tr)
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position, course, translations)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position, it.Course, tr)
 		if err != nil {
 			return Item{}, err
 		}
 		it.ID, _ = res.LastInsertId()
 	} else if _, err := t.tx.ExecContext(t.ctx, `UPDATE items SET category_id = ?, name = ?, description = ?, price_cents = ?, available = ?,
-			allergens = ?, station = ?, position = ?, translations = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
-		string(allergens), it.Station, it.Position, tr, it.ID); err != nil {
+			allergens = ?, station = ?, position = ?, course = ?, translations = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
+		string(allergens), it.Station, it.Position, it.Course, tr, it.ID); err != nil {
 		return Item{}, err
 	}
 	if groups != nil {
@@ -325,8 +336,10 @@ func (s *Store) CreateItem(ctx context.Context, in ItemInput) (Item, error) {
 			}
 		}
 		var err error
-		it, err = t.saveItem(it, in.ModifierGroupIDs)
-		return err
+		if it, err = t.saveItem(it, in.ModifierGroupIDs); err != nil {
+			return err
+		}
+		return t.audit(change{action: "item.create", entity: "item", entityID: it.ID, detail: map[string]any{"name": it.Name, "price_cents": it.PriceCents}})
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("store: create item: %w", err)
@@ -359,6 +372,13 @@ func applyItem(it *Item, in ItemInput) {
 	if in.Position != nil {
 		it.Position = *in.Position
 	}
+	if in.Course != nil {
+		it.Course = nil
+		if *in.Course > 0 {
+			c := *in.Course
+			it.Course = &c
+		}
+	}
 	if in.Translations != nil {
 		it.Translations = *in.Translations
 	}
@@ -389,8 +409,10 @@ func (s *Store) UpdateItem(ctx context.Context, id int64, in ItemInput) (Item, e
 				return err
 			}
 		}
-		it, err = t.saveItem(it, in.ModifierGroupIDs)
-		return err
+		if it, err = t.saveItem(it, in.ModifierGroupIDs); err != nil {
+			return err
+		}
+		return t.audit(change{action: "item.update", entity: "item", entityID: id, detail: in})
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("store: update item %d: %w", id, err)
@@ -414,6 +436,9 @@ func (s *Store) DeleteItem(ctx context.Context, id int64) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
+		}
+		if err := t.audit(change{action: "item.delete", entity: "item", entityID: id}); err != nil {
+			return err
 		}
 		return t.emit("menu:updated", deletedItem{ID: id, Deleted: true}, RoomMenu)
 	})
