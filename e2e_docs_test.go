@@ -527,7 +527,7 @@ func compareJSON(doc, actual *node, path string, vars docVars) []string {
 			}
 		}
 	case 'n':
-		if doc.Num != actual.Num {
+		if doc.Num != actual.Num && !strings.HasSuffix(path, ".schema_version") { // rises with each migration
 			out = append(out, fmt.Sprintf("%s = %s; the manual shows %s", path, actual.Num, doc.Num))
 		}
 	case 'b':
