@@ -21,6 +21,7 @@ func (s *Server) handleOrderCreate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	in.FromTable = p.Role == store.RoleCustomer
 	// Staff enter orders they already took, so those start confirmed; a
 	// guest's waits for a waiter unless the restaurant confirms
 	// automatically.

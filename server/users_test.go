@@ -99,7 +99,8 @@ func TestSettings(t *testing.T) {
 	cust := ts.pair(t, tableID)
 	var st store.Settings
 	r := ts.must(t, 200, "GET", "/api/settings", cust, nil, &st)
-	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC"}
+	limits := store.TableLimits{MaxLinesPerOrder: 30, MaxNoteChars: 200, MaxOrdersPerMinute: 6, MaxOpenOrders: 20}
+	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC", TableLimits: limits}
 	if st != want {
 		t.Errorf("GET /api/settings = %+v; want the defaults %+v", st, want)
 	}
@@ -111,7 +112,7 @@ func TestSettings(t *testing.T) {
 	seq := ts.lastSeq(t)
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Trattoria da Ana", "currency": "CHF", "tax_rate_bp": 810,
 		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich"}, &st)
-	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich"}
+	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich", TableLimits: limits}
 	if st != want {
 		t.Errorf("PATCH /api/settings = %+v; want %+v", st, want)
 	}
@@ -140,6 +141,7 @@ func TestSettings(t *testing.T) {
 	}
 	// A refused patch changes nothing, not even its valid fields.
 	expectFields(t, "a patch with one bad field", ts.do(t, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Other", "currency": "x"}), "currency")
+	expectFields(t, "a limit with a bad field", ts.do(t, "PATCH", "/api/settings", ts.admin, map[string]any{"table_max_open_orders": 5, "currency": "x"}), "currency")
 	ts.must(t, 200, "GET", "/api/settings", ts.waiter, nil, &st)
 	if st != want {
 		t.Errorf("settings after refused patches = %+v; want %+v", st, want)

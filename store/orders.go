@@ -58,6 +58,9 @@ type NewOrder struct {
 	TableID int64          `json:"table_id"`
 	Items   []NewOrderItem `json:"items"`
 	Notes   string         `json:"notes"`
+	// FromTable is set by the server for an order placed with a table's
+	// customer token: the table's limits (TableLimits) apply to it.
+	FromTable bool `json:"-"`
 }
 
 // NewOrderItem is one requested line.
@@ -264,44 +267,20 @@ func (c checker) newOrder(in NewOrder) {
 func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)
-	if len(idem.Key) > maxIdempotencyKey {
-		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
-	}
+	c.idempotencyKey(idem)
 	if err := c.err(); err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
-	reqJSON, _ := json.Marshal(in)
-	sum := sha256.Sum256(reqJSON)
-	reqHash := hex.EncodeToString(sum[:])
+	reqHash := requestHash(in)
 	err = s.write(ctx, func(t *txn) error {
-		if idem.Key != "" {
-			var hash string
-			var body []byte
-			err := t.tx.QueryRowContext(ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
-				idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
-			if err == nil {
-				if hash != reqHash {
-					return conflictf("this Idempotency-Key was used for a different order")
-				}
-				replayed = true
-				return json.Unmarshal(body, &o)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
 		var err error
+		if replayed, err = t.replay(idem, reqHash, "order", &o); err != nil || replayed {
+			return err
+		}
 		if o, err = t.createOrder(in, initial); err != nil {
 			return err
 		}
-		if idem.Key != "" {
-			body, _ := json.Marshal(o)
-			if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
-				VALUES (?, ?, ?, 201, ?, ?)`, idem.Scope, idem.Key, reqHash, body, ms(t.now)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.remember(idem, reqHash, 201, o)
 	})
 	if err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
@@ -317,6 +296,11 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	if err != nil {
 		return Order{}, err
+	}
+	if in.FromTable {
+		if err := t.checkTableLimits(in); err != nil {
+			return Order{}, err
+		}
 	}
 	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
 		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}
@@ -339,6 +323,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	if len(unavailable) > 0 {
 		return Order{}, conflictf("not available right now: %s", strings.Join(unavailable, ", "))
+	}
+	if err := t.checkBillCap(o.TableID, o.SubtotalCents); err != nil {
+		return Order{}, err
 	}
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
@@ -536,6 +523,58 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		return Order{}, fmt.Errorf("store: order %d item %d: %w", orderID, itemID, err)
 	}
 	return o, nil
+}
+
+// requestHash fingerprints a request, so that a key sent again with
+// another request is told apart from a retry.
+func requestHash(req any) string {
+	raw, _ := json.Marshal(req)
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// replay looks idem up: when the key was used, out gets the first answer
+// and replayed is true; a key used for another request is an ErrConflict
+// naming what (an order, a payment). An empty key never replays.
+func (t *txn) replay(idem Idempotency, reqHash, what string, out any) (replayed bool, err error) {
+	if idem.Key == "" {
+		return false, nil
+	}
+	var hash string
+	var body []byte
+	err = t.tx.QueryRowContext(t.ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
+		idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if hash != reqHash {
+		return false, conflictf("this Idempotency-Key was used for a different %s", what)
+	}
+	return true, json.Unmarshal(body, out)
+}
+
+// remember keeps the answer v to idem's request, for replay.
+func (t *txn) remember(idem Idempotency, reqHash string, status int, v any) error {
+	if idem.Key == "" {
+		return nil
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, idem.Scope, idem.Key, reqHash, status, body, ms(t.now))
+	return err
+}
+
+// idempotencyKey validates a client's key.
+func (c checker) idempotencyKey(idem Idempotency) {
+	if len(idem.Key) > maxIdempotencyKey {
+		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
+	}
 }
 
 // PurgeIdempotencyKeys forgets keys older than IdempotencyTTL.

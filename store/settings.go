@@ -15,6 +15,7 @@ type Settings struct {
 	PricesIncludeTax  bool   `json:"prices_include_tax"`
 	AutoConfirmOrders bool   `json:"auto_confirm_orders"`
 	Timezone          string `json:"timezone"`
+	TableLimits
 }
 
 // SettingsPatch changes the fields that are not nil.
@@ -25,6 +26,7 @@ type SettingsPatch struct {
 	PricesIncludeTax  *bool   `json:"prices_include_tax"`
 	AutoConfirmOrders *bool   `json:"auto_confirm_orders"`
 	Timezone          *string `json:"timezone"`
+	TableLimitsPatch
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -43,6 +45,10 @@ func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
 		auto_confirm_orders, timezone FROM settings WHERE id = 1`).Scan(
 		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone)
+	if err != nil {
+		return st, err
+	}
+	st.TableLimits, err = getTableLimits(ctx, q)
 	return st, err
 }
 
@@ -91,6 +97,9 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 				c.add("timezone", "must be an IANA time zone such as Europe/Rome")
 			}
 			st.Timezone = *p.Timezone
+		}
+		if err := t.applyTableLimits(p.TableLimitsPatch, &st.TableLimits, c); err != nil {
+			return err
 		}
 		if err := c.err(); err != nil {
 			return err

@@ -187,6 +187,12 @@ func TestTax(t *testing.T) {
 		{999, 0, false, 0, 999},
 		{999, 0, true, 0, 999},
 		{2000, 10000, true, 1000, 2000},
+		// Absurd totals: the products pass int64, the answer is still
+		// exact (these overflowed and gave wrong numbers once).
+		{900_000_000_000_000, 2000, false, 180_000_000_000_000, 1_080_000_000_000_000},
+		{900_000_000_000_000, 2000, true, 150_000_000_000_000, 900_000_000_000_000},
+		{4_000_000_000_000_000, 10000, false, 4_000_000_000_000_000, 8_000_000_000_000_000},
+		{MaxBillCents, 10000, true, MaxBillCents / 2, MaxBillCents},
 	}
 	for _, tt := range tests {
 		tax, total := Tax(tt.subtotal, Settings{TaxRateBP: tt.rate, PricesIncludeTax: tt.inclusive})
