@@ -13,22 +13,15 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 	_ "time/tzdata" // a Pi's minimal image may lack zoneinfo; the report needs the restaurant's zone
 
-	"rms/hub"
-	"rms/server"
-	"rms/server/mdns"
 	"rms/store"
-	"rms/systemd"
 )
 
 // Set at release build time with -ldflags "-X main.version=...".
@@ -91,6 +84,10 @@ type config struct {
 	Demo           bool
 	LogFormat      string
 	BackupKeep     int
+
+	// bcryptCost is the store's password hashing cost; 0 is its default.
+	// Only tests lower it.
+	bcryptCost int
 }
 
 // env returns the environment variable, or def when it is unset.
@@ -179,7 +176,7 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 }
 
 // openData makes the data folder and opens its database and secret.
-func openData(ctx context.Context, dir string) (*store.Store, []byte, error) {
+func openData(ctx context.Context, dir string, opts store.Options) (*store.Store, []byte, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data folder: %w", err)
 	}
@@ -187,7 +184,7 @@ func openData(ctx context.Context, dir string) (*store.Store, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "rms.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(dir, "rms.db"), opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,101 +255,23 @@ func firstStart(ctx context.Context, st *store.Store, demo bool, log *slog.Logge
 	return nil
 }
 
+// serve runs the box until ctx ends (a signal) or it cannot serve, then
+// shuts it down in order.
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	log := newLogger(cfg.LogFormat, os.Stderr)
-	unlock, err := lockData(cfg.Data)
+	b, err := openBox(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	st, secret, err := openData(ctx, cfg.Data)
-	if err != nil {
+	if err := firstStart(ctx, b.Store, cfg.Demo, log, stdout); err != nil {
+		b.close()
 		return err
 	}
-	defer st.Close()
-	if err := firstStart(ctx, st, cfg.Demo, log, stdout); err != nil {
-		return err
+	err = b.serve(ctx)
+	if cerr := b.close(); err == nil {
+		err = cerr
 	}
-	h := hub.New(hub.Options{Logger: log})
-	srv, err := server.New(server.Options{
-		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
-		Version: version, AllowedOrigins: cfg.AllowedOrigins,
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	httpServer := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpServer.Serve(ln) }()
-
-	var adv *mdns.Responder
-	if cfg.MDNS {
-		adv, err = mdns.Start(ctx, mdns.Options{Instance: cfg.Name, Hostname: cfg.Hostname, Port: port,
-			Interfaces: cfg.MDNSInterfaces, Version: version, Logger: log})
-		if err != nil {
-			log.Error("mDNS advertising failed; the box still answers by IP address", "err", err)
-		}
-	}
-	announce(log, cfg, port)
-	// systemd (Type=notify): serving now; the watchdog is fed only while
-	// the database answers, and daily snapshots run beside.
-	if err := systemd.Notify("READY=1"); err != nil {
-		log.Warn("systemd notify", "err", err)
-	}
-	go systemd.Watchdog(ctx, st.Ping, log)
-	go func() {
-		if err := st.RunSnapshots(ctx, filepath.Join(cfg.Data, "backups"), cfg.BackupKeep, log); err != nil {
-			log.Error("daily snapshots are off", "err", err)
-		}
-	}()
-
-	// Hourly housekeeping: the event log keeps its retention, and retry
-	// keys older than a day are forgotten.
-	go st.RunHousekeeping(ctx, log)
-
-	select {
-	case err := <-serveErr:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	_ = systemd.Notify("STOPPING=1")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
-		log.Warn("http shutdown", "err", err)
-	}
-	h.Close()
-	if adv != nil {
-		adv.Shutdown()
-	}
-	return nil
-}
-
-// announce prints, in plain words, the addresses where people can open the box.
-func announce(log *slog.Logger, cfg config, port int) {
-	urls := []string{}
-	if cfg.MDNS {
-		urls = append(urls, fmt.Sprintf("http://%s.local:%d", cfg.Hostname, port))
-	}
-	if ips, err := mdns.LANAddresses(cfg.MDNSInterfaces); err == nil {
-		for _, ip := range ips {
-			urls = append(urls, "http://"+net.JoinHostPort(ip.String(), strconv.Itoa(port)))
-		}
-	}
-	urls = append(urls, fmt.Sprintf("http://localhost:%d", port))
-	log.Info("rms is serving; open it at "+strings.Join(urls, " or "), "version", version, "data", cfg.Data)
+	return err
 }
 
 func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -372,7 +291,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		*password = strings.TrimRight(line, "\r\n")
 	}
-	st, _, err := openData(ctx, *data)
+	st, _, err := openData(ctx, *data, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@
 package hub
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -38,11 +39,13 @@ const (
 var ErrClosed = errors.New("hub: closed")
 
 // Event is one committed event; Data is its JSON payload, already encoded.
+// Its fields are those of the store's event, so the box hands committed
+// events over with a plain conversion.
 type Event struct {
 	Seq   int64
 	Name  string
 	Rooms []string
-	Data  []byte
+	Data  json.RawMessage
 }
 
 // Peer identifies who holds a connection, for revocation.
@@ -98,6 +101,14 @@ type Hub struct {
 	// disconnects counts Disconnect calls, so that a connection being
 	// authenticated can tell whether a revocation ran meanwhile.
 	disconnects uint64
+	// waiters are the channels Reached handed out, closed once last
+	// reaches their seq.
+	waiters []waiter
+}
+
+type waiter struct {
+	seq int64
+	ch  chan struct{}
 }
 
 // New returns a hub ready for Register and Publish.
@@ -161,6 +172,40 @@ func (h *Hub) Publish(evs ...Event) {
 			}
 		}
 	}
+	h.wakeLocked()
+}
+
+// Reached returns a channel that is closed once the hub has published seq,
+// or was told by Observe that the log reached it; at once if it has. A
+// reader that learned a seq from the event log (committed, but maybe not
+// handed to the hub yet) waits on it instead of polling.
+func (h *Hub) Reached(seq int64) <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ch := make(chan struct{})
+	if h.known && h.last >= seq {
+		close(ch)
+		return ch
+	}
+	h.waiters = append(h.waiters, waiter{seq: seq, ch: ch})
+	return ch
+}
+
+// wakeLocked closes the channels of the waiters whose seq was reached.
+func (h *Hub) wakeLocked() {
+	if len(h.waiters) == 0 {
+		return
+	}
+	kept := h.waiters[:0]
+	for _, w := range h.waiters {
+		if h.known && h.last >= w.seq {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	clear(h.waiters[len(kept):])
+	h.waiters = kept
 }
 
 // Observe tells the hub the newest seq of the event log, read by the caller
@@ -171,6 +216,7 @@ func (h *Hub) Observe(lastSeq int64) {
 	defer h.mu.Unlock()
 	if !h.known {
 		h.known, h.last, h.floor = true, lastSeq, lastSeq
+		h.wakeLocked()
 	}
 }
 

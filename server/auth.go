@@ -105,15 +105,6 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// Role sets used by the routes.
-var (
-	anyRole    = []string{store.RoleAdmin, store.RoleWaiter, store.RoleChef, store.RoleCustomer}
-	staff      = []string{store.RoleAdmin, store.RoleWaiter, store.RoleChef}
-	floorStaff = []string{store.RoleAdmin, store.RoleWaiter}
-	kitchen    = []string{store.RoleAdmin, store.RoleChef}
-	adminOnly  = []string{store.RoleAdmin}
-)
-
 // allow is the middleware of every authenticated route: a valid bearer
 // token (401 otherwise) whose role is one of roles (403 otherwise).
 func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
@@ -144,15 +135,6 @@ func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
 func principal(c echo.Context) Principal {
 	p, _ := c.Get("principal").(Principal)
 	return p
-}
-
-// ownTable rejects a customer asking about another table.
-func ownTable(c echo.Context, tableID int64) error {
-	p := principal(c)
-	if p.Role == store.RoleCustomer && p.TableID != tableID {
-		return forbidden("this table's iPad may only see its own table")
-	}
-	return nil
 }
 
 type loginRequest struct {
@@ -229,6 +211,3 @@ func (s *Server) handleRefresh(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, tokenResponse{Token: tok, ExpiresAt: exp})
 }
-
-// customerAndFloor may place and cancel orders.
-var customerAndFloor = []string{store.RoleAdmin, store.RoleWaiter, store.RoleCustomer}

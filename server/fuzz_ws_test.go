@@ -41,6 +41,9 @@ func newFuzzBox(f *testing.F) *fuzzBox {
 	if err != nil {
 		f.Fatalf("New() err = %v", err)
 	}
+	if err := Relay(ctx, st, h); err != nil {
+		f.Fatalf("Relay() err = %v", err)
+	}
 	hs := httptest.NewServer(srv)
 	f.Cleanup(func() { hs.Close(); h.Close(); st.Close() })
 	u, err := st.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, Password: "admin123"})

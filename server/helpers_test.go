@@ -71,12 +71,18 @@ func newTestServerWith(t testing.TB, o testOptions) *testServer {
 	opts := Options{Store: st, Hub: h, Assets: testAssets, Logger: log, Secret: o.secret, Version: "test", Now: o.now}
 	if o.tweak != nil {
 		o.tweak(&opts)
+		if opts.Hub != h {
+			h.Close() // the test brought a hub of its own
+		}
 	}
 	srv, err := New(opts)
 	if err != nil {
 		t.Fatalf("New() err = %v", err)
 	}
-	ts := &testServer{Server: httptest.NewServer(srv), store: st, hub: h, srv: srv, dir: o.dir, secret: o.secret}
+	if err := Relay(context.Background(), st, opts.Hub); err != nil {
+		t.Fatalf("Relay() err = %v", err)
+	}
+	ts := &testServer{Server: httptest.NewServer(srv), store: st, hub: opts.Hub, srv: srv, dir: o.dir, secret: o.secret}
 	t.Cleanup(ts.close)
 	ctx := context.Background()
 	if n, _ := st.CountUsers(ctx); n == 0 {

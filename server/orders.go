@@ -21,26 +21,12 @@ func (s *Server) handleOrderCreate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	in.FromTable = p.Role == store.RoleCustomer
-	// Staff enter orders they already took, so those start confirmed; a
-	// guest's waits for a waiter unless the restaurant confirms
-	// automatically.
-	initial := store.StatusConfirmed
-	if p.Role == store.RoleCustomer {
-		st, err := s.store.Settings(ctx)
-		if err != nil {
-			return err
-		}
-		if !st.AutoConfirmOrders {
-			initial = store.StatusPending
-		}
-	}
 	scope := "user:" + strconv.FormatInt(p.UserID, 10)
 	if p.Role == store.RoleCustomer {
 		scope = "table:" + strconv.FormatInt(p.TableID, 10)
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
-	o, replayed, err := s.store.CreateOrder(ctx, in, initial, store.Idempotency{Scope: scope, Key: key})
+	o, replayed, err := s.store.CreateOrder(ctx, in, p.Role, store.Idempotency{Scope: scope, Key: key})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -54,7 +53,8 @@ type Server struct {
 	pairLimit  *limiter
 }
 
-// New builds a Server and connects the store's committed events to the hub.
+// New builds a Server. The store's committed events reach the hub through
+// Relay, which the caller wires once.
 // It returns an error when a required option is missing.
 func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Hub == nil || opts.Assets == nil {
@@ -92,24 +92,8 @@ func New(opts Options) (*Server, error) {
 		loginLimit: newLimiter(5*time.Minute, opts.Now),
 		pairLimit:  newLimiter(5*time.Minute, opts.Now),
 	}
-	last, err := s.store.LastSeq(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	s.hub.Observe(last)
-	s.store.OnCommit(s.publish)
 	s.echo = s.routes()
 	return s, nil
-}
-
-// publish hands committed events to the hub. The store calls it after each
-// commit under its writer lock, so the hub sees seqs in order.
-func (s *Server) publish(evs []store.Event) {
-	out := make([]hub.Event, len(evs))
-	for i, e := range evs {
-		out[i] = hub.Event{Seq: e.Seq, Name: e.Name, Rooms: e.Rooms, Data: e.Data}
-	}
-	s.hub.Publish(out...)
 }
 
 // ServeHTTP serves every route of the box.

@@ -86,7 +86,7 @@ func TestCancelAfterPartPayment(t *testing.T) {
 	}
 	var report struct {
 		PaymentsCents int64 `json:"payments_cents"`
-		TipsCents    int64 `json:"tips_cents"`
+		TipsCents     int64 `json:"tips_cents"`
 	}
 	ts.must(t, 200, "GET", "/api/reports/daily", ts.admin, nil, &report)
 	if report.PaymentsCents != 800 || report.TipsCents != 200 {

@@ -1,17 +1,15 @@
 package server
 
+// The /ws session: the upgrade, the read loop of one connection, auth,
+// subscribe and unsubscribe, pings. Resume lives in ws_resume.go, the
+// origin policy in ws_origin.go, the socket writes in ws_transport.go.
+
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +39,9 @@ const (
 	// gets resync.
 	wsReplayPage = 500
 	wsReplayMax  = 5000
+	// wsPublishWait bounds the wait for a committed seq to reach the hub
+	// (microseconds normally; a starved writer may take longer).
+	wsPublishWait = 2 * time.Second
 	// wsSendBuffer caps the kernel's send buffer per socket (autotuning
 	// would let a stalled tablet pin up to 4 MiB). On a LAN it still
 	// carries megabytes per second, and the hub's queue absorbs bursts.
@@ -303,92 +304,6 @@ func offStack(fn func()) {
 	<-done
 }
 
-// subscribe joins room, first replaying what the client missed after since:
-// from the hub's ring, else from the event log, else it sends resync. The
-// hub makes the seam exact: the ring replay and the join happen under one
-// lock, and events read from the log are skipped when another room of the
-// connection already carried them.
-func (ss *wsSession) subscribe(ctx context.Context, room string, d wsSubscribeData) {
-	if d.Epoch != "" && d.Epoch != ss.s.store.Epoch() {
-		ss.resync(room)
-		return
-	}
-	if d.Since == nil {
-		ss.hc.Join(room)
-		return
-	}
-	since, replayed, waited := *d.Since, 0, 0
-	for {
-		switch ss.hc.JoinSince(room, since) {
-		case hub.Joined:
-			return
-		case hub.Ahead:
-			// A since taken from X-Seq can be committed yet still on its
-			// way to the hub; only a since the log never had is foreign.
-			info, err := ss.s.store.EventLog(ctx)
-			if err != nil || since > info.LastSeq || waited >= 100 {
-				ss.resync(room)
-				return
-			}
-			waited++
-			time.Sleep(time.Millisecond)
-			continue
-		}
-		before, err := ss.s.store.EventLog(ctx)
-		if err != nil {
-			ss.s.log.Error("ws replay: event log", "err", err)
-			ss.resync(room)
-			return
-		}
-		if since > before.LastSeq {
-			ss.resync(room)
-			return
-		}
-		evs, err := ss.s.store.EventsSince(ctx, room, since, wsReplayPage)
-		if err != nil {
-			ss.s.log.Error("ws replay: events since", "room", room, "since", since, "err", err)
-			ss.resync(room)
-			return
-		}
-		// Read after the page: pruning only ever removes the oldest rows,
-		// so an OldestSeq at or below since+1 now proves nothing the page
-		// needed was gone when it was read.
-		after, err := ss.s.store.EventLog(ctx)
-		if err != nil {
-			ss.s.log.Error("ws replay: event log", "err", err)
-			ss.resync(room)
-			return
-		}
-		if since+1 < after.OldestSeq {
-			ss.resync(room)
-			return
-		}
-		replayed += len(evs)
-		if replayed > wsReplayMax {
-			ss.resync(room)
-			return
-		}
-		hevs := make([]hub.Event, len(evs))
-		for i, e := range evs {
-			hevs[i] = hub.Event{Seq: e.Seq, Name: e.Name, Rooms: e.Rooms, Data: e.Data}
-		}
-		if !ss.hc.Replay(room, hevs) {
-			return
-		}
-		// The page covers everything up to its last event, and, when it
-		// was not full, everything committed before it was read.
-		covered := before.LastSeq
-		if n := len(evs); n == wsReplayPage || (n > 0 && evs[n-1].Seq > covered) {
-			covered = evs[n-1].Seq
-		}
-		since = covered
-	}
-}
-
-func (ss *wsSession) resync(room string) {
-	ss.hc.Resync(room, encodeFrame(map[string]any{"event": "resync", "room": room}))
-}
-
 // authenticate checks token and, when valid, answers ready (and ack when
 // the message had an id). A bad token closes with 4401; a token for someone
 // else than the connection's holder is refused the same way.
@@ -448,7 +363,7 @@ func (ss *wsSession) authenticate(ctx context.Context, token string, id json.Raw
 		seq = last
 	}
 	ready := map[string]any{"role": p.Role, "epoch": info.Epoch, "seq": seq}
-	if p.Role == "customer" {
+	if p.Role == store.RoleCustomer {
 		ready["table_id"] = p.TableID
 	}
 	ss.hc.Send(encodeFrame(map[string]any{"event": "ready", "data": ready}))
@@ -501,238 +416,6 @@ func encodeFrame(v any) []byte {
 	return b
 }
 
-func knownRoom(room string) bool {
-	switch room {
-	case store.RoomOrders, store.RoomTables, store.RoomKDS, store.RoomMenu, "table":
-		return true
-	}
-	return false
-}
-
-// mayJoin applies the contract's room rules.
-func mayJoin(p Principal, room string, tableID int64) bool {
-	switch room {
-	case store.RoomMenu:
-		return true
-	case store.RoomOrders, store.RoomTables:
-		return p.Role == "admin" || p.Role == "waiter"
-	case store.RoomKDS:
-		return p.Role == "admin" || p.Role == "waiter" || p.Role == "chef"
-	}
-	switch p.Role {
-	case "admin", "waiter", "chef":
-		return true
-	case "customer":
-		return tableID == p.TableID
-	}
-	return false
-}
-
 func samePrincipal(a, b Principal) bool {
 	return a.Role == b.Role && a.UserID == b.UserID && a.TableID == b.TableID
-}
-
-// wsRequestAllowed checks Host and Origin of an upgrade. Host must name the
-// box (an IP address, localhost, its mDNS name) or an allowed origin's host,
-// which stops DNS rebinding; Origin, when present, must be the same host or
-// an allowed origin. An allowed origin of "*" admits everything.
-func (s *Server) wsRequestAllowed(r *http.Request) bool {
-	host := r.Host
-	allowedHosts := make(map[string]bool)
-	allowedOrigins := make(map[string]bool)
-	for _, o := range s.opts.AllowedOrigins {
-		o = strings.TrimRight(strings.TrimSpace(o), "/")
-		if o == "" {
-			continue
-		}
-		if o == "*" {
-			return true // the operator opened the box to every origin
-		}
-		allowedOrigins[strings.ToLower(o)] = true
-		if u, err := url.Parse(o); err == nil && u.Host != "" {
-			allowedHosts[strings.ToLower(u.Host)] = true
-		}
-	}
-	if !s.hostIsBox(host) && !allowedHosts[strings.ToLower(host)] {
-		return false
-	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true // not a browser
-	}
-	if allowedOrigins[strings.ToLower(strings.TrimRight(origin, "/"))] {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
-	}
-	return strings.EqualFold(u.Host, host)
-}
-
-// hostIsBox reports whether a Host header names this box: an IP address,
-// localhost, a single-label or .local name (what a LAN resolves to the box),
-// or the machine's own host name. Public DNS names are refused, which is
-// what defeats DNS rebinding; --allowed-origins admits others.
-func (s *Server) hostIsBox(hostport string) bool {
-	h := hostport
-	if hh, _, err := net.SplitHostPort(hostport); err == nil {
-		h = hh
-	}
-	h = strings.ToLower(strings.TrimSuffix(h, "."))
-	if h == "" {
-		return false
-	}
-	if net.ParseIP(strings.Trim(h, "[]")) != nil {
-		return true
-	}
-	if h == "localhost" || !strings.Contains(h, ".") || strings.HasSuffix(h, ".local") {
-		return true
-	}
-	if name, err := os.Hostname(); err == nil && strings.EqualFold(h, name) {
-		return true
-	}
-	return false
-}
-
-// wsTransport writes the hub's frames to one WebSocket. The hub calls it
-// from one goroutine at a time.
-type wsTransport struct {
-	ws   *websocket.Conn
-	cork *corkConn
-}
-
-// WriteFrames writes frames as text messages. The library flushes every
-// message; the cork gathers those flushes so that a batch leaves in one
-// system call under one write deadline.
-func (t *wsTransport) WriteFrames(frames [][]byte) error {
-	t.cork.hold()
-	var err error
-	for _, f := range frames {
-		if err = t.ws.Write(context.Background(), websocket.MessageText, f); err != nil {
-			break
-		}
-	}
-	if ferr := t.cork.release(); err == nil {
-		err = ferr
-	}
-	return err
-}
-
-// Close sends the close frame, or drops the connection for the codes that
-// may not be sent.
-func (t *wsTransport) Close(code int, reason string) {
-	if code == hub.CodeAbnormal || code < 1000 {
-		t.ws.CloseNow()
-		return
-	}
-	t.ws.Close(websocket.StatusCode(code), reason)
-}
-
-// corkingWriter hands websocket.Accept a hijacked connection wrapped in a
-// corkConn, with the server's buffers reused.
-type corkingWriter struct {
-	http.ResponseWriter
-	cork *corkConn
-}
-
-// Hijack implements http.Hijacker.
-func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	hj, ok := w.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("server: response writer cannot hijack")
-	}
-	conn, brw, err := hj.Hijack()
-	if err != nil {
-		return nil, nil, err
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetWriteBuffer(wsSendBuffer)
-	}
-	w.cork = &corkConn{Conn: conn}
-	// net/http's 4 KiB buffers are larger than client frames need, and
-	// writes gather in the cork anyway; smaller ones keep an idle
-	// connection cheap. Bytes the client sent right after the upgrade
-	// stay buffered in the new reader.
-	pending, _ := brw.Reader.Peek(brw.Reader.Buffered())
-	pending = bytes.Clone(pending)
-	var src io.Reader = w.cork
-	if len(pending) > 0 {
-		src = io.MultiReader(bytes.NewReader(pending), w.cork)
-	}
-	r := bufio.NewReaderSize(src, max(wsBufferSize, len(pending)))
-	if len(pending) > 0 {
-		if _, err := r.Peek(len(pending)); err != nil {
-			conn.Close()
-			return nil, nil, err
-		}
-	}
-	return w.cork, bufio.NewReadWriter(r, bufio.NewWriterSize(w.cork, wsBufferSize)), nil
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *corkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// corkConn passes writes through, except between hold and release, when it
-// collects them and sends them together.
-type corkConn struct {
-	net.Conn
-	mu       sync.Mutex // held during network writes too, so bytes never interleave
-	held     bool
-	buf      *[]byte
-	deadline time.Time
-}
-
-// armDeadline makes sure the coming write fails if it takes too long.
-// Moving a socket's deadline costs a timer update, so it moves only when
-// less than half the timeout is left: a stuck write fails within 5 to 10 s.
-func (c *corkConn) armDeadline() {
-	now := time.Now()
-	if c.deadline.Sub(now) < wsWriteTimeout/2 {
-		c.deadline = now.Add(wsWriteTimeout)
-		c.Conn.SetWriteDeadline(c.deadline)
-	}
-}
-
-// corkBufs recycles batch buffers: an idle connection holds none.
-var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
-
-// Write implements net.Conn.
-func (c *corkConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.held {
-		if c.buf == nil {
-			c.buf = corkBufs.Get().(*[]byte)
-		}
-		*c.buf = append(*c.buf, p...)
-		return len(p), nil
-	}
-	c.armDeadline()
-	return c.Conn.Write(p)
-}
-
-func (c *corkConn) hold() {
-	c.mu.Lock()
-	c.held = true
-	c.mu.Unlock()
-}
-
-// release sends what was collected under a write deadline.
-func (c *corkConn) release() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.held = false
-	if c.buf == nil {
-		return nil
-	}
-	c.armDeadline()
-	_, err := c.Conn.Write(*c.buf)
-	// Huge batches are rare; do not let one pin its memory in the pool.
-	if cap(*c.buf) <= 256<<10 {
-		*c.buf = (*c.buf)[:0]
-		corkBufs.Put(c.buf)
-	}
-	c.buf = nil
-	return err
 }

@@ -39,21 +39,15 @@ func newWSBox(t *testing.T, hubOpts hub.Options, tweak func(*Options)) *wsBox {
 
 func (b *wsBox) boot(t *testing.T, o testOptions) *testServer {
 	t.Helper()
-	var h *hub.Hub
 	o.tweak = func(opts *Options) {
 		ho := b.hubOpts
 		ho.Logger = opts.Logger
-		h = hub.New(ho)
-		opts.Hub = h
+		opts.Hub = hub.New(ho)
 		if b.tweak != nil {
 			b.tweak(opts)
 		}
 	}
-	ts := newTestServerWith(t, o)
-	// The helper made a hub of its own first; the server uses ours, so
-	// ours is the one to close.
-	ts.hub = h
-	return ts
+	return newTestServerWith(t, o)
 }
 
 // restart shuts the box down like main does (HTTP, then the hub with 1001,

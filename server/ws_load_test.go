@@ -64,18 +64,17 @@ func TestWSLoadServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New() err = %v", err)
 	}
-	// The same hand-over as the server's, plus when each order's event
-	// reached the hub, so that the parent can tell the push apart from
-	// the REST call and the commit.
+	if err := Relay(ctx, st, h); err != nil {
+		t.Fatalf("Relay() err = %v", err)
+	}
+	// The same hand-over as Relay's, plus when each order's event reached
+	// the hub, so that the parent can tell the push apart from the REST
+	// call and the commit.
 	var pubMu sync.Mutex
 	published := map[int64]int64{} // order number -> unix nanos
 	st.OnCommit(func(evs []store.Event) {
 		now := time.Now().UnixNano()
-		out := make([]hub.Event, len(evs))
-		for i, e := range evs {
-			out[i] = hub.Event{Seq: e.Seq, Name: e.Name, Rooms: e.Rooms, Data: e.Data}
-		}
-		h.Publish(out...)
+		h.Publish(hubEvents(evs)...)
 		pubMu.Lock()
 		for _, e := range evs {
 			if k := orderNumber(e.Data); k > 0 && e.Name == "order:created" {

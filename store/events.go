@@ -10,13 +10,14 @@ import (
 )
 
 // Event is one row of the outbox: a change the box announced, with the
-// rooms it goes to and its payload exactly as it is pushed.
+// rooms it goes to and its payload exactly as it is pushed. Its fields are
+// those of hub.Event (without importing it), so committed events reach the
+// hub by conversion; keep the two in step.
 type Event struct {
-	Seq       int64           `json:"seq"`
-	Name      string          `json:"event"`
-	Rooms     []string        `json:"rooms"`
-	Data      json.RawMessage `json:"data"`
-	CreatedAt time.Time       `json:"created_at"`
+	Seq   int64           `json:"seq"`
+	Name  string          `json:"event"`
+	Rooms []string        `json:"rooms"`
+	Data  json.RawMessage `json:"data"`
 }
 
 // LogInfo describes the event log: its epoch, the newest seq and the oldest
@@ -59,7 +60,7 @@ func (t *txn) emit(name string, data any, rooms ...string) error {
 			return fmt.Errorf("append %s: %w", name, err)
 		}
 	}
-	t.events = append(t.events, Event{Seq: seq, Name: name, Rooms: rooms, Data: payload, CreatedAt: t.now})
+	t.events = append(t.events, Event{Seq: seq, Name: name, Rooms: rooms, Data: payload})
 	return nil
 }
 
@@ -113,7 +114,7 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 // EventsSince returns up to limit events of room with a seq above since, in
 // ascending order.
 func (s *Store) EventsSince(ctx context.Context, room string, since int64, limit int) ([]Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.name, e.rooms, e.data, e.created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.name, e.rooms, e.data
 		FROM event_rooms r JOIN events e ON e.seq = r.seq
 		WHERE r.room = ? AND r.seq > ? ORDER BY r.seq LIMIT ?`, room, since, limit)
 	if err != nil {
@@ -124,14 +125,12 @@ func (s *Store) EventsSince(ctx context.Context, room string, since int64, limit
 	for rows.Next() {
 		var e Event
 		var rooms string
-		var created int64
-		if err := rows.Scan(&e.Seq, &e.Name, &rooms, &e.Data, &created); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Name, &rooms, &e.Data); err != nil {
 			return nil, fmt.Errorf("store: events since: %w", err)
 		}
 		if err := json.Unmarshal([]byte(rooms), &e.Rooms); err != nil {
 			return nil, fmt.Errorf("store: events since: rooms of %d: %w", e.Seq, err)
 		}
-		e.CreatedAt = fromMS(created)
 		evs = append(evs, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -58,9 +58,6 @@ type NewOrder struct {
 	TableID int64          `json:"table_id"`
 	Items   []NewOrderItem `json:"items"`
 	Notes   string         `json:"notes"`
-	// FromTable is set by the server for an order placed with a table's
-	// customer token: the table's limits (TableLimits) apply to it.
-	FromTable bool `json:"-"`
 }
 
 // NewOrderItem is one requested line.
@@ -260,11 +257,12 @@ func (c checker) newOrder(in NewOrder) {
 
 // CreateOrder places an order, copying the current prices, and emits
 // order:created (and table:updated when the table becomes occupied).
-// initial is the status it starts in (pending, or confirmed). With a non-empty
-// idem key, a repeat returns the first order and replayed=true. It returns
-// a *ValidationError, or an ErrConflict naming an unavailable item or a
-// reused key with another request.
-func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, idem Idempotency) (o Order, replayed bool, err error) {
+// role is who places it (RoleCustomer for a table's iPad); the store decides
+// the status it starts in (see initialStatus). With a non-empty idem key, a
+// repeat returns the first order and replayed=true. It returns a
+// *ValidationError, or an ErrConflict naming an unavailable item or a reused
+// key with another request.
+func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)
 	c.idempotencyKey(idem)
@@ -275,6 +273,15 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 	err = s.write(ctx, func(t *txn) error {
 		var err error
 		if replayed, err = t.replay(idem, reqHash, "order", &o); err != nil || replayed {
+			return err
+		}
+		if role == RoleCustomer {
+			if err := t.checkTableLimits(in); err != nil {
+				return err
+			}
+		}
+		initial, err := t.initialStatus(role)
+		if err != nil {
 			return err
 		}
 		if o, err = t.createOrder(in, initial); err != nil {
@@ -288,6 +295,25 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, initial string, id
 	return o, replayed, nil
 }
 
+// initialStatus is the status a new order placed by role starts in. Staff
+// enter orders they already took, so those start confirmed; a guest's waits
+// for a waiter unless the restaurant confirms automatically. The setting is
+// read inside the order's transaction, so a change to it applies to every
+// order committed after it and to none before.
+func (t *txn) initialStatus(role string) (string, error) {
+	if role != RoleCustomer {
+		return StatusConfirmed, nil
+	}
+	st, err := getSettings(t.ctx, t.tx)
+	if err != nil {
+		return "", err
+	}
+	if st.AutoConfirmOrders {
+		return StatusConfirmed, nil
+	}
+	return StatusPending, nil
+}
+
 func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	ctx := t.ctx
 	tb, err := getTable(ctx, t.tx, in.TableID)
@@ -296,11 +322,6 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	if err != nil {
 		return Order{}, err
-	}
-	if in.FromTable {
-		if err := t.checkTableLimits(in); err != nil {
-			return Order{}, err
-		}
 	}
 	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
 		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}

@@ -9,7 +9,7 @@ import (
 func TestRunEventPruning(t *testing.T) {
 	s, tableID, itemID := openTest(t, Options{})
 	for i := 0; i < 3; i++ {
-		if _, _, err := s.CreateOrder(context.Background(), NewOrder{TableID: tableID, Items: []NewOrderItem{{MenuItemID: itemID, Quantity: 1}}}, StatusPending, Idempotency{}); err != nil {
+		if _, _, err := s.CreateOrder(context.Background(), NewOrder{TableID: tableID, Items: []NewOrderItem{{MenuItemID: itemID, Quantity: 1}}}, RoleCustomer, Idempotency{}); err != nil {
 			t.Fatalf("CreateOrder() err = %v", err)
 		}
 	}

@@ -8,18 +8,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,8 +37,9 @@ type boxOptions struct {
 	Demo bool
 }
 
-// testBox is one running box. URL is what a browser opens (rms.local, not
-// a secure context); API is the same server on 127.0.0.1 for Go clients.
+// testBox is one running box, built by openBox exactly as main builds it.
+// URL is what a browser opens (rms.local, not a secure context); API is
+// the same server on 127.0.0.1 for Go clients.
 type testBox struct {
 	Dir    string
 	Port   int
@@ -49,15 +50,13 @@ type testBox struct {
 	Server *server.Server
 
 	secret []byte
-	http   *http.Server
+	box    *box
 	mu     sync.Mutex
-	up     bool
 }
 
 func startBox(t *testing.T, opts boxOptions) *testBox {
 	t.Helper()
-	b := &testBox{Dir: t.TempDir(), secret: make([]byte, 32)}
-	rand.Read(b.secret)
+	b := &testBox{Dir: t.TempDir()}
 	b.start(t)
 	if opts.Demo {
 		if _, err := b.Store.SeedDemo(context.Background()); err != nil {
@@ -70,53 +69,40 @@ func startBox(t *testing.T, opts boxOptions) *testBox {
 
 func (b *testBox) start(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.Dir, "rms.db"), store.Options{BcryptCost: 4})
-	if err != nil {
-		t.Fatalf("store.Open() err = %v", err)
-	}
 	log := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := hub.New(hub.Options{Logger: log})
-	srv, err := server.New(server.Options{Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: b.secret, Version: "test"})
-	if err != nil {
-		t.Fatalf("server.New() err = %v", err)
-	}
-	var ln net.Listener
+	cfg := config{Addr: fmt.Sprintf("127.0.0.1:%d", b.Port), Data: b.Dir, bcryptCost: 4}
+	var bx *box
+	var err error
 	// A restart takes the same port back; the old socket may linger briefly.
 	for i := 0; ; i++ {
-		ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", b.Port))
-		if err == nil || i == 50 {
+		bx, err = openBox(context.Background(), cfg, log)
+		if err == nil || i == 50 || !errors.Is(err, syscall.EADDRINUSE) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		t.Fatalf("openBox() err = %v", err)
 	}
-	b.Port = ln.Addr().(*net.TCPAddr).Port
+	bx.start()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.box = bx
+	b.Port = bx.Port
 	b.URL = fmt.Sprintf("http://rms.local:%d", b.Port)
 	b.API = fmt.Sprintf("http://127.0.0.1:%d", b.Port)
-	b.Store, b.Hub, b.Server = st, h, srv
-	b.http = &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go b.http.Serve(ln)
-	b.mu.Lock()
-	b.up = true
-	b.mu.Unlock()
+	b.Store, b.Hub, b.Server, b.secret = bx.Store, bx.Hub, bx.Server, bx.secret
 }
 
 // Stop shuts the box down the way main does; it is safe to call twice.
 func (b *testBox) Stop() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.up {
-		return
+	bx := b.box
+	b.box = nil
+	b.mu.Unlock()
+	if bx != nil {
+		bx.close()
 	}
-	b.up = false
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b.http.Shutdown(ctx)
-	b.Hub.Close()
-	b.Store.Close()
 }
 
 // Restart stops the box and starts it again on the same data folder and port.

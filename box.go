@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"rms/hub"
+	"rms/server"
+	"rms/server/mdns"
+	"rms/store"
+	"rms/systemd"
+)
+
+// shutdownTimeout bounds the HTTP shutdown: requests in flight get this
+// long to finish before the box closes anyway.
+const shutdownTimeout = 10 * time.Second
+
+// box is one rms: the store, the hub and the server over one data folder,
+// wired together once, with the listener, the mDNS responder and the
+// background jobs (watchdog, daily snapshots, housekeeping). main and every
+// end-to-end test build it the same way: openBox, start (or serve), close.
+type box struct {
+	cfg config
+	log *slog.Logger
+
+	Store  *store.Store
+	Hub    *hub.Hub
+	Server *server.Server
+	Port   int
+	secret []byte
+
+	ln     net.Listener
+	http   *http.Server
+	unlock func() // releases the data folder's lock
+
+	mu       sync.Mutex // guards the fields below
+	started  bool
+	closed   bool
+	mdns     *mdns.Responder
+	serveErr chan error
+	stopJobs context.CancelFunc
+	jobs     sync.WaitGroup
+}
+
+// openBox listens on cfg.Addr, opens the data folder (database and signing
+// secret) and builds the hub and the server, with the store's committed
+// events relayed to the hub. Nothing is served until start. It returns an
+// error when the address is taken or the data folder cannot be opened.
+func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
+	// Listen first: a port still held by a previous process fails fast,
+	// before the database is opened.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	// One process serves a data folder, and a restore never swaps the
+	// database under a running box.
+	unlock, err := lockData(cfg.Data)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	st, secret, err := openData(ctx, cfg.Data, store.Options{BcryptCost: cfg.bcryptCost})
+	if err != nil {
+		unlock()
+		ln.Close()
+		return nil, err
+	}
+	h := hub.New(hub.Options{Logger: log})
+	srv, err := server.New(server.Options{
+		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
+		Version: version, AllowedOrigins: cfg.AllowedOrigins,
+	})
+	if err == nil {
+		err = server.Relay(ctx, st, h)
+	}
+	if err != nil {
+		h.Close()
+		st.Close()
+		unlock()
+		ln.Close()
+		return nil, err
+	}
+	b := &box{
+		cfg: cfg, log: log, Store: st, Hub: h, Server: srv, secret: secret, ln: ln, unlock: unlock,
+		Port:     ln.Addr().(*net.TCPAddr).Port,
+		serveErr: make(chan error, 1),
+	}
+	b.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return b, nil
+}
+
+// start serves HTTP, advertises over mDNS when configured, tells systemd
+// the box is ready and runs the background jobs; it returns at once. An
+// mDNS failure is logged, not returned: the box still answers by address.
+func (b *box) start() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.started || b.closed {
+		return
+	}
+	b.started = true
+	go func() { b.serveErr <- b.http.Serve(b.ln) }()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopJobs = cancel
+	if b.cfg.MDNS {
+		adv, err := mdns.Start(ctx, mdns.Options{Instance: b.cfg.Name, Hostname: b.cfg.Hostname, Port: b.Port,
+			Interfaces: b.cfg.MDNSInterfaces, Version: version, Logger: b.log})
+		if err != nil {
+			b.log.Error("mDNS advertising failed; the box still answers by IP address", "err", err)
+		}
+		b.mdns = adv
+	}
+	b.announce()
+	// systemd (Type=notify): serving now; the watchdog is fed only while
+	// the database answers.
+	if err := systemd.Notify("READY=1"); err != nil {
+		b.log.Warn("systemd notify", "err", err)
+	}
+	b.goJob(func() { systemd.Watchdog(ctx, b.Store.Ping, b.log) })
+	b.goJob(func() {
+		if err := b.Store.RunSnapshots(ctx, filepath.Join(b.cfg.Data, "backups"), b.cfg.BackupKeep, b.log); err != nil {
+			b.log.Error("daily snapshots are off", "err", err)
+		}
+	})
+	// Hourly housekeeping: the event log keeps its retention, and retry
+	// keys older than a day are forgotten.
+	b.goJob(func() { b.Store.RunHousekeeping(ctx, b.log) })
+}
+
+func (b *box) goJob(fn func()) {
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		fn()
+	}()
+}
+
+// serve starts the box and blocks until ctx ends (nil) or the HTTP server
+// fails (its error). It does not close the box.
+func (b *box) serve(ctx context.Context) error {
+	b.start()
+	select {
+	case err := <-b.serveErr:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// close shuts the box down in order: tell systemd, stop accepting and
+// finish requests in flight (HTTP Shutdown), close the hub (every socket
+// gets 1001 and will resume against the next process), say the mDNS
+// goodbye, stop the background jobs and wait for them, close the store.
+// It is safe to call more than once and without start; it returns the
+// store's close error.
+func (b *box) close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	started := b.started
+	b.mu.Unlock()
+
+	if started {
+		b.log.Info("shutting down")
+		_ = systemd.Notify("STOPPING=1")
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		if err := b.http.Shutdown(ctx); err != nil {
+			b.log.Warn("http shutdown", "err", err)
+		}
+		cancel()
+	} else {
+		b.ln.Close()
+	}
+	b.Hub.Close()
+	if b.mdns != nil {
+		b.mdns.Shutdown()
+	}
+	if b.stopJobs != nil {
+		b.stopJobs()
+	}
+	b.jobs.Wait()
+	err := b.Store.Close()
+	b.unlock()
+	return err
+}
+
+// announce prints, in plain words, the addresses where people can open the box.
+func (b *box) announce() {
+	cfg, port := b.cfg, b.Port
+	urls := []string{}
+	if cfg.MDNS {
+		urls = append(urls, fmt.Sprintf("http://%s.local:%d", cfg.Hostname, port))
+	}
+	if ips, err := mdns.LANAddresses(cfg.MDNSInterfaces); err == nil {
+		for _, ip := range ips {
+			urls = append(urls, "http://"+net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+		}
+	}
+	urls = append(urls, fmt.Sprintf("http://localhost:%d", port))
+	b.log.Info("rms is serving; open it at "+strings.Join(urls, " or "), "version", version, "data", cfg.Data)
+}
