@@ -15,7 +15,7 @@ import (
 // limits are settings.
 func TestTableLimits(t *testing.T) {
 	clk := newClock(time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC))
-	ts := newTestServerWith(t, testOptions{now: clk.Now})
+	ts := newTestServerWith(t, testOptions{now: clk.Now, tableLimits: true})
 	_, itemID, _ := ts.seedMenu(t)
 	var st store.Settings
 	ts.must(t, 200, "GET", "/api/settings", ts.admin, nil, &st)

@@ -94,7 +94,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	ts := newTestServer(t)
+	ts := newTestServerWith(t, testOptions{tableLimits: true})
 	tableID := ts.newTable(t, "T1")
 	cust := ts.pair(t, tableID)
 	var st store.Settings

@@ -259,9 +259,11 @@ func (c checker) newOrder(in NewOrder) {
 // order:created (and table:updated when the table becomes occupied).
 // role is who places it (RoleCustomer for a table's iPad); the store decides
 // the status it starts in (see initialStatus). With a non-empty idem key, a
-// repeat returns the first order and replayed=true. It returns a
-// *ValidationError, or an ErrConflict naming an unavailable item or a reused
-// key with another request.
+// repeat returns the first order and replayed=true. A table's order
+// (RoleCustomer) must keep within TableLimits. It returns a
+// *ValidationError (also for a bill past MaxBillCents), an ErrConflict
+// naming an unavailable item, a reused key with another request or a
+// table's open orders at their limit, or a *RateLimitError.
 func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)

@@ -100,7 +100,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			defer wg.Done()
 			in := NewOrder{TableID: tableID, Items: []NewOrderItem{{MenuItemID: itemID, Quantity: 2}, {MenuItemID: itemID, Quantity: 1, Notes: "no cheese"}}}
 			for ctx.Err() == nil {
-				if _, _, err := s.CreateOrder(context.Background(), in, RoleCustomer, Idempotency{}); err != nil {
+				if _, _, err := s.CreateOrder(context.Background(), in, RoleWaiter, Idempotency{}); err != nil {
 					t.Errorf("CreateOrder() err = %v", err)
 					return
 				}
