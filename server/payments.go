@@ -32,7 +32,7 @@ func (s *Server) handlePaymentCreate(c echo.Context) error {
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
 	scope := "user:" + strconv.FormatInt(principal(c).UserID, 10) + "/payments"
-	p, replayed, err := s.store.CreatePayment(c.Request().Context(), in, store.Idempotency{Scope: scope, Key: key})
+	p, replayed, err := s.store.CreatePaymentOnce(c.Request().Context(), in, store.Idempotency{Scope: scope, Key: key})
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,8 @@ type Server struct {
 
 	loginLimit *limiter
 	pairLimit  *limiter
+
+	sio sioSessions
 }
 
 // New builds a Server. The store's committed events reach the hub through

@@ -26,6 +26,9 @@ type Payment struct {
 	AmountCents int64     `json:"amount_cents"`
 	TipCents    int64     `json:"tip_cents"`
 	CreatedAt   time.Time `json:"created_at"`
+	// LineIDs are the lines a payment by item or seat settled; empty for a
+	// payment of an amount.
+	LineIDs []int64 `json:"line_ids"`
 }
 
 // NewPayment is the input of CreatePayment.
@@ -34,6 +37,10 @@ type NewPayment struct {
 	Method      string `json:"method"`
 	AmountCents int64  `json:"amount_cents"`
 	TipCents    int64  `json:"tip_cents"`
+	// LineIDs (or Seat: every unpaid line of that seat) make it a payment
+	// of exactly those lines.
+	LineIDs []int64 `json:"line_ids,omitempty"`
+	Seat    *int64  `json:"seat,omitempty"`
 }
 
 // Bill is what a table owes for its unpaid, uncancelled orders.
@@ -45,6 +52,21 @@ type Bill struct {
 	TotalCents    int64   `json:"total_cents"`
 	PaidCents     int64   `json:"paid_cents"`
 	DueCents      int64   `json:"due_cents"`
+	// DiscountCents is taken off SubtotalCents before tax; TaxCents and
+	// TotalCents are of what is left.
+	DiscountCents int64        `json:"discount_cents"`
+	Discounts     []Discount   `json:"discounts"`
+	Corrections   []Correction `json:"corrections"`
+	// Seats are the seats with unpaid lines, each with what paying them
+	// alone comes to.
+	Seats []SeatDue `json:"seats"`
+}
+
+// SeatDue is what one seat's unpaid lines come to, tax included.
+type SeatDue struct {
+	Seat        int64   `json:"seat"`
+	LineIDs     []int64 `json:"line_ids"`
+	AmountCents int64   `json:"amount_cents"`
 }
 
 // MaxBillCents bounds a table's open bill (its subtotal). An order that
@@ -86,32 +108,25 @@ func bill(ctx context.Context, q queryer, tableID int64) (Bill, error) {
 	if err != nil {
 		return Bill{}, err
 	}
-	b := Bill{TableID: tableID, Orders: []Order{}}
-	rows, err := q.QueryContext(ctx, "SELECT "+orderColumns+` FROM orders o JOIN tables t ON t.id = o.table_id
-		WHERE o.table_id = ? AND o.status NOT IN ('paid', 'cancelled') ORDER BY o.id`, tableID)
-	if err != nil {
+	b := Bill{TableID: tableID}
+	if b.Orders, err = openOrders(ctx, q, tableID); err != nil {
 		return Bill{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return Bill{}, err
-		}
-		b.Orders = append(b.Orders, o)
+	for _, o := range b.Orders {
 		b.SubtotalCents += o.SubtotalCents
 	}
-	if err := rows.Err(); err != nil {
+	if b.Discounts, b.DiscountCents, err = tableDiscounts(ctx, q, tableID, b.SubtotalCents); err != nil {
 		return Bill{}, err
 	}
-	if err := loadItems(ctx, q, b.Orders); err != nil {
+	if b.Corrections, err = orderCorrections(ctx, q, b.Orders); err != nil {
 		return Bill{}, err
 	}
-	b.TaxCents, b.TotalCents = Tax(b.SubtotalCents, st)
+	b.TaxCents, b.TotalCents = Tax(b.SubtotalCents-b.DiscountCents, st)
 	if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE table_id = ? AND settled = 0", tableID).Scan(&b.PaidCents); err != nil {
 		return Bill{}, err
 	}
 	b.DueCents = b.TotalCents - b.PaidCents
+	b.Seats = seatDues(b, st)
 	return b, nil
 }
 
@@ -133,13 +148,20 @@ func (s *Store) Bill(ctx context.Context, tableID int64) (Bill, error) {
 // payment:completed; when the due reaches 0 the bill's orders become paid
 // (order:updated each) and the table cleaning (table:updated). An amount
 // of 0 closes a bill that has orders but is due nothing (free items only).
-// With a non-empty idem key, a repeat returns the first payment and
-// replayed=true: a card payment retried after a lost answer is taken once.
 // It returns ErrNotFound, a *ValidationError (bad method, amount above the
 // due, 0 while something is due, a tip above the bill's total), or an
 // ErrConflict when the table owes nothing or the key was used for another
 // payment.
-func (s *Store) CreatePayment(ctx context.Context, in NewPayment, idem Idempotency) (p Payment, replayed bool, err error) {
+func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, error) {
+	p, _, err := s.CreatePaymentOnce(ctx, in, Idempotency{})
+	return p, err
+}
+
+// CreatePaymentOnce is CreatePayment with the client's retry key: with a
+// non-empty idem key, a repeat returns the first payment and replayed=true
+// and takes nothing more; the key used for another payment is an
+// ErrConflict.
+func (s *Store) CreatePaymentOnce(ctx context.Context, in NewPayment, idem Idempotency) (p Payment, replayed bool, err error) {
 	c := checker{}
 	if in.TableID <= 0 {
 		c.add("table_id", "is required")
@@ -147,16 +169,18 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment, idem Idempoten
 	c.oneOf("method", in.Method, MethodCash, MethodCard, MethodOther)
 	c.between("amount_cents", in.AmountCents, 0, MaxBillCents*2)
 	c.between("tip_cents", in.TipCents, 0, MaxBillCents)
+	c.paymentLines(in)
 	c.idempotencyKey(idem)
 	if err := c.err(); err != nil {
 		return Payment{}, false, fmt.Errorf("store: create payment: %w", err)
 	}
+	split := in.Seat != nil || len(in.LineIDs) > 0
 	reqHash := requestHash(in)
 	err = s.write(ctx, func(t *txn) error {
 		if replayed, err = t.replay(idem, reqHash, "payment", &p); err != nil || replayed {
 			return err
 		}
-		p = Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}}
+		p = Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}, LineIDs: []int64{}}
 		b, err := bill(ctx, t.tx, in.TableID)
 		if errors.Is(err, ErrNotFound) {
 			return &ValidationError{Fields: map[string]string{"table_id": "no such table"}}
@@ -164,13 +188,20 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment, idem Idempoten
 		if err != nil {
 			return err
 		}
+		var lines []OrderItem
+		if split {
+			if lines, err = t.splitAmount(b, in, &p); err != nil {
+				return err
+			}
+			in.AmountCents = p.AmountCents
+		}
 		// A bill of free items only is closed by a payment of 0; without
 		// it those orders could never become paid.
 		zeroBill := b.DueCents == 0 && b.PaidCents == 0 && len(b.Orders) > 0
 		if b.DueCents <= 0 && !(zeroBill && in.AmountCents == 0) {
 			return conflictf("the table owes nothing")
 		}
-		if in.AmountCents == 0 && !zeroBill {
+		if in.AmountCents == 0 && !zeroBill && !split {
 			return &ValidationError{Fields: map[string]string{"amount_cents": "must be at least 1 while something is due"}}
 		}
 		if in.AmountCents > b.DueCents {
@@ -186,12 +217,36 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment, idem Idempoten
 		}
 		ids, _ := json.Marshal(p.OrderIDs)
 		p.CreatedAt = t.now
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, string(ids), ms(t.now))
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, string(ids), jsonIDs(p.LineIDs), ms(t.now))
 		if err != nil {
 			return err
 		}
 		p.ID, _ = res.LastInsertId()
+		if split {
+			if err := t.payLines(p.ID, lines); err != nil {
+				return err
+			}
+			// The lines' orders show them paid at once.
+			for _, o := range b.Orders {
+				for _, it := range lines {
+					if containsLine(o, it.ID) {
+						fresh, err := getOrder(ctx, t.tx, o.ID)
+						if err != nil {
+							return err
+						}
+						if err := t.emit("order:updated", fresh, orderRooms(fresh)...); err != nil {
+							return err
+						}
+						break
+					}
+				}
+			}
+		}
+		if err := t.audit(change{action: "payment.create", entity: "payment", entityID: p.ID,
+			detail: map[string]any{"table_id": p.TableID, "method": p.Method, "amount_cents": p.AmountCents, "tip_cents": p.TipCents, "line_ids": p.LineIDs}}); err != nil {
+			return err
+		}
 		if _, err := t.settle(in.TableID, zeroBill); err != nil {
 			return err
 		}
@@ -231,6 +286,13 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 			return false, err
 		}
 	}
+	// The receipt shows the bill as it was paid, before its orders move on.
+	receipt := b
+	receipt.Orders = append([]Order(nil), b.Orders...)
+	payments, err := openPayments(t.ctx, t.tx, tableID)
+	if err != nil {
+		return false, err
+	}
 	for i := range b.Orders {
 		o := &b.Orders[i]
 		if err := t.setOrderStatus(o, StatusPaid); err != nil {
@@ -243,14 +305,23 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	if _, err := t.tx.ExecContext(t.ctx, "UPDATE payments SET settled = 1 WHERE table_id = ? AND settled = 0", tableID); err != nil {
 		return false, err
 	}
+	// A discount is settled with what it came to, for the daily report.
+	for _, d := range b.Discounts {
+		if _, err := t.tx.ExecContext(t.ctx, "UPDATE discounts SET settled = 1, applied_cents = ?, settled_at = ? WHERE id = ?", d.AppliedCents, ms(t.now), d.ID); err != nil {
+			return false, err
+		}
+	}
 	tb, err := getTable(t.ctx, t.tx, tableID)
 	if err != nil {
+		return false, err
+	}
+	if err := t.queueReceipt(receipt, tb.Name, payments); err != nil {
 		return false, err
 	}
 	if tb.OpenRequest != nil {
 		// Announced together with the status change below.
 		tb.OpenRequest = nil
-		if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET request_kind = NULL, request_at = NULL WHERE id = ?", tableID); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET open_request = NULL, request_at = NULL WHERE id = ?", tableID); err != nil {
 			return false, err
 		}
 		if tb.Status == TableCleaning {
@@ -290,19 +361,22 @@ func (t *txn) refund(b Bill, amount int64) error {
 	for _, o := range b.Orders {
 		ids = append(ids, o.ID)
 	}
-	idsJSON, _ := json.Marshal(ids)
 	for i := 0; amount > 0; i++ {
 		method, part := MethodCash, amount
 		if i < len(open) {
 			method, part = open[i].method, min(amount, open[i].amount)
 		}
-		r := Payment{TableID: b.TableID, Method: method, AmountCents: -part, OrderIDs: ids, CreatedAt: t.now}
-		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, created_at)
-			VALUES (?, ?, ?, 0, ?, ?)`, r.TableID, r.Method, r.AmountCents, string(idsJSON), ms(t.now))
+		r := Payment{TableID: b.TableID, Method: method, AmountCents: -part, OrderIDs: ids, LineIDs: []int64{}, CreatedAt: t.now}
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at)
+			VALUES (?, ?, ?, 0, ?, ?, ?)`, r.TableID, r.Method, r.AmountCents, jsonIDs(ids), jsonIDs(r.LineIDs), ms(t.now))
 		if err != nil {
 			return err
 		}
 		r.ID, _ = res.LastInsertId()
+		if err := t.audit(change{action: "payment.refund", entity: "payment", entityID: r.ID,
+			detail: map[string]any{"table_id": r.TableID, "method": r.Method, "amount_cents": r.AmountCents}}); err != nil {
+			return err
+		}
 		if err := t.emit("payment:completed", r, RoomOrders, RoomTables, TableRoom(r.TableID)); err != nil {
 			return err
 		}
@@ -314,7 +388,7 @@ func (t *txn) refund(b Bill, amount int64) error {
 // Payments lists payments taken in [from, to), oldest first; zero times do
 // not bound.
 func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, error) {
-	query := "SELECT id, table_id, method, amount_cents, tip_cents, order_ids, created_at FROM payments WHERE 1 = 1"
+	query := "SELECT id, table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at FROM payments WHERE 1 = 1"
 	var args []any
 	if !from.IsZero() {
 		query += " AND created_at >= ?"
@@ -332,13 +406,16 @@ func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, er
 	payments := []Payment{}
 	for rows.Next() {
 		var p Payment
-		var ids string
+		var ids, lineIDs string
 		var created int64
-		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &created); err != nil {
+		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &lineIDs, &created); err != nil {
 			return nil, fmt.Errorf("store: payments: %w", err)
 		}
 		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
 			return nil, fmt.Errorf("store: payments: order ids of %d: %w", p.ID, err)
+		}
+		if err := json.Unmarshal([]byte(lineIDs), &p.LineIDs); err != nil {
+			return nil, fmt.Errorf("store: payments: line ids of %d: %w", p.ID, err)
 		}
 		p.CreatedAt = fromMS(created)
 		payments = append(payments, p)
