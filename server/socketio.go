@@ -147,7 +147,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 		if ws, cork, err = s.sioAccept(c); err != nil {
 			return nil // Accept has answered
 		}
-		sess.t.ws, sess.t.cork = ws, cork
+		sess.t.ws = &wsTransport{ws: ws, cork: cork}
 		upgrades = []string{}
 	}
 	hc, err := s.hub.RegisterFormat(sess.t, hub.Peer{}, sioFormat)
@@ -164,10 +164,10 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	}
 	sess.hc = hc
 	sess.startTimers()
-	open := append([]byte{eioOpen}, mustJSON(map[string]any{
-		"sid": sess.id, "upgrades": upgrades,
-		"pingInterval": s.sio.pingInterval().Milliseconds(), "pingTimeout": s.sio.pingTimeout().Milliseconds(),
-		"maxPayload": sioMaxPayload,
+	open := append([]byte{eioOpen}, mustJSON(sioOpen{
+		SID: sess.id, Upgrades: upgrades,
+		PingInterval: s.sio.pingInterval().Milliseconds(), PingTimeout: s.sio.pingTimeout().Milliseconds(),
+		MaxPayload: sioMaxPayload,
 	})...)
 	if ws != nil {
 		hc.Send(open)
@@ -175,6 +175,15 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 		return nil
 	}
 	return c.Blob(http.StatusOK, "text/plain; charset=UTF-8", open)
+}
+
+// sioOpen is the open packet's data, in the reference server's order.
+type sioOpen struct {
+	SID          string   `json:"sid"`
+	Upgrades     []string `json:"upgrades"`
+	PingInterval int64    `json:"pingInterval"`
+	PingTimeout  int64    `json:"pingTimeout"`
+	MaxPayload   int      `json:"maxPayload"`
 }
 
 var errSIOFull = errors.New("socket.io: too many sessions")
