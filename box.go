@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"rms/hub"
+	"rms/print"
 	"rms/server"
 	"rms/server/mdns"
 	"rms/store"
@@ -30,7 +31,7 @@ const drainTimeout = 7 * time.Second
 
 // box is one rms: the store, the hub and the server over one data folder,
 // wired together once, with the listener, the mDNS responder and the
-// background jobs (watchdog, daily snapshots, housekeeping). main and every
+// background jobs (watchdog, daily snapshots, housekeeping, printing). main and every
 // end-to-end test build it the same way: openBox, start (or serve), close.
 type box struct {
 	cfg config
@@ -83,6 +84,7 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	srv, err := server.New(server.Options{
 		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
 		Version: version, AllowedOrigins: cfg.AllowedOrigins,
+		Upgrades: upgradeOptions(cfg.Data),
 	})
 	if err == nil {
 		err = server.Relay(ctx, st, h)
@@ -106,6 +108,9 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown waits for requests in flight; held Socket.IO polls are
+	// answered at once instead of after up to 25 s.
+	b.http.RegisterOnShutdown(srv.StopLongPolls)
 	return b, nil
 }
 
@@ -143,9 +148,11 @@ func (b *box) start() {
 			b.log.Error("daily snapshots are off", "err", err)
 		}
 	})
-	// Hourly housekeeping: the event log keeps its retention, and retry
-	// keys older than a day are forgotten.
+	// Hourly housekeeping: the event log keeps its retention, retry keys
+	// older than a day and finished print jobs older than 30 days go.
 	b.goJob(func() { b.Store.RunHousekeeping(ctx, b.log) })
+	// The print queue: each enabled printer's jobs, sent in order.
+	b.goJob(func() { print.New(print.Options{Store: b.Store, Logger: b.log}).Run(ctx) })
 }
 
 func (b *box) goJob(fn func()) {

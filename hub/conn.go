@@ -6,8 +6,9 @@ import "sync"
 // the writer that drains the queue into its Transport. Its methods are safe
 // for concurrent use.
 type Conn struct {
-	hub *Hub
-	t   Transport
+	hub    *Hub
+	t      Transport
+	format *Format
 
 	// Guarded by hub.mu.
 	peer Peer
@@ -113,7 +114,7 @@ func (c *Conn) JoinSince(room string, since int64) JoinResult {
 		if !hasRoom(e.ev.Rooms, room) || c.deliveredLocked(e.ev, room) {
 			return
 		}
-		c.enqueueLocked(e.frame(room))
+		c.enqueueLocked(e.frame(room, c.format))
 	})
 	c.joinLocked(room, since)
 	return Joined
@@ -129,7 +130,7 @@ func (c *Conn) Replay(room string, evs []Event) bool {
 		if c.deliveredLocked(ev, room) {
 			continue
 		}
-		if !c.enqueueLocked(EncodeEvent(ev, room)) {
+		if !c.enqueueLocked(c.format.Encode(ev, room)) {
 			return false
 		}
 	}

@@ -6,6 +6,23 @@ import (
 	"unicode/utf8"
 )
 
+// Format is how one kind of connection receives events: the /ws frame
+// (the default), or another protocol's (the Socket.IO endpoint). The hub
+// encodes an event once per format and room and shares those bytes among
+// the connections, so a format costs one encoding per event, not one per
+// delivery.
+type Format struct {
+	// Encode returns the frame of ev pushed through room. Data is valid
+	// JSON (possibly empty).
+	Encode func(ev Event, room string) []byte
+	// ByRoom says the frame names its room; when false one frame serves
+	// every room.
+	ByRoom bool
+}
+
+// wsFormat is the format of connections registered without one.
+var wsFormat = &Format{Encode: EncodeEvent, ByRoom: true}
+
 // EncodeEvent returns the pushed frame of ev for room:
 // {"event":name,"room":room,"seq":n,"data":data}. Data must be valid JSON;
 // empty data is sent as {}.

@@ -53,6 +53,9 @@ type Peer struct {
 	Role    string
 	UserID  int64
 	TableID int64
+	// TerminalID is the shared terminal a staff member signed in on with
+	// a PIN (0: none), so that a lock there can close their sockets.
+	TerminalID int64
 }
 
 // Options configure a Hub. Zero values mean sane defaults.
@@ -168,7 +171,7 @@ func (h *Hub) Publish(evs ...Event) {
 					continue // already sent through another of its rooms
 				}
 				c.lastLive = ev.Seq
-				c.enqueueLocked(e.frame(room))
+				c.enqueueLocked(e.frame(room, c.format))
 			}
 		}
 	}
@@ -228,10 +231,19 @@ func (h *Hub) LastSeq() (int64, bool) {
 	return h.last, h.known
 }
 
-// Register adds a connection that writes to t, held by p. It returns
-// ErrClosed after Close.
+// Register adds a connection that writes to t, held by p, and receives
+// events as /ws frames. It returns ErrClosed after Close.
 func (h *Hub) Register(t Transport, p Peer) (*Conn, error) {
-	c := &Conn{hub: h, t: t, peer: p, subs: make(map[string]int64, 4), done: make(chan struct{})}
+	return h.RegisterFormat(t, p, nil)
+}
+
+// RegisterFormat is Register for a connection that receives events in
+// format f (nil means the /ws frame). It returns ErrClosed after Close.
+func (h *Hub) RegisterFormat(t Transport, p Peer, f *Format) (*Conn, error) {
+	if f == nil {
+		f = wsFormat
+	}
+	c := &Conn{hub: h, t: t, peer: p, format: f, subs: make(map[string]int64, 4), done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -327,25 +339,30 @@ func (r JoinResult) String() string {
 
 type entry struct {
 	ev Event
-	// frames caches the encoded frame per room label; an event names at
-	// most a few rooms, so a slice beats a map.
+	// frames caches the encoded frame per format and room label; an
+	// event names at most a few rooms, so a slice beats a map.
 	frames []roomFrame
 }
 
 type roomFrame struct {
-	room  string
-	frame []byte
+	format *Format
+	room   string
+	frame  []byte
 }
 
-// frame returns the event encoded for room; called under the hub lock.
-func (e *entry) frame(room string) []byte {
-	for _, f := range e.frames {
-		if f.room == room {
-			return f.frame
+// frame returns the event encoded in format f for room; called under the
+// hub lock.
+func (e *entry) frame(room string, f *Format) []byte {
+	if !f.ByRoom {
+		room = ""
+	}
+	for _, rf := range e.frames {
+		if rf.format == f && rf.room == room {
+			return rf.frame
 		}
 	}
-	b := EncodeEvent(e.ev, room)
-	e.frames = append(e.frames, roomFrame{room, b})
+	b := f.Encode(e.ev, room)
+	e.frames = append(e.frames, roomFrame{f, room, b})
 	return b
 }
 

@@ -289,3 +289,55 @@ func TestResyncComesBeforeLiveEvents(t *testing.T) {
 		t.Errorf("frames = %+v; want resync then seq 4", got)
 	}
 }
+
+// TestFormat: a connection registered with its own format gets that
+// encoding, made once per event and shared by every such connection; the
+// /ws frames of the same event are unchanged, and a replay uses the format
+// too.
+func TestFormat(t *testing.T) {
+	h := New(Options{LastSeq: 0})
+	var encodes int
+	var mu sync.Mutex
+	f := &Format{Encode: func(e Event, room string) []byte {
+		mu.Lock()
+		encodes++
+		mu.Unlock()
+		return []byte(fmt.Sprintf(`{"event":%q,"room":"-","seq":%d,"data":%s}`, e.Name, e.Seq, e.Data))
+	}}
+	var fakes []*fakeTransport
+	for i := 0; i < 3; i++ {
+		ft := newFake()
+		c, err := h.RegisterFormat(ft, Peer{}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Join("orders")
+		c.Join("kds")
+		fakes = append(fakes, ft)
+	}
+	ws, wsFake := register(t, h, Peer{})
+	ws.Join("kds")
+	h.Publish(ev(1, "orders", "kds"), ev(2, "kds"))
+	for _, ft := range fakes {
+		got := ft.waitFrames(t, 2)
+		if got[0].Room != "-" || got[0].Seq != 1 || got[1].Seq != 2 {
+			t.Fatalf("formatted frames %+v; want seqs 1, 2 in the format (room -)", got)
+		}
+	}
+	if got := wsFake.waitFrames(t, 2); got[0].Room != "kds" || got[1].Room != "kds" {
+		t.Fatalf("/ws frames %+v; want room kds", got)
+	}
+	mu.Lock()
+	n := encodes
+	mu.Unlock()
+	if n != 2 {
+		t.Errorf("the format encoded %d times for 2 events to 3 connections; want 2", n)
+	}
+	// Replay from the event log goes through the format as well.
+	ft := newFake()
+	c, _ := h.RegisterFormat(ft, Peer{}, f)
+	c.Replay("orders", []Event{ev(1, "orders")})
+	if got := ft.waitFrames(t, 1); got[0].Room != "-" {
+		t.Errorf("replayed frame %+v; want the format's", got[0])
+	}
+}

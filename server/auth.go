@@ -23,6 +23,18 @@ type Principal struct {
 	Username  string
 	TableID   int64
 	ExpiresAt time.Time
+	// TerminalID is the shared terminal a PIN sign-in happened on (0: a
+	// password sign-in); Session is the terminal's session it belongs to.
+	TerminalID int64
+	Session    int64
+}
+
+// actor is who the principal is in the audit log.
+func (p Principal) actor() store.Actor {
+	if p.Role == store.RoleCustomer {
+		return store.Actor{Kind: store.ActorTable, ID: p.TableID}
+	}
+	return store.Actor{Kind: store.ActorUser, ID: p.UserID, Name: p.Username}
 }
 
 type claims struct {
@@ -33,6 +45,10 @@ type claims struct {
 	// for: a later row with the same id has another, so the token is
 	// worthless for it.
 	Key string `json:"key,omitempty"`
+	// Terminal and Session tie a PIN sign-in to its terminal's session;
+	// the next lock or sign-in there ends it.
+	Terminal int64 `json:"term,omitempty"`
+	Session  int64 `json:"tsv,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -49,7 +65,14 @@ func (s *Server) sign(c claims, ttl time.Duration) (string, time.Time, error) {
 }
 
 func (s *Server) staffToken(u store.User) (string, time.Time, error) {
-	return s.sign(claims{Role: u.Role, Version: u.TokenVersion, Key: u.TokenKey, RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
+	return s.terminalStaffToken(u, 0, 0)
+}
+
+// terminalStaffToken is a staff token tied to a terminal's session (none
+// when terminal is 0).
+func (s *Server) terminalStaffToken(u store.User, terminal, session int64) (string, time.Time, error) {
+	return s.sign(claims{Role: u.Role, Version: u.TokenVersion, Key: u.TokenKey, Terminal: terminal, Session: session,
+		RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(u.ID, 10)}}, s.opts.StaffTokenTTL)
 }
 
 func (s *Server) customerToken(tableID int64, t store.TableToken) (string, time.Time, error) {
@@ -82,6 +105,11 @@ func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error
 		p.TableID = c.TableID
 		return p, nil
 	}
+	if c.Role == roleTerminal {
+		// A terminal token vouches for a device in X-Terminal; its subject
+		// is a terminal, never a user.
+		return Principal{}, errBadToken
+	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil {
 		return Principal{}, errBadToken
@@ -94,6 +122,16 @@ func (s *Server) authenticate(ctx context.Context, raw string) (Principal, error
 		return Principal{}, err
 	}
 	p.UserID, p.Username, p.Role = u.ID, u.Username, u.Role
+	if c.Terminal != 0 {
+		tm, err := s.store.Terminal(ctx, c.Terminal)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (tm.Session != c.Session || tm.SignedIn == nil || tm.SignedIn.ID != u.ID)) {
+			return Principal{}, errBadToken
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		p.TerminalID, p.Session = c.Terminal, c.Session
+	}
 	return p, nil
 }
 
@@ -124,6 +162,8 @@ func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
 			for _, r := range roles {
 				if r == p.Role {
 					c.Set("principal", p)
+					// Every write made for this request records its author.
+					c.SetRequest(c.Request().WithContext(store.WithActor(c.Request().Context(), p.actor())))
 					return next(c)
 				}
 			}
@@ -197,15 +237,22 @@ func (s *Server) handleMe(c echo.Context) error {
 	if p.Role == store.RoleCustomer {
 		return c.JSON(http.StatusOK, map[string]any{"role": p.Role, "table_id": p.TableID})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"role": p.Role, "user": userBrief{ID: p.UserID, Username: p.Username, Role: p.Role}})
+	me := map[string]any{"role": p.Role, "user": userBrief{ID: p.UserID, Username: p.Username, Role: p.Role}}
+	if p.TerminalID != 0 {
+		me["terminal_id"] = p.TerminalID
+	}
+	return c.JSON(http.StatusOK, me)
 }
 
 func (s *Server) handleRefresh(c echo.Context) error {
-	u, err := s.store.User(c.Request().Context(), principal(c).UserID)
+	p := principal(c)
+	u, err := s.store.User(c.Request().Context(), p.UserID)
 	if err != nil {
 		return err
 	}
-	tok, exp, err := s.staffToken(u)
+	// A terminal's token stays tied to its session: refreshing must not
+	// outlive the next lock.
+	tok, exp, err := s.terminalStaffToken(u, p.TerminalID, p.Session)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,13 @@ func TestOrderCreate(t *testing.T) {
 		{ID: o.Items[0].ID, MenuItemID: itemID, Name: "Lasagne", Quantity: 2, UnitPriceCents: 1250, Notes: "no basil", Station: "kitchen"},
 		{ID: o.Items[1].ID, MenuItemID: barID, Name: "Spritz", Quantity: 1, UnitPriceCents: 800, Station: "bar"},
 	}
+	for i := range o.Items {
+		// Without courses held, every line goes to the kitchen at once.
+		if f := o.Items[i].FiredAt; f == nil || !f.Equal(now) {
+			t.Errorf("line %d fired_at = %v; want %v", i, f, now)
+		}
+		o.Items[i].FiredAt = nil
+	}
 	if len(o.Items) != 2 || o.Items[0] != wantItems[0] || o.Items[1] != wantItems[1] || o.Items[0].ID == 0 {
 		t.Errorf("order items = %+v; want %+v", o.Items, wantItems)
 	}

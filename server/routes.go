@@ -27,7 +27,7 @@ func (s *Server) routes() *echo.Echo {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  s.opts.AllowedOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{"Authorization", "Content-Type", "Idempotency-Key"},
+			AllowHeaders:  []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Terminal"},
 			ExposeHeaders: []string{"X-Seq", "Retry-After", "X-Pair-Code", "X-Pair-Url", "X-Pair-Expires-At"},
 			MaxAge:        600,
 		}))
@@ -35,11 +35,25 @@ func (s *Server) routes() *echo.Echo {
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/ws", s.handleWS)
+	for _, path := range []string{"/socket.io", "/socket.io/"} {
+		e.GET(path, s.handleSocketIO)
+		e.POST(path, s.handleSocketIO)
+	}
 
 	api := e.Group("/api")
 	api.POST("/auth/login", s.handleLogin)
 	api.GET("/auth/me", s.handleMe, s.allow(anyRole...))
 	api.POST("/auth/refresh", s.handleRefresh, s.allow(staff...))
+	// A PIN or a lock needs the terminal token in X-Terminal, not a bearer.
+	api.POST("/auth/pin", s.handlePinLogin)
+	api.POST("/auth/lock", s.handleTerminalLock)
+
+	api.GET("/terminals", s.handleTerminalList, s.allow(adminOnly...))
+	api.POST("/terminals", s.handleTerminalCreate, s.allow(adminOnly...))
+	api.POST("/terminals/enroll", s.handleTerminalEnroll)
+	api.GET("/terminals/:id", s.handleTerminalGet, s.allow(adminOnly...))
+	api.DELETE("/terminals/:id", s.handleTerminalDelete, s.allow(adminOnly...))
+	api.GET("/audit", s.handleAudit, s.allow(adminOnly...))
 
 	api.GET("/users", s.handleUserList, s.allow(adminOnly...))
 	api.POST("/users", s.handleUserCreate, s.allow(adminOnly...))
@@ -48,6 +62,9 @@ func (s *Server) routes() *echo.Echo {
 
 	api.GET("/settings", s.handleSettingsGet, s.allow(anyRole...))
 	api.PATCH("/settings", s.handleSettingsUpdate, s.allow(adminOnly...))
+
+	api.GET("/system/upgrade", s.handleUpgradeGet, s.allow(adminOnly...))
+	api.POST("/system/upgrade", s.handleUpgradeUpload, s.allow(adminOnly...))
 
 	api.GET("/menu", s.handleMenu, s.allow(anyRole...))
 	api.POST("/menu/categories", s.handleCategoryCreate, s.allow(adminOnly...))
@@ -69,6 +86,10 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/tables/:id/requests", s.handleTableRequest, s.allow(anyRole...))
 	api.DELETE("/tables/:id/requests", s.handleTableRequestClear, s.allow(staff...))
 	api.GET("/tables/:id/bill", s.handleBill, s.allow(anyRole...))
+	api.POST("/tables/:id/discounts", s.handleDiscountCreate, s.allow(adminOnly...))
+	api.DELETE("/tables/:id/discounts/:discount_id", s.handleDiscountDelete, s.allow(adminOnly...))
+	api.POST("/tables/:id/merge", s.handleTableMerge, s.allow(floorStaff...))
+	api.POST("/tables/:id/bill/print", s.handleBillPrint, s.allow(floorStaff...))
 	api.POST("/pair", s.handlePair)
 
 	api.POST("/orders", s.handleOrderCreate, s.allow(customerAndFloor...))
@@ -77,10 +98,22 @@ func (s *Server) routes() *echo.Echo {
 	api.PATCH("/orders/:id/status", s.handleOrderStatus, s.allow(anyRole...))
 	api.PATCH("/orders/:id/items/:item_id", s.handleOrderItemDone, s.allow(kitchen...))
 	api.POST("/orders/:id/cancel", s.handleOrderCancel, s.allow(customerAndFloor...))
+	api.POST("/orders/:id/fire", s.handleOrderFire, s.allow(floorStaff...))
+	api.POST("/orders/:id/move", s.handleOrderMove, s.allow(floorStaff...))
+	api.POST("/orders/:id/items/:item_id/void", s.handleLineVoid, s.allow(floorStaff...))
+	api.POST("/orders/:id/items/:item_id/comp", s.handleLineComp, s.allow(adminOnly...))
+	api.POST("/orders/:id/tickets/print", s.handleTicketReprint, s.allow(staff...))
 
 	api.POST("/payments", s.handlePaymentCreate, s.allow(floorStaff...))
 	api.GET("/payments", s.handlePaymentList, s.allow(adminOnly...))
 	api.GET("/reports/daily", s.handleDailyReport, s.allow(adminOnly...))
+
+	api.GET("/printers", s.handlePrinterList, s.allow(adminOnly...))
+	api.GET("/printers/status", s.handlePrinterStatus, s.allow(staff...))
+	api.POST("/printers", s.handlePrinterCreate, s.allow(adminOnly...))
+	api.PATCH("/printers/:id", s.handlePrinterUpdate, s.allow(adminOnly...))
+	api.DELETE("/printers/:id", s.handlePrinterDelete, s.allow(adminOnly...))
+	api.POST("/printers/:id/test", s.handlePrinterTest, s.allow(adminOnly...))
 
 	e.GET("/", s.page("staff/index.html"))
 	e.GET("/staff/*", s.static("staff"))
@@ -123,7 +156,9 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
-			if v.URI == "/healthz" {
+			// Each Socket.IO poll is a request; a line per poll would
+			// bury the rest.
+			if v.URI == "/healthz" || strings.HasPrefix(v.URI, "/socket.io") {
 				level = slog.LevelDebug
 			}
 			s.log.LogAttrs(c.Request().Context(), level, "request",

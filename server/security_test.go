@@ -215,6 +215,15 @@ func (f *secFixture) newTable(t *testing.T) int64 {
 	return tb.ID
 }
 
+// newPrinter adds an enabled receipt printer (that nothing sends to: no
+// print worker runs in these tests) and returns its id.
+func (f *secFixture) newPrinter(t *testing.T) int64 {
+	t.Helper()
+	var p store.Printer
+	f.ts.must(t, 201, "POST", "/api/printers", f.ts.admin, map[string]any{"name": fmt.Sprintf("R%d", f.seq()), "address": "127.0.0.1:9", "kind": "receipt"}, &p)
+	return p.ID
+}
+
 // pendingOrder places an order on table A as its iPad, so it is pending.
 func (f *secFixture) pendingOrder(t *testing.T) store.Order {
 	t.Helper()
@@ -378,11 +387,89 @@ func roleMatrix() map[string]routeCase {
 			return fmt.Sprintf("/api/orders/%d/cancel", f.pendingOrder(t).ID), map[string]any{"reason": "changed our minds"}
 		}},
 
+		"POST /api/orders/:id/fire": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			o := f.staffOrder(t, f.tableA)
+			return fmt.Sprintf("/api/orders/%d/fire", o.ID), map[string]any{"course": 1}
+		}},
+		"POST /api/orders/:id/move": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			o := f.staffOrder(t, f.newTable(t))
+			return fmt.Sprintf("/api/orders/%d/move", o.ID), map[string]any{"table_id": f.newTable(t)}
+		}},
+		"POST /api/orders/:id/items/:item_id/void": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			o := f.staffOrder(t, f.tableA)
+			return fmt.Sprintf("/api/orders/%d/items/%d/void", o.ID, o.Items[0].ID), map[string]any{"reason": "Wrong order"}
+		}},
+		"POST /api/orders/:id/items/:item_id/comp": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			o := f.staffOrder(t, f.tableA)
+			return fmt.Sprintf("/api/orders/%d/items/%d/comp", o.ID, o.Items[0].ID), map[string]any{"reason": "Regular guest"}
+		}},
+		"POST /api/tables/:id/discounts": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			tb := f.newTable(t)
+			f.staffOrder(t, tb)
+			return fmt.Sprintf("/api/tables/%d/discounts", tb), map[string]any{"percent_bp": 1000, "reason": "Regular guest"}
+		}},
+		"DELETE /api/tables/:id/discounts/:discount_id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			tb := f.newTable(t)
+			f.staffOrder(t, tb)
+			var b store.Bill
+			f.ts.must(t, 201, "POST", fmt.Sprintf("/api/tables/%d/discounts", tb), f.ts.admin, map[string]any{"amount_cents": 100, "reason": "Long wait"}, &b)
+			return fmt.Sprintf("/api/tables/%d/discounts/%d", tb, b.Discounts[0].ID), nil
+		}},
+		"POST /api/tables/:id/merge": {secRoles(200, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			tb := f.newTable(t)
+			f.staffOrder(t, tb)
+			return fmt.Sprintf("/api/tables/%d/merge", tb), map[string]any{"into_table_id": f.newTable(t)}
+		}},
+		"GET /api/audit": {secRoles(200, "admin"), secFixed("/api/audit?limit=5", nil)},
+
+		"GET /api/terminals":  {secRoles(200, "admin"), secFixed("/api/terminals", nil)},
+		"POST /api/terminals": {secRoles(201, "admin"), secFixed("/api/terminals", map[string]any{"name": "Bar terminal"})},
+		"GET /api/terminals/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/terminals/%d", f.newTerminal(t).ID), nil
+		}},
+		"DELETE /api/terminals/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/terminals/%d", f.newTerminal(t).ID), nil
+		}},
+		"POST /api/terminals/enroll": {secAll(200), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return "/api/terminals/enroll", map[string]any{"code": f.newTerminal(t).Code}
+		}},
+		// A bearer token is no terminal: without X-Terminal a PIN or a
+		// lock is refused whoever asks (the terminal tests cover the rest).
+		"POST /api/auth/pin":  {secAll(401), secFixed("/api/auth/pin", map[string]any{"pin": "1234"})},
+		"POST /api/auth/lock": {secAll(401), secFixed("/api/auth/lock", nil)},
+
 		"POST /api/payments": {secRoles(201, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
 			return "/api/payments", map[string]any{"table_id": f.payTo, "method": "card", "amount_cents": 100}
 		}},
 		"GET /api/payments":      {secRoles(200, "admin"), secFixed("/api/payments", nil)},
 		"GET /api/reports/daily": {secRoles(200, "admin"), secFixed("/api/reports/daily", nil)},
+
+		"GET /api/printers":        {secRoles(200, "admin"), secFixed("/api/printers", nil)},
+		"GET /api/printers/status": {staff200, secFixed("/api/printers/status", nil)},
+		"POST /api/printers": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return "/api/printers", map[string]any{"name": fmt.Sprintf("P%d", f.seq()), "address": "127.0.0.1:9", "kind": "receipt"}
+		}},
+		"PATCH /api/printers/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/printers/%d", f.newPrinter(t)), map[string]any{"width_chars": 32}
+		}},
+		"DELETE /api/printers/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/printers/%d", f.newPrinter(t)), nil
+		}},
+		"POST /api/printers/:id/test": {secRoles(202, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/printers/%d/test", f.newPrinter(t)), nil
+		}},
+		"POST /api/tables/:id/bill/print": {secRoles(202, "admin", "waiter"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			f.newPrinter(t)
+			f.pendingOrder(t)
+			return fmt.Sprintf("/api/tables/%d/bill/print", f.tableA), nil
+		}},
+		"POST /api/orders/:id/tickets/print": {secRoles(202, "admin", "waiter", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			id := f.newPrinter(t)
+			f.ts.must(t, 200, "PATCH", fmt.Sprintf("/api/printers/%d", id), f.ts.admin, map[string]any{"kind": "kitchen"}, nil)
+			var o store.Order
+			f.ts.must(t, 201, "POST", "/api/orders", f.ts.admin, map[string]any{"table_id": f.tableB, "items": []map[string]any{{"menu_item_id": f.item, "quantity": 1}}}, &o)
+			return fmt.Sprintf("/api/orders/%d/tickets/print", o.ID), nil
+		}},
 
 		// /ws is checked over a real WebSocket by wsMatrix; 101 means the
 		// role got ready, 401 a close with 4401.
@@ -398,6 +485,22 @@ func roleMatrix() map[string]routeCase {
 		"GET /t/*":                    {secAll(200), secFixed("/t/index.html", nil)},
 		"GET /lib/*":                  {secAll(200), secFixed("/lib/api.js", nil)},
 	}
+}
+
+// staffOrder places an order on table as a waiter (so it is confirmed),
+// its one line in course 1.
+func (f *secFixture) staffOrder(t *testing.T, table int64) store.Order {
+	t.Helper()
+	var o store.Order
+	f.ts.must(t, 201, "POST", "/api/orders", f.ts.waiter, map[string]any{"table_id": table, "items": []map[string]any{{"menu_item_id": f.item, "quantity": 1, "course": 1}}}, &o)
+	return o
+}
+
+func (f *secFixture) newTerminal(t *testing.T) store.TerminalEnrollment {
+	t.Helper()
+	var e store.TerminalEnrollment
+	f.ts.must(t, 201, "POST", "/api/terminals", f.ts.admin, map[string]any{"name": fmt.Sprintf("T%d", f.seq())}, &e)
+	return e
 }
 
 func (f *secFixture) newItem(t *testing.T) int64 {

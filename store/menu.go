@@ -33,6 +33,8 @@ type Item struct {
 	Allergens   []string `json:"allergens"`
 	Station     string   `json:"station"`
 	Position    int64    `json:"position"`
+	// Course is the default course of the item's lines (1-based; nil: none).
+	Course *int64 `json:"course"`
 }
 
 // CategoryInput creates (all fields) or patches (non-nil fields) a category.
@@ -52,6 +54,8 @@ type ItemInput struct {
 	Allergens   *[]string `json:"allergens"`
 	Station     *string   `json:"station"`
 	Position    *int64    `json:"position"`
+	// Course 0 clears the default course.
+	Course *int64 `json:"course"`
 }
 
 // DefaultStation is the station of an item created without one.
@@ -66,13 +70,17 @@ type deletedItem struct {
 	Deleted bool  `json:"deleted"`
 }
 
-const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position"
+const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position, course"
 
 func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	var allergens string
-	if err := row.Scan(&it.ID, &it.CategoryID, &it.Name, &it.Description, &it.PriceCents, &it.Available, &allergens, &it.Station, &it.Position); err != nil {
+	var course sql.NullInt64
+	if err := row.Scan(&it.ID, &it.CategoryID, &it.Name, &it.Description, &it.PriceCents, &it.Available, &allergens, &it.Station, &it.Position, &course); err != nil {
 		return Item{}, err
+	}
+	if course.Valid {
+		it.Course = &course.Int64
 	}
 	if err := json.Unmarshal([]byte(allergens), &it.Allergens); err != nil {
 		return Item{}, fmt.Errorf("allergens of item %d: %w", it.ID, err)
@@ -194,8 +202,10 @@ func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (Category,
 		if err != nil {
 			return err
 		}
-		cat.ID, err = res.LastInsertId()
-		return err
+		if cat.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return t.audit(change{action: "category.create", entity: "category", entityID: cat.ID, detail: cat})
 	})
 	if err != nil {
 		return Category{}, fmt.Errorf("store: create category: %w", err)
@@ -229,8 +239,10 @@ func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) 
 		if in.Position != nil {
 			cat.Position = *in.Position
 		}
-		_, err = t.tx.ExecContext(ctx, "UPDATE categories SET name = ?, position = ? WHERE id = ?", cat.Name, cat.Position, id)
-		return err
+		if _, err = t.tx.ExecContext(ctx, "UPDATE categories SET name = ?, position = ? WHERE id = ?", cat.Name, cat.Position, id); err != nil {
+			return err
+		}
+		return t.audit(change{action: "category.update", entity: "category", entityID: id, detail: in})
 	})
 	if err != nil {
 		return Category{}, fmt.Errorf("store: update category %d: %w", id, err)
@@ -257,7 +269,7 @@ func (s *Store) DeleteCategory(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return t.audit(change{action: "category.delete", entity: "category", entityID: id})
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete category %d: %w", id, err)
@@ -299,6 +311,9 @@ func (c checker) item(in ItemInput, create bool) {
 	if in.Position != nil {
 		c.between("position", *in.Position, -1_000_000, 1_000_000)
 	}
+	if in.Course != nil {
+		c.between("course", *in.Course, 0, MaxCourses)
+	}
 }
 
 func (t *txn) checkCategory(id int64) error {
@@ -327,15 +342,15 @@ func itemNameFree(t *txn, categoryID int64, name string, except int64) error {
 func (t *txn) saveItem(it Item) (Item, error) {
 	allergens, _ := json.Marshal(it.Allergens)
 	if it.ID == 0 {
-		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position)
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position, course)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position, it.Course)
 		if err != nil {
 			return Item{}, err
 		}
 		it.ID, _ = res.LastInsertId()
 	} else if _, err := t.tx.ExecContext(t.ctx, `UPDATE items SET category_id = ?, name = ?, description = ?, price_cents = ?, available = ?,
-			allergens = ?, station = ?, position = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
-		string(allergens), it.Station, it.Position, it.ID); err != nil {
+			allergens = ?, station = ?, position = ?, course = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
+		string(allergens), it.Station, it.Position, it.Course, it.ID); err != nil {
 		return Item{}, err
 	}
 	return it, t.emit("menu:updated", it, RoomMenu)
@@ -364,8 +379,10 @@ func (s *Store) CreateItem(ctx context.Context, in ItemInput) (Item, error) {
 			}
 		}
 		var err error
-		it, err = t.saveItem(it)
-		return err
+		if it, err = t.saveItem(it); err != nil {
+			return err
+		}
+		return t.audit(change{action: "item.create", entity: "item", entityID: it.ID, detail: map[string]any{"name": it.Name, "price_cents": it.PriceCents}})
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("store: create item: %w", err)
@@ -398,6 +415,13 @@ func applyItem(it *Item, in ItemInput) {
 	if in.Position != nil {
 		it.Position = *in.Position
 	}
+	if in.Course != nil {
+		it.Course = nil
+		if *in.Course > 0 {
+			c := *in.Course
+			it.Course = &c
+		}
+	}
 }
 
 // UpdateItem patches an item and emits menu:updated. It returns
@@ -425,8 +449,10 @@ func (s *Store) UpdateItem(ctx context.Context, id int64, in ItemInput) (Item, e
 				return err
 			}
 		}
-		it, err = t.saveItem(it)
-		return err
+		if it, err = t.saveItem(it); err != nil {
+			return err
+		}
+		return t.audit(change{action: "item.update", entity: "item", entityID: id, detail: in})
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("store: update item %d: %w", id, err)
@@ -450,6 +476,9 @@ func (s *Store) DeleteItem(ctx context.Context, id int64) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
+		}
+		if err := t.audit(change{action: "item.delete", entity: "item", entityID: id}); err != nil {
+			return err
 		}
 		return t.emit("menu:updated", deletedItem{ID: id, Deleted: true}, RoomMenu)
 	})

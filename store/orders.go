@@ -51,6 +51,7 @@ type OrderItem struct {
 	Notes          string `json:"notes"`
 	Station        string `json:"station"`
 	Done           bool   `json:"done"`
+	lineService
 }
 
 // NewOrder is the input of CreateOrder.
@@ -65,6 +66,10 @@ type NewOrderItem struct {
 	MenuItemID int64  `json:"menu_item_id"`
 	Quantity   int64  `json:"quantity"`
 	Notes      string `json:"notes"`
+	// Course overrides the item's default course (1-based); Seat is the
+	// guest it is for (optional), so the bill can be split by seat.
+	Course *int64 `json:"course,omitempty"`
+	Seat   *int64 `json:"seat,omitempty"`
 }
 
 // Idempotency scopes a client's retry key: the same Scope and Key return
@@ -124,7 +129,7 @@ func loadItems(ctx context.Context, q queryer, orders []Order) error {
 		index[o.ID] = i
 		ids[i] = fmt.Sprint(o.ID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT order_id, id, menu_item_id, name, quantity, unit_price_cents, notes, station, done
+	rows, err := q.QueryContext(ctx, `SELECT order_id, id, menu_item_id, name, quantity, unit_price_cents, notes, station, done, `+lineServiceColumns+`
 		FROM order_items WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY id`, "["+strings.Join(ids, ",")+"]")
 	if err != nil {
 		return err
@@ -133,9 +138,11 @@ func loadItems(ctx context.Context, q queryer, orders []Order) error {
 	for rows.Next() {
 		var orderID int64
 		var it OrderItem
-		if err := rows.Scan(&orderID, &it.ID, &it.MenuItemID, &it.Name, &it.Quantity, &it.UnitPriceCents, &it.Notes, &it.Station, &it.Done); err != nil {
+		var ls lineScan
+		if err := rows.Scan(append([]any{&orderID, &it.ID, &it.MenuItemID, &it.Name, &it.Quantity, &it.UnitPriceCents, &it.Notes, &it.Station, &it.Done}, ls.dest()...)...); err != nil {
 			return err
 		}
+		it.lineService = ls.service()
 		i := index[orderID]
 		orders[i].Items = append(orders[i].Items, it)
 	}
@@ -251,6 +258,12 @@ func (c checker) newOrder(in NewOrder) {
 		}
 		c.between(f+"quantity", it.Quantity, 1, MaxLineQuantity)
 		c.text(f+"notes", it.Notes, 0, maxNotes, true)
+		if it.Course != nil {
+			c.between(f+"course", *it.Course, 1, MaxCourses)
+		}
+		if it.Seat != nil {
+			c.between(f+"seat", *it.Seat, 1, MaxSeat)
+		}
 	}
 	c.text("notes", in.Notes, 0, maxNotes, true)
 }
@@ -298,6 +311,10 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem 
 		if o, err = t.createOrder(in, initial); err != nil {
 			return err
 		}
+		if err := t.audit(change{action: "order.create", entity: "order", entityID: o.ID, orderID: o.ID,
+			detail: map[string]any{"table_id": o.TableID, "lines": len(o.Items), "subtotal_cents": o.SubtotalCents}}); err != nil {
+			return err
+		}
 		if idem.Key != "" {
 			body, _ := json.Marshal(o)
 			if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
@@ -341,6 +358,10 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
+	st, err := getSettings(ctx, t.tx)
+	if err != nil {
+		return Order{}, err
+	}
 	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
 		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}
 	var unavailable []string
@@ -356,8 +377,12 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 			unavailable = append(unavailable, it.Name)
 			continue
 		}
+		ls, err := t.newLineService(st, it, line, i)
+		if err != nil {
+			return Order{}, err
+		}
 		o.Items = append(o.Items, OrderItem{MenuItemID: it.ID, Name: it.Name, Quantity: line.Quantity,
-			UnitPriceCents: it.PriceCents, Notes: line.Notes, Station: it.Station})
+			UnitPriceCents: it.PriceCents, Notes: line.Notes, Station: it.Station, lineService: ls})
 		o.SubtotalCents += line.Quantity * it.PriceCents
 	}
 	if len(unavailable) > 0 {
@@ -371,14 +396,18 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	o.ID, _ = res.LastInsertId()
 	for i := range o.Items {
 		it := &o.Items[i]
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO order_items (order_id, menu_item_id, name, quantity, unit_price_cents, notes, station)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, it.MenuItemID, it.Name, it.Quantity, it.UnitPriceCents, it.Notes, it.Station)
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO order_items (order_id, menu_item_id, name, quantity, unit_price_cents, notes, station, course, seat, fired_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, it.MenuItemID, it.Name, it.Quantity, it.UnitPriceCents, it.Notes, it.Station,
+			it.Course, it.Seat, msPtr(it.FiredAt))
 		if err != nil {
 			return Order{}, err
 		}
 		it.ID, _ = res.LastInsertId()
 	}
 	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
+		return Order{}, err
+	}
+	if err := t.queueKitchenTickets(o); err != nil {
 		return Order{}, err
 	}
 	if tb.Status == TableAvailable || tb.Status == TableReserved {
@@ -465,12 +494,23 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (
 		if err := checkTransition(o.Status, to, role); err != nil {
 			return err
 		}
+		if h := o.HeldCourses(); to == StatusReady && len(h) > 0 {
+			return conflictf("course %d is still held; fire it first", h[0])
+		}
+		from := o.Status
 		// A recalled ticket (ready -> preparing) keeps its lines crossed
 		// off; the cook un-crosses what must be redone.
 		if err := t.setOrderStatus(&o, to); err != nil {
 			return err
 		}
-		return t.emit("order:updated", o, orderRooms(o)...)
+		if err := t.audit(change{action: "order.status", entity: "order", entityID: o.ID, orderID: o.ID,
+			detail: map[string]string{"from": from, "to": to}}); err != nil {
+			return err
+		}
+		if err := t.emit("order:updated", o, orderRooms(o)...); err != nil {
+			return err
+		}
+		return t.queueKitchenTickets(o)
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("store: set order %d status: %w", id, err)
@@ -506,6 +546,12 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 		if err := t.emit("order:cancelled", o, orderRooms(o)...); err != nil {
 			return err
 		}
+		if err := t.audit(change{action: "order.cancel", entity: "order", entityID: o.ID, orderID: o.ID, reason: reason}); err != nil {
+			return err
+		}
+		if err := t.queueCancelTicket(o); err != nil {
+			return err
+		}
 		// A cancel can bring a part-paid bill to zero: settle it then.
 		_, err = t.settleIfPaid(o.TableID)
 		return err
@@ -530,17 +576,19 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		if o.Status != StatusConfirmed && o.Status != StatusPreparing && o.Status != StatusReady {
 			return conflictf("a %s order is not in the kitchen", o.Status)
 		}
-		found, allDone := false, true
+		var line *OrderItem
 		for i := range o.Items {
 			if o.Items[i].ID == itemID {
-				found = true
-				o.Items[i].Done = done
+				line = &o.Items[i]
 			}
-			allDone = allDone && o.Items[i].Done
 		}
-		if !found {
+		if line == nil {
 			return ErrNotFound
 		}
+		if line.held() {
+			return conflictf("%s is held until its course is fired", line.Name)
+		}
+		line.Done = done
 		if _, err := t.tx.ExecContext(ctx, "UPDATE order_items SET done = ? WHERE id = ?", boolInt(done), itemID); err != nil {
 			return err
 		}
@@ -548,10 +596,15 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		if _, err := t.tx.ExecContext(ctx, "UPDATE orders SET updated_at = ? WHERE id = ?", ms(t.now), orderID); err != nil {
 			return err
 		}
-		if allDone && o.Status == StatusPreparing {
-			if err := t.setOrderStatus(&o, StatusReady); err != nil {
-				return err
-			}
+		if err := t.settleKitchen(&o); err != nil {
+			return err
+		}
+		action := "line.done"
+		if !done {
+			action = "line.undone"
+		}
+		if err := t.audit(change{action: action, entity: "line", entityID: itemID, orderID: o.ID, detail: map[string]any{"name": line.Name}}); err != nil {
+			return err
 		}
 		return t.emit("order:updated", o, orderRooms(o)...)
 	})

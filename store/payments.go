@@ -25,6 +25,9 @@ type Payment struct {
 	AmountCents int64     `json:"amount_cents"`
 	TipCents    int64     `json:"tip_cents"`
 	CreatedAt   time.Time `json:"created_at"`
+	// LineIDs are the lines a payment by item or seat settled; empty for a
+	// payment of an amount.
+	LineIDs []int64 `json:"line_ids"`
 }
 
 // NewPayment is the input of CreatePayment.
@@ -33,6 +36,10 @@ type NewPayment struct {
 	Method      string `json:"method"`
 	AmountCents int64  `json:"amount_cents"`
 	TipCents    int64  `json:"tip_cents"`
+	// LineIDs (or Seat: every unpaid line of that seat) make it a payment
+	// of exactly those lines.
+	LineIDs []int64 `json:"line_ids,omitempty"`
+	Seat    *int64  `json:"seat,omitempty"`
 }
 
 // Bill is what a table owes for its unpaid, uncancelled orders.
@@ -44,6 +51,21 @@ type Bill struct {
 	TotalCents    int64   `json:"total_cents"`
 	PaidCents     int64   `json:"paid_cents"`
 	DueCents      int64   `json:"due_cents"`
+	// DiscountCents is taken off SubtotalCents before tax; TaxCents and
+	// TotalCents are of what is left.
+	DiscountCents int64        `json:"discount_cents"`
+	Discounts     []Discount   `json:"discounts"`
+	Corrections   []Correction `json:"corrections"`
+	// Seats are the seats with unpaid lines, each with what paying them
+	// alone comes to.
+	Seats []SeatDue `json:"seats"`
+}
+
+// SeatDue is what one seat's unpaid lines come to, tax included.
+type SeatDue struct {
+	Seat        int64   `json:"seat"`
+	LineIDs     []int64 `json:"line_ids"`
+	AmountCents int64   `json:"amount_cents"`
 }
 
 // Tax splits a subtotal into tax and total under the settings: tax is
@@ -66,32 +88,25 @@ func bill(ctx context.Context, q queryer, tableID int64) (Bill, error) {
 	if err != nil {
 		return Bill{}, err
 	}
-	b := Bill{TableID: tableID, Orders: []Order{}}
-	rows, err := q.QueryContext(ctx, "SELECT "+orderColumns+` FROM orders o JOIN tables t ON t.id = o.table_id
-		WHERE o.table_id = ? AND o.status NOT IN ('paid', 'cancelled') ORDER BY o.id`, tableID)
-	if err != nil {
+	b := Bill{TableID: tableID}
+	if b.Orders, err = openOrders(ctx, q, tableID); err != nil {
 		return Bill{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return Bill{}, err
-		}
-		b.Orders = append(b.Orders, o)
+	for _, o := range b.Orders {
 		b.SubtotalCents += o.SubtotalCents
 	}
-	if err := rows.Err(); err != nil {
+	if b.Discounts, b.DiscountCents, err = tableDiscounts(ctx, q, tableID, b.SubtotalCents); err != nil {
 		return Bill{}, err
 	}
-	if err := loadItems(ctx, q, b.Orders); err != nil {
+	if b.Corrections, err = orderCorrections(ctx, q, b.Orders); err != nil {
 		return Bill{}, err
 	}
-	b.TaxCents, b.TotalCents = Tax(b.SubtotalCents, st)
+	b.TaxCents, b.TotalCents = Tax(b.SubtotalCents-b.DiscountCents, st)
 	if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE table_id = ? AND settled = 0", tableID).Scan(&b.PaidCents); err != nil {
 		return Bill{}, err
 	}
 	b.DueCents = b.TotalCents - b.PaidCents
+	b.Seats = seatDues(b, st)
 	return b, nil
 }
 
@@ -124,10 +139,12 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 	c.oneOf("method", in.Method, MethodCash, MethodCard, MethodOther)
 	c.between("amount_cents", in.AmountCents, 0, MaxPriceCents*MaxOrderLines)
 	c.between("tip_cents", in.TipCents, 0, MaxPriceCents)
+	c.paymentLines(in)
 	if err := c.err(); err != nil {
 		return Payment{}, fmt.Errorf("store: create payment: %w", err)
 	}
-	p := Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}}
+	split := in.Seat != nil || len(in.LineIDs) > 0
+	p := Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}, LineIDs: []int64{}}
 	err := s.write(ctx, func(t *txn) error {
 		b, err := bill(ctx, t.tx, in.TableID)
 		if errors.Is(err, ErrNotFound) {
@@ -136,13 +153,20 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		if err != nil {
 			return err
 		}
+		var lines []OrderItem
+		if split {
+			if lines, err = t.splitAmount(b, in, &p); err != nil {
+				return err
+			}
+			in.AmountCents = p.AmountCents
+		}
 		// A bill of free items only is closed by a payment of 0; without
 		// it those orders could never become paid.
 		zeroBill := b.DueCents == 0 && b.PaidCents == 0 && len(b.Orders) > 0
 		if b.DueCents <= 0 && !(zeroBill && in.AmountCents == 0) {
 			return conflictf("the table owes nothing")
 		}
-		if in.AmountCents == 0 && !zeroBill {
+		if in.AmountCents == 0 && !zeroBill && !split {
 			return &ValidationError{Fields: map[string]string{"amount_cents": "must be at least 1 while something is due"}}
 		}
 		if in.AmountCents > b.DueCents {
@@ -153,12 +177,36 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		}
 		ids, _ := json.Marshal(p.OrderIDs)
 		p.CreatedAt = t.now
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, string(ids), ms(t.now))
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, string(ids), jsonIDs(p.LineIDs), ms(t.now))
 		if err != nil {
 			return err
 		}
 		p.ID, _ = res.LastInsertId()
+		if split {
+			if err := t.payLines(p.ID, lines); err != nil {
+				return err
+			}
+			// The lines' orders show them paid at once.
+			for _, o := range b.Orders {
+				for _, it := range lines {
+					if containsLine(o, it.ID) {
+						fresh, err := getOrder(ctx, t.tx, o.ID)
+						if err != nil {
+							return err
+						}
+						if err := t.emit("order:updated", fresh, orderRooms(fresh)...); err != nil {
+							return err
+						}
+						break
+					}
+				}
+			}
+		}
+		if err := t.audit(change{action: "payment.create", entity: "payment", entityID: p.ID,
+			detail: map[string]any{"table_id": p.TableID, "method": p.Method, "amount_cents": p.AmountCents, "tip_cents": p.TipCents, "line_ids": p.LineIDs}}); err != nil {
+			return err
+		}
 		if _, err := t.settle(in.TableID, zeroBill); err != nil {
 			return err
 		}
@@ -187,6 +235,13 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	if b.DueCents > 0 || (b.PaidCents == 0 && !zeroBill) {
 		return false, nil
 	}
+	// The receipt shows the bill as it was paid, before its orders move on.
+	receipt := b
+	receipt.Orders = append([]Order(nil), b.Orders...)
+	payments, err := openPayments(t.ctx, t.tx, tableID)
+	if err != nil {
+		return false, err
+	}
 	for i := range b.Orders {
 		o := &b.Orders[i]
 		if err := t.setOrderStatus(o, StatusPaid); err != nil {
@@ -199,14 +254,23 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	if _, err := t.tx.ExecContext(t.ctx, "UPDATE payments SET settled = 1 WHERE table_id = ? AND settled = 0", tableID); err != nil {
 		return false, err
 	}
+	// A discount is settled with what it came to, for the daily report.
+	for _, d := range b.Discounts {
+		if _, err := t.tx.ExecContext(t.ctx, "UPDATE discounts SET settled = 1, applied_cents = ?, settled_at = ? WHERE id = ?", d.AppliedCents, ms(t.now), d.ID); err != nil {
+			return false, err
+		}
+	}
 	tb, err := getTable(t.ctx, t.tx, tableID)
 	if err != nil {
+		return false, err
+	}
+	if err := t.queueReceipt(receipt, tb.Name, payments); err != nil {
 		return false, err
 	}
 	if tb.OpenRequest != nil {
 		// Announced together with the status change below.
 		tb.OpenRequest = nil
-		if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET request_kind = NULL, request_at = NULL WHERE id = ?", tableID); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET open_request = NULL, request_at = NULL WHERE id = ?", tableID); err != nil {
 			return false, err
 		}
 		if tb.Status == TableCleaning {
@@ -219,7 +283,7 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 // Payments lists payments taken in [from, to), oldest first; zero times do
 // not bound.
 func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, error) {
-	query := "SELECT id, table_id, method, amount_cents, tip_cents, order_ids, created_at FROM payments WHERE 1 = 1"
+	query := "SELECT id, table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at FROM payments WHERE 1 = 1"
 	var args []any
 	if !from.IsZero() {
 		query += " AND created_at >= ?"
@@ -237,13 +301,16 @@ func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, er
 	payments := []Payment{}
 	for rows.Next() {
 		var p Payment
-		var ids string
+		var ids, lineIDs string
 		var created int64
-		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &created); err != nil {
+		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &lineIDs, &created); err != nil {
 			return nil, fmt.Errorf("store: payments: %w", err)
 		}
 		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
 			return nil, fmt.Errorf("store: payments: order ids of %d: %w", p.ID, err)
+		}
+		if err := json.Unmarshal([]byte(lineIDs), &p.LineIDs); err != nil {
+			return nil, fmt.Errorf("store: payments: line ids of %d: %w", p.ID, err)
 		}
 		p.CreatedAt = fromMS(created)
 		payments = append(payments, p)

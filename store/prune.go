@@ -21,7 +21,8 @@ const (
 // RunHousekeeping keeps the database from growing without bound, at start
 // and then hourly, until ctx ends: it deletes events older than
 // EventRetention or beyond the newest EventKeep (PruneEvents), and forgets
-// retry keys older than IdempotencyTTL (PurgeIdempotencyKeys). A failure is
+// retry keys older than IdempotencyTTL (PurgeIdempotencyKeys) and audit
+// rows older than AuditRetention (PruneAudit). A failure is
 // logged and tried again at the next tick.
 func (s *Store) RunHousekeeping(ctx context.Context, log *slog.Logger) {
 	if log == nil {
@@ -30,6 +31,14 @@ func (s *Store) RunHousekeeping(ctx context.Context, log *slog.Logger) {
 	runEventPruning(ctx, func(ctx context.Context, before time.Time, keep int) (int64, error) {
 		if err := s.PurgeIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)
+		}
+		if n, err := s.PruneAudit(ctx, s.now().Add(-AuditRetention)); err != nil && ctx.Err() == nil {
+			log.Warn("prune audit log", "err", err)
+		} else if n > 0 {
+			log.Info("pruned audit log", "deleted", n)
+		}
+		if _, err := s.PrunePrintJobs(ctx, s.now().Add(-PrintJobRetention)); err != nil && ctx.Err() == nil {
+			log.Warn("prune print jobs", "err", err)
 		}
 		return s.PruneEvents(ctx, before, keep)
 	}, log, time.Now, eventPruneEvery)

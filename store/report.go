@@ -24,6 +24,76 @@ type DailyReport struct {
 	TipsCents       int64          `json:"tips_cents"`
 	ByItem          []ReportItem   `json:"by_item"`
 	ByMethod        []ReportMethod `json:"by_method"`
+	// Corrections are the day's voids, comps and discounts.
+	Corrections ReportCorrections `json:"corrections"`
+}
+
+// ReportCorrections totals the day's voids and comps (by when they were
+// made) and discounts (by when their bill was settled, at what they came
+// to), by reason and by user.
+type ReportCorrections struct {
+	VoidsCents     int64              `json:"voids_cents"`
+	CompsCents     int64              `json:"comps_cents"`
+	DiscountsCents int64              `json:"discounts_cents"`
+	ByReason       []ReportCorrection `json:"by_reason"`
+	ByUser         []ReportCorrection `json:"by_user"`
+}
+
+// ReportCorrection is one group of corrections: kind ("void", "comp" or
+// "discount") with a reason, or with a user.
+type ReportCorrection struct {
+	Kind        string `json:"kind"`
+	Reason      string `json:"reason,omitempty"`
+	UserID      *int64 `json:"user_id,omitempty"`
+	UserName    string `json:"user_name,omitempty"`
+	Count       int64  `json:"count"`
+	AmountCents int64  `json:"amount_cents"`
+}
+
+// correctionsOfDay is the day's corrections as one set of rows.
+const correctionsOfDay = `SELECT kind, reason, user_id, user_name, amount_cents FROM corrections WHERE created_at >= ?1 AND created_at < ?2
+	UNION ALL SELECT 'discount', reason, user_id, user_name, applied_cents FROM discounts WHERE settled = 1 AND settled_at >= ?1 AND settled_at < ?2`
+
+func reportCorrections(ctx context.Context, tx *sql.Tx, from, to time.Time) (ReportCorrections, error) {
+	rc := ReportCorrections{ByReason: []ReportCorrection{}, ByUser: []ReportCorrection{}}
+	rows, err := tx.QueryContext(ctx, `SELECT kind, reason, count(*), sum(amount_cents) FROM (`+correctionsOfDay+`)
+		GROUP BY kind, reason ORDER BY kind, 4 DESC, reason`, ms(from), ms(to))
+	if err != nil {
+		return rc, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c ReportCorrection
+		if err := rows.Scan(&c.Kind, &c.Reason, &c.Count, &c.AmountCents); err != nil {
+			return rc, err
+		}
+		switch c.Kind {
+		case "void":
+			rc.VoidsCents += c.AmountCents
+		case "comp":
+			rc.CompsCents += c.AmountCents
+		default:
+			rc.DiscountsCents += c.AmountCents
+		}
+		rc.ByReason = append(rc.ByReason, c)
+	}
+	if err := rows.Err(); err != nil {
+		return rc, err
+	}
+	users, err := tx.QueryContext(ctx, `SELECT kind, user_id, user_name, count(*), sum(amount_cents) FROM (`+correctionsOfDay+`)
+		GROUP BY kind, user_id, user_name ORDER BY kind, 5 DESC, user_name`, ms(from), ms(to))
+	if err != nil {
+		return rc, err
+	}
+	defer users.Close()
+	for users.Next() {
+		var c ReportCorrection
+		if err := users.Scan(&c.Kind, &c.UserID, &c.UserName, &c.Count, &c.AmountCents); err != nil {
+			return rc, err
+		}
+		rc.ByUser = append(rc.ByUser, c)
+	}
+	return rc, users.Err()
 }
 
 // ReportItem is the day's sales of one menu item.
@@ -88,6 +158,9 @@ func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, erro
 			return err
 		}
 		r.NetSalesCents = r.GrossSalesCents - r.TaxCents
+		if r.Corrections, err = reportCorrections(ctx, tx, from, to); err != nil {
+			return err
+		}
 
 		items, err := tx.QueryContext(ctx, `SELECT i.menu_item_id, i.name, sum(i.quantity), sum(i.quantity * i.unit_price_cents)
 			FROM order_items i JOIN orders o ON o.id = i.order_id

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -15,17 +17,41 @@ type Settings struct {
 	PricesIncludeTax  bool   `json:"prices_include_tax"`
 	AutoConfirmOrders bool   `json:"auto_confirm_orders"`
 	Timezone          string `json:"timezone"`
+	// Courses are the course names in order; a line's course is a 1-based
+	// index into them.
+	Courses []string `json:"courses"`
+	// FireCourses holds courses after the first until staff fire them.
+	FireCourses bool `json:"fire_courses"`
+	// CorrectionReasons are offered for voids, comps and discounts.
+	CorrectionReasons []string `json:"correction_reasons"`
+	// TerminalLockSeconds is how long a shared terminal stays signed in
+	// without a touch.
+	TerminalLockSeconds int64 `json:"terminal_lock_seconds"`
+	// PrintReceipts prints a receipt on the default receipt printer when a
+	// bill is settled.
+	PrintReceipts bool `json:"print_receipts"`
 }
 
 // SettingsPatch changes the fields that are not nil.
 type SettingsPatch struct {
-	RestaurantName    *string `json:"restaurant_name"`
-	Currency          *string `json:"currency"`
-	TaxRateBP         *int64  `json:"tax_rate_bp"`
-	PricesIncludeTax  *bool   `json:"prices_include_tax"`
-	AutoConfirmOrders *bool   `json:"auto_confirm_orders"`
-	Timezone          *string `json:"timezone"`
+	RestaurantName      *string   `json:"restaurant_name"`
+	Currency            *string   `json:"currency"`
+	TaxRateBP           *int64    `json:"tax_rate_bp"`
+	PricesIncludeTax    *bool     `json:"prices_include_tax"`
+	AutoConfirmOrders   *bool     `json:"auto_confirm_orders"`
+	Timezone            *string   `json:"timezone"`
+	Courses             *[]string `json:"courses"`
+	FireCourses         *bool     `json:"fire_courses"`
+	CorrectionReasons   *[]string `json:"correction_reasons"`
+	TerminalLockSeconds *int64    `json:"terminal_lock_seconds"`
+	PrintReceipts       *bool     `json:"print_receipts"`
 }
+
+// Limits of the service settings.
+const (
+	MaxCourses           = 9
+	maxCorrectionReasons = 20
+)
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
@@ -40,10 +66,44 @@ func (s Settings) Location() *time.Location {
 
 func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	var st Settings
+	var courses, reasons string
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
-		auto_confirm_orders, timezone FROM settings WHERE id = 1`).Scan(
-		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone)
-	return st, err
+		auto_confirm_orders, timezone, print_receipts, courses, fire_courses, correction_reasons, terminal_lock_seconds FROM settings WHERE id = 1`).Scan(
+		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone, &st.PrintReceipts,
+		&courses, &st.FireCourses, &reasons, &st.TerminalLockSeconds)
+	if err != nil {
+		return Settings{}, err
+	}
+	if err := json.Unmarshal([]byte(courses), &st.Courses); err != nil {
+		return Settings{}, fmt.Errorf("settings courses: %w", err)
+	}
+	if err := json.Unmarshal([]byte(reasons), &st.CorrectionReasons); err != nil {
+		return Settings{}, fmt.Errorf("settings correction reasons: %w", err)
+	}
+	if st.Courses == nil {
+		st.Courses = []string{}
+	}
+	if st.CorrectionReasons == nil {
+		st.CorrectionReasons = []string{}
+	}
+	return st, nil
+}
+
+// names checks a list of short names: at most max, each 1 to maxLen runes
+// on one line, no two alike.
+func (c checker) names(field string, v []string, minN, maxN, maxLen int) {
+	if len(v) < minN || len(v) > maxN {
+		c.add(field, fmt.Sprintf("must list %d to %d names", minN, maxN))
+		return
+	}
+	seen := map[string]bool{}
+	for i, n := range v {
+		c.text(fmt.Sprintf("%s[%d]", field, i), n, 1, maxLen, false)
+		if seen[strings.ToLower(n)] {
+			c.add(field, "must not list a name twice")
+		}
+		seen[strings.ToLower(n)] = true
+	}
 }
 
 // Settings returns the current settings.
@@ -92,13 +152,38 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 			}
 			st.Timezone = *p.Timezone
 		}
+		if p.Courses != nil {
+			c.names("courses", *p.Courses, 1, MaxCourses, 30)
+			st.Courses = append([]string{}, *p.Courses...)
+		}
+		if p.FireCourses != nil {
+			st.FireCourses = *p.FireCourses
+		}
+		if p.CorrectionReasons != nil {
+			c.names("correction_reasons", *p.CorrectionReasons, 0, maxCorrectionReasons, 60)
+			st.CorrectionReasons = append([]string{}, *p.CorrectionReasons...)
+		}
+		if p.TerminalLockSeconds != nil {
+			c.between("terminal_lock_seconds", *p.TerminalLockSeconds, 10, 3600)
+			st.TerminalLockSeconds = *p.TerminalLockSeconds
+		}
+		if p.PrintReceipts != nil {
+			st.PrintReceipts = *p.PrintReceipts
+		}
 		if err := c.err(); err != nil {
 			return err
 		}
+		courses, _ := json.Marshal(st.Courses)
+		reasons, _ := json.Marshal(st.CorrectionReasons)
 		_, err = t.tx.ExecContext(ctx, `UPDATE settings SET restaurant_name = ?, currency = ?, tax_rate_bp = ?,
-			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ? WHERE id = 1`,
-			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone)
-		return err
+			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, print_receipts = ?, courses = ?, fire_courses = ?,
+			correction_reasons = ?, terminal_lock_seconds = ? WHERE id = 1`,
+			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone,
+			boolInt(st.PrintReceipts), string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds)
+		if err != nil {
+			return err
+		}
+		return t.audit(change{action: "settings.update", entity: "settings", detail: p})
 	})
 	if err != nil {
 		return Settings{}, fmt.Errorf("store: update settings: %w", err)

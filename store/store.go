@@ -64,6 +64,12 @@ type Store struct {
 	// during a transaction). Both are guarded by writeMu.
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+
+	// pinKey keys the hashes of PINs (see ensurePINKey).
+	pinKey []byte
+	// printWake is signalled after a commit that queued print jobs or
+	// changed printers; the print worker waits on it.
+	printWake chan struct{}
 }
 
 // maxStmts bounds the statement cache, should a write ever build SQL
@@ -99,7 +105,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit}
+	s := &Store{w: w, r: r, path: path, now: opts.Now, bcryptCost: opts.BcryptCost, noGroupCommit: opts.NoGroupCommit,
+		printWake: make(chan struct{}, 1)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -111,6 +118,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.ensureEpoch(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.ensurePINKey(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -182,10 +193,20 @@ func (s *Store) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the live database to path with VACUUM
 // INTO. It is safe while the box serves; the file must not exist yet.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	return BackupFile(ctx, s.path, path)
+}
+
+// BackupFile writes a consistent copy of the database file at src to path
+// (which must not exist yet) with VACUUM INTO, without migrating src: the
+// upgrader backs up a box's database this way while the box serves.
+func BackupFile(ctx context.Context, src, path string) error {
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
 	// Not the reader pool: query_only(1) makes SQLite refuse VACUUM INTO.
 	// A one-off connection reads a consistent snapshot and, in WAL mode,
 	// does not hold the writer up.
-	db, err := sql.Open("sqlite", s.path+"?"+pragmas)
+	db, err := sql.Open("sqlite", src+"?"+pragmas)
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
@@ -303,10 +324,13 @@ func (s *Store) ensureEpoch(ctx context.Context) error {
 // txn is one write transaction (or one savepoint of a group commit) and
 // the events it emits.
 type txn struct {
+	s      *Store
 	ctx    context.Context
 	tx     *stmtTx
 	now    time.Time
 	events []Event
+	// printWake: this write queued print jobs or changed printers.
+	printWake bool
 }
 
 // writeReq is one caller's write waiting for a commit.
@@ -382,9 +406,10 @@ func (s *Store) commit(batch []*writeReq) {
 	tx := &stmtTx{Tx: sqlTx, s: s}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var events []Event
+	wake := false
 	single := len(batch) == 1
 	for _, r := range batch {
-		t := &txn{ctx: r.ctx, tx: tx, now: now}
+		t := &txn{s: s, ctx: r.ctx, tx: tx, now: now}
 		if single {
 			r.err = runWrite(r.fn, t)
 		} else {
@@ -392,6 +417,7 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 		if r.err == nil {
 			events = append(events, t.events...)
+			wake = wake || t.printWake
 		}
 	}
 	if single && batch[0].err != nil {
@@ -404,6 +430,12 @@ func (s *Store) commit(batch []*writeReq) {
 	}
 	if s.onCommit != nil && len(events) > 0 {
 		s.onCommit(events)
+	}
+	if wake {
+		select {
+		case s.printWake <- struct{}{}:
+		default: // a wake-up is already pending
+		}
 	}
 	finish(nil)
 }

@@ -57,7 +57,7 @@ type deletedTable struct {
 	Deleted bool  `json:"deleted"`
 }
 
-const tableColumns = "id, name, seats, section, status, status_changed_at, request_kind, request_at"
+const tableColumns = "id, name, seats, section, status, status_changed_at, open_request, request_at"
 
 func scanTable(row interface{ Scan(...any) error }) (Table, error) {
 	var tb Table
@@ -176,6 +176,9 @@ func (s *Store) CreateTable(ctx context.Context, in TableInput) (Table, error) {
 			return err
 		}
 		tb.ID, _ = res.LastInsertId()
+		if err := t.audit(change{action: "table.create", entity: "table", entityID: tb.ID, detail: map[string]any{"name": tb.Name, "seats": tb.Seats}}); err != nil {
+			return err
+		}
 		return t.emitTable(tb)
 	})
 	if err != nil {
@@ -213,6 +216,9 @@ func (s *Store) UpdateTable(ctx context.Context, id int64, in TableInput) (Table
 		if _, err := t.tx.ExecContext(ctx, "UPDATE tables SET name = ?, seats = ?, section = ? WHERE id = ?", tb.Name, tb.Seats, tb.Section, id); err != nil {
 			return err
 		}
+		if err := t.audit(change{action: "table.update", entity: "table", entityID: id, detail: in}); err != nil {
+			return err
+		}
 		return t.emitTable(tb)
 	})
 	if err != nil {
@@ -240,6 +246,9 @@ func (s *Store) DeleteTable(ctx context.Context, id int64) error {
 			return err
 		}
 		if _, err := t.tx.ExecContext(ctx, "DELETE FROM pairing_codes WHERE table_id = ?", id); err != nil {
+			return err
+		}
+		if err := t.audit(change{action: "table.delete", entity: "table", entityID: id}); err != nil {
 			return err
 		}
 		return t.emit("table:updated", deletedTable{ID: id, Deleted: true}, RoomTables, TableRoom(id))
@@ -278,6 +287,9 @@ func (s *Store) SetTableStatus(ctx context.Context, id int64, status string) (Ta
 		if tb, err = getTable(ctx, t.tx, id); err != nil {
 			return err
 		}
+		if err := t.audit(change{action: "table.status", entity: "table", entityID: id, detail: map[string]string{"from": tb.Status, "to": status}}); err != nil {
+			return err
+		}
 		return t.setTableStatus(&tb, status)
 	})
 	if err != nil {
@@ -286,12 +298,22 @@ func (s *Store) SetTableStatus(ctx context.Context, id int64, status string) (Ta
 	return tb, nil
 }
 
-// SetTableRequest records a guest's call (kind "waiter" or "bill") and
-// emits table:updated. A newer call replaces an open one. It returns
-// ErrNotFound or a *ValidationError.
+// Request kinds a table can raise.
+const (
+	RequestWaiter     = "waiter"
+	RequestBill       = "bill"
+	RequestNextCourse = "next_course"
+)
+
+// SetTableRequest records a guest's call (kind "waiter", "bill" or
+// "next_course") and emits table:updated. A newer call replaces an open
+// one. "next_course" also fires the lowest course still held on the
+// table's open orders (an order:updated each). It returns ErrNotFound, a
+// *ValidationError, or an ErrConflict for "next_course" when courses are
+// not held or none waits.
 func (s *Store) SetTableRequest(ctx context.Context, id int64, kind string) (Table, error) {
 	c := checker{}
-	c.oneOf("kind", kind, "waiter", "bill")
+	c.oneOf("kind", kind, RequestWaiter, RequestBill, RequestNextCourse)
 	if err := c.err(); err != nil {
 		return Table{}, fmt.Errorf("store: table request: %w", err)
 	}
@@ -312,13 +334,31 @@ func (s *Store) changeRequest(ctx context.Context, id int64, kind *string) (Tabl
 			return err
 		}
 		if kind == nil {
+			if tb.OpenRequest != nil {
+				if err := t.audit(change{action: "table.request_clear", entity: "table", entityID: id, detail: map[string]string{"kind": tb.OpenRequest.Kind}}); err != nil {
+					return err
+				}
+			}
 			return t.clearRequest(&tb)
 		}
 		if tb.OpenRequest != nil && tb.OpenRequest.Kind == *kind {
-			return nil // the same call again: keep its original time
+			// The same call again keeps its original time; a second tap
+			// on "ready for the next course" must not fire the one after.
+			return nil
+		}
+		detail := map[string]any{"kind": *kind}
+		if *kind == RequestNextCourse {
+			course, err := t.fireNextCourse(id)
+			if err != nil {
+				return err
+			}
+			detail["course"] = course
+		}
+		if err := t.audit(change{action: "table.request", entity: "table", entityID: id, detail: detail}); err != nil {
+			return err
 		}
 		tb.OpenRequest = &OpenRequest{Kind: *kind, CreatedAt: t.now}
-		if _, err := t.tx.ExecContext(ctx, "UPDATE tables SET request_kind = ?, request_at = ? WHERE id = ?", *kind, ms(t.now), id); err != nil {
+		if _, err := t.tx.ExecContext(ctx, "UPDATE tables SET open_request = ?, request_at = ? WHERE id = ?", *kind, ms(t.now), id); err != nil {
 			return err
 		}
 		return t.emitTable(tb)
@@ -335,7 +375,7 @@ func (t *txn) clearRequest(tb *Table) error {
 		return nil
 	}
 	tb.OpenRequest = nil
-	if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET request_kind = NULL, request_at = NULL WHERE id = ?", tb.ID); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET open_request = NULL, request_at = NULL WHERE id = ?", tb.ID); err != nil {
 		return err
 	}
 	return t.emitTable(*tb)
@@ -353,6 +393,9 @@ func (s *Store) CreatePairing(ctx context.Context, tableID int64) (Pairing, erro
 			return err
 		}
 		p = Pairing{TableID: tableID, ExpiresAt: t.now.Add(PairingTTL)}
+		if err := t.audit(change{action: "table.pair", entity: "table", entityID: tableID}); err != nil {
+			return err
+		}
 		for {
 			n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 			if err != nil {
@@ -401,8 +444,13 @@ func (s *Store) TradePairing(ctx context.Context, code string) (tableID int64, t
 		if expires <= ms(t.now) {
 			return nil // commit the clean-up, then report the code as unknown
 		}
-		return t.tx.QueryRowContext(ctx, "UPDATE tables SET token_version = token_version + 1 WHERE id = ? AND deleted_at IS NULL RETURNING token_version, token_key",
-			tableID).Scan(&tok.Version, &tok.Key)
+		if err := t.tx.QueryRowContext(ctx, "UPDATE tables SET token_version = token_version + 1 WHERE id = ? AND deleted_at IS NULL RETURNING token_version, token_key",
+			tableID).Scan(&tok.Version, &tok.Key); err != nil {
+			return err
+		}
+		// Nobody is signed in yet: the new iPad itself is the author.
+		t.ctx = WithActor(ctx, Actor{Kind: ActorTable, ID: tableID})
+		return t.audit(change{action: "table.paired", entity: "table", entityID: tableID})
 	})
 	if err == nil && tok.Version == 0 {
 		err = ErrNotFound

@@ -27,6 +27,9 @@ type User struct {
 	Role      string    `json:"role"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
+	// HasPIN tells whether the user may sign in on a terminal with a PIN;
+	// the PIN itself never leaves the store.
+	HasPIN bool `json:"has_pin"`
 	// TokenVersion must match the version in the user's tokens.
 	TokenVersion int64 `json:"-"`
 	// TokenKey is the user's random key that its tokens carry: no later
@@ -48,6 +51,8 @@ type UserPatch struct {
 	Role     *string `json:"role"`
 	Active   *bool   `json:"active"`
 	Password *string `json:"password"`
+	// Pin sets the 4 to 6 digit PIN for terminals; "" removes it.
+	Pin *string `json:"pin"`
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,50}$`)
@@ -73,12 +78,12 @@ func (c checker) role(v string) {
 	c.oneOf("role", v, RoleAdmin, RoleWaiter, RoleChef)
 }
 
-const userColumns = "id, username, role, active, created_at, token_version, token_key"
+const userColumns = "id, username, role, active, created_at, token_version, token_key, pin_hash IS NOT NULL"
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &u.TokenKey)
+	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &u.TokenKey, &u.HasPIN)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }
@@ -109,8 +114,10 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 			return err
 		}
 		id, _ := res.LastInsertId()
-		u, err = scanUser(t.tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
-		return err
+		if u, err = scanUser(t.tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id)); err != nil {
+			return err
+		}
+		return t.audit(change{action: "user.create", entity: "user", entityID: id, detail: map[string]string{"username": u.Username, "role": u.Role}})
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("store: create user: %w", err)
@@ -192,6 +199,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, er
 			}
 		}
 	}
+	if p.Pin != nil && *p.Pin != "" {
+		c.pin(*p.Pin)
+	}
 	if err := c.err(); err != nil {
 		return User{}, fmt.Errorf("store: update user: %w", err)
 	}
@@ -224,6 +234,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, er
 				return err
 			}
 		}
+		if err := t.setPIN(&u, p.Pin); err != nil {
+			return err
+		}
 		if _, err := t.tx.ExecContext(ctx, "UPDATE users SET username = ?, role = ?, active = ? WHERE id = ?",
 			u.Username, u.Role, boolInt(u.Active), id); err != nil {
 			return err
@@ -241,7 +254,24 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, er
 				return err
 			}
 		}
-		return nil
+		// The audit shows what changed, never a password or a PIN.
+		detail := map[string]any{}
+		if p.Username != nil {
+			detail["username"] = u.Username
+		}
+		if p.Role != nil {
+			detail["role"] = u.Role
+		}
+		if p.Active != nil {
+			detail["active"] = u.Active
+		}
+		if p.Password != nil {
+			detail["password"] = "reset"
+		}
+		if p.Pin != nil {
+			detail["pin"] = map[bool]string{true: "set", false: "removed"}[*p.Pin != ""]
+		}
+		return t.audit(change{action: "user.update", entity: "user", entityID: id, detail: detail})
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("store: update user %d: %w", id, err)
@@ -276,8 +306,10 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 				return err
 			}
 		}
-		_, err = t.tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
-		return err
+		if _, err = t.tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id); err != nil {
+			return err
+		}
+		return t.audit(change{action: "user.delete", entity: "user", entityID: id, detail: map[string]string{"username": u.Username}})
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete user %d: %w", id, err)
@@ -301,8 +333,8 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	var hash string
 	var u User
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, username, role, active, created_at, token_version, token_key, password_hash FROM users WHERE username = ?", username).
-		Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &u.TokenKey, &hash)
+	err := s.r.QueryRowContext(ctx, "SELECT id, username, role, active, created_at, token_version, token_key, pin_hash IS NOT NULL, password_hash FROM users WHERE username = ?", username).
+		Scan(&u.ID, &u.Username, &u.Role, &u.Active, &created, &u.TokenVersion, &u.TokenKey, &u.HasPIN, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, fmt.Errorf("store: authenticate: %w", ErrBadCredentials)

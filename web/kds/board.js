@@ -1,7 +1,7 @@
 // The board: the ticket grid, the pass, the all-day counts, the clock and
 // the connection line, redrawn once a frame at most and never under a
 // finger.
-import { byId as $, h } from '/lib/dom.js';
+import { byId as $, h, calm } from '/lib/dom.js';
 import { S, current, isPass, gridOrders, passOrders, recallTarget, stationLines, tableName, now } from './state.js';
 import { renderTicket, fmtAge, ageClass } from './ticket.js';
 import { layout, fitTickets, fitAllDay } from './layout.js';
@@ -83,36 +83,16 @@ function renderAllDay(list) {
 }
 
 let frame = 0;
+// The board is not redrawn under a finger: a ticket replaced between press
+// and release would swallow the tap.
+const drawCalmly = calm(render);
 
-// While a finger or the mouse is down the board is not redrawn: a ticket
-// replaced between press and release would swallow the tap. It waits for
-// the release (or 1.5 s, should a release get lost).
-let pressedAt = 0;
-
-let deferred = false;
-
-addEventListener('pointerdown', () => (pressedAt = Date.now()), true);
-
-for (const type of ['pointerup', 'pointercancel']) {
-  addEventListener(type, () => {
-    pressedAt = 0;
-    if (deferred) {
-      deferred = false;
-      schedule();
-    }
-  }, true);
-}
-
+/** schedule redraws the board at the next frame, once however often it is asked. */
 export function schedule() {
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
-    if (pressedAt && Date.now() - pressedAt < 1500) {
-      deferred = true;
-      setTimeout(schedule, 1500 - (Date.now() - pressedAt));
-      return;
-    }
-    render();
+    drawCalmly();
   });
 }
 

@@ -1,6 +1,6 @@
 // The kitchen's data: loading over REST (with the chef's token kept
 // fresh), and applying order events and REST answers to the tickets.
-import { ApiError, listOf } from '/lib/api.js';
+import { ApiError, listOf, retry } from '/lib/api.js';
 import { staffSession } from '/lib/auth.js';
 import { byId as $ } from '/lib/dom.js';
 import { DONE, S, orders, tableNames, menuItems, ghosts, newUntil, isTicket, isPass } from './state.js';
@@ -116,14 +116,9 @@ export function applyFromRest(res) {
 
 // A kitchen screen never gives up: a failed load is tried again until the
 // box answers (or the session is gone).
-export async function retrying(fn) {
-  for (let delay = 1000; ; delay = Math.min(delay * 2, 10000)) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) throw err;
-      console.warn('kds: load failed, retrying', err);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+export function retrying(fn) {
+  return retry(fn, {
+    giveUp: (err) => err instanceof ApiError && (err.status === 401 || err.status === 403),
+    onRetry: (err) => console.warn('kds: load failed, retrying', err),
+  });
 }

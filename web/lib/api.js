@@ -44,7 +44,9 @@ export async function api(method, path, { token, body, headers, signal } = {}) {
   const h = { Accept: 'application/json', ...(headers || {}) };
   if (token) h.Authorization = 'Bearer ' + token;
   const init = { method, headers: h, cache: 'no-store', signal };
-  if (body !== undefined) {
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    init.body = body; // the browser writes multipart/form-data with its boundary
+  } else if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -204,5 +206,41 @@ export function jwtClaims(token) {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return null;
+  }
+}
+
+/**
+ * tokenAlive tells whether a token is a JWT of one of roles (any role when
+ * roles is omitted) that has not expired, with marginMs to spare.
+ * @param {string|null|undefined} token
+ * @param {string[]} [roles]
+ * @param {number} [marginMs]
+ */
+export function tokenAlive(token, roles, marginMs = 0) {
+  const c = jwtClaims(token);
+  return Boolean(c && (!roles || roles.includes(c.role)) && (!c.exp || c.exp * 1000 > Date.now() + marginMs));
+}
+
+/** sleep resolves after ms. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * retry runs fn until it returns, waiting 1 s, 2 s, 4 s … up to 10 s between
+ * failures: a screen outlives a box that restarts or a Wi-Fi that drops.
+ * @template T
+ * @param {(attempt: number) => Promise<T>} fn
+ * @param {{giveUp?: (err: any) => boolean, onRetry?: (err: any, attempt: number) => void}} [opts]
+ *   giveUp: rethrow this error rather than try again; onRetry: told of each failure before the wait
+ * @returns {Promise<T>}
+ */
+export async function retry(fn, { giveUp = () => false, onRetry = () => {} } = {}) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (giveUp(err)) throw err;
+      onRetry(err, attempt);
+      await sleep(Math.min(10000, 1000 * 2 ** attempt));
+    }
   }
 }

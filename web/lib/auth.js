@@ -9,7 +9,7 @@
 // - a renewal that fails for lack of network is tried again in 30 s: a dead
 //   Wi-Fi is not a dead session.
 
-import { api, ApiError, session, jwtClaims } from './api.js';
+import { api, ApiError, session, jwtClaims, tokenAlive } from './api.js';
 
 // A refresh this long before expiry keeps a screen signed in all evening.
 const REFRESH_MARGIN_MS = 10 * 60 * 1000;
@@ -137,9 +137,6 @@ export function staffSession(app, { onEnded }) {
     refresh,
     call,
     signIn: (username, password) => api('POST', '/api/auth/login', { body: { username, password } }),
-    usable(roles) {
-      const c = jwtClaims(token());
-      return Boolean(c && roles.includes(c.role) && (!c.exp || c.exp * 1000 > Date.now() + 5000));
-    },
+    usable: (roles) => tokenAlive(token(), roles, 5000),
   };
 }

@@ -60,3 +60,53 @@ export function fill(el, ...kids) {
   el.replaceChildren();
   return append(el, kids);
 }
+
+// ---- redraws that never eat a tap ----
+
+// A live update that replaces a button between pointerdown and pointerup
+// swallows the click. Redraws wait until the finger or mouse is up (or
+// 1.5 s, should a release get lost).
+const HOLD_MS = 1500;
+let pressedAt = 0;
+let safety = 0;
+const queued = new Set();
+
+const pressed = () => pressedAt !== 0 && Date.now() - pressedAt < HOLD_MS;
+
+function flush() {
+  if (pressed()) return;
+  pressedAt = 0;
+  const fns = [...queued];
+  queued.clear();
+  fns.forEach((fn) => fn());
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('pointerdown', () => { pressedAt = Date.now(); }, { capture: true, passive: true });
+  const release = () => {
+    pressedAt = 0;
+    // After the click event that follows pointerup has run.
+    setTimeout(flush, 0);
+  };
+  window.addEventListener('pointerup', release, { capture: true, passive: true });
+  window.addEventListener('pointercancel', release, { capture: true, passive: true });
+}
+
+/**
+ * calm wraps a redraw so it waits while a pointer is pressed; a redraw
+ * queued meanwhile runs once, without arguments, after the release.
+ * @template {Function} F
+ * @param {F} fn
+ * @returns {F}
+ */
+export function calm(fn) {
+  return /** @type {any} */ ((...args) => {
+    if (!pressed()) {
+      fn(...args);
+      return;
+    }
+    queued.add(fn);
+    clearTimeout(safety);
+    safety = setTimeout(flush, HOLD_MS - (Date.now() - pressedAt) + 10);
+  });
+}

@@ -15,6 +15,7 @@
 import { jwtClaims } from './api.js';
 import { keepFresh } from './auth.js';
 import { emitter, safe } from './emitter.js';
+import { liveness } from './liveness.js';
 
 /**
  * @typedef {Object} OrderItem
@@ -26,6 +27,13 @@ import { emitter, safe } from './emitter.js';
  * @property {string} notes
  * @property {string} station
  * @property {boolean} done
+ * @property {number|null} course 1-based index into the settings' courses; null: none
+ * @property {number|null} seat the guest it is for; null: shared
+ * @property {string|null} fired_at when it went to the kitchen; null while held
+ * @property {number} voided_quantity how much was voided (quantity is what is left)
+ * @property {boolean} comped on the ticket at price 0
+ * @property {string|null} comp_reason
+ * @property {boolean} paid settled by a payment by item or seat
  */
 
 /**
@@ -49,7 +57,7 @@ import { emitter, safe } from './emitter.js';
 
 /**
  * @typedef {Object} OpenRequest
- * @property {'waiter'|'bill'} kind
+ * @property {'waiter'|'bill'|'next_course'} kind
  * @property {string} created_at
  */
 
@@ -76,6 +84,7 @@ import { emitter, safe } from './emitter.js';
  * @property {string[]} allergens
  * @property {string} station
  * @property {number} [position]
+ * @property {number|null} [course] the default course of its lines; null: none
  * @property {boolean} [deleted] true on a deleted item's menu:updated ({id, deleted})
  */
 
@@ -88,6 +97,7 @@ import { emitter, safe } from './emitter.js';
  * @property {number} amount_cents
  * @property {number} tip_cents
  * @property {string} created_at
+ * @property {number[]} line_ids the lines a payment by item or seat settled; empty otherwise
  */
 
 /**
@@ -129,11 +139,6 @@ const BACKOFF_CAP_MS = 10000;
 // After this long without a working connection the banner says offline
 // rather than reconnecting: the kitchen should call someone.
 const OFFLINE_AFTER_MS = 30000;
-// The server's protocol pings are invisible to page code, and a browser can
-// keep a dead socket "open" for minutes after the box loses power, so the
-// client probes on its own: any frame counts as a sign of life.
-const PROBE_IDLE_MS = 20000;
-const PROBE_TIMEOUT_MS = 10000;
 const SEEN_LIMIT = 4096;
 
 /**
@@ -149,8 +154,6 @@ const SEEN_LIMIT = 4096;
  *   (defaults 20 s and 10 s)
  */
 export function connect({ token, refresh, url, probe: probeOpts } = /** @type {any} */ ({})) {
-  const probeIdle = (probeOpts && probeOpts.idleMs) || PROBE_IDLE_MS;
-  const probeTimeout = (probeOpts && probeOpts.timeoutMs) || PROBE_TIMEOUT_MS;
   const wsURL = url || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
 
   // Handlers by kind: events by name, 'state', 'auth', and resyncs by room.
@@ -180,8 +183,6 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
   let droppedAt = 0;
   let retryTimer = 0;
   let offlineTimer = 0;
-  let probeTimer = 0;
-  let lastFrame = 0;
   let nextId = 1;
   /** @type {Map<number, {resolve: Function, reject: Function}>} */
   const pending = new Map();
@@ -282,12 +283,12 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     ws = sock;
     ready = false;
     sock.onopen = () => {
-      lastFrame = Date.now();
+      live.frame();
       sock.send(JSON.stringify({ event: 'auth', data: { token: t } }));
     };
     sock.onmessage = (ev) => {
       if (sock !== ws) return;
-      lastFrame = Date.now();
+      live.frame();
       if (typeof ev.data !== 'string') return;
       let msg;
       try {
@@ -372,13 +373,13 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     for (const entry of rooms.values()) subscribeFrame(entry).catch(() => {});
     if (epochChanged) for (const key of rooms.keys()) fireResync(key, true);
     fresh?.schedule();
-    scheduleProbe();
+    live.start();
   }
 
   function onClosed(code) {
     ws = null;
     ready = false;
-    clearTimeout(probeTimer);
+    live.stop();
     for (const p of pending.values()) p.reject(Object.assign(new Error('disconnected'), { code: 'disconnected' }));
     pending.clear();
     if (closed) return;
@@ -454,40 +455,25 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
     retryTimer = setTimeout(open, delay);
   }
 
-  function scheduleProbe() {
-    clearTimeout(probeTimer);
-    probeTimer = setTimeout(probe, probeIdle);
-  }
-
-  function probe() {
-    if (!ready || !ws) return;
-    const idle = Date.now() - lastFrame;
-    if (idle < probeIdle) {
-      probeTimer = setTimeout(probe, probeIdle - idle);
-      return;
-    }
-    const sock = ws;
-    const before = lastFrame;
-    // Any answer will do (the contract answers an unknown event with an
-    // error frame); silence means the path to the box is gone.
-    request('ping').catch(() => {});
-    probeTimer = setTimeout(() => {
-      if (sock === ws && lastFrame === before) {
-        try {
-          sock.close(4000, 'no answer');
-        } catch {
-          // Already closing.
-        }
-        // A socket to a vanished peer may take minutes to report close.
-        if (sock === ws) {
-          sock.onclose = null;
-          onClosed(1006);
-        }
-      } else {
-        scheduleProbe();
+  const live = liveness({
+    idleMs: probeOpts && probeOpts.idleMs,
+    timeoutMs: probeOpts && probeOpts.timeoutMs,
+    ping: () => request('ping').catch(() => {}),
+    dead() {
+      const sock = ws;
+      if (!sock) return;
+      try {
+        sock.close(4000, 'no answer');
+      } catch {
+        // Already closing.
       }
-    }, probeTimeout);
-  }
+      // A socket to a vanished peer may take minutes to report close.
+      if (sock === ws) {
+        sock.onclose = null;
+        onClosed(1006);
+      }
+    },
+  });
 
   function retryNow() {
     if (closed || ready || ws) return;
@@ -505,7 +491,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       if (ready) {
         // Timers are throttled in background tabs; catch up on refresh.
         fresh?.schedule();
-        probe();
+        live.checkNow();
       }
     }
   };
@@ -649,7 +635,7 @@ export function connect({ token, refresh, url, probe: probeOpts } = /** @type {a
       clearTimeout(retryTimer);
       clearTimeout(offlineTimer);
       fresh?.stop();
-      clearTimeout(probeTimer);
+      live.stop();
       if (typeof window !== 'undefined') {
         window.removeEventListener('online', onOnline);
         window.removeEventListener('offline', onOffline);

@@ -2,7 +2,7 @@
 // live-connection indicator and the new-order cue. The token's life is the
 // shared policy of lib/auth.js. Views live in their own modules and get one
 // `app` object to work with.
-import { api, ApiError, jwtClaims, session } from '/lib/api.js';
+import { api, ApiError, session, retry, tokenAlive } from '/lib/api.js';
 import { staffSession } from '/lib/auth.js';
 import { byId } from '/lib/dom.js';
 import { Data } from './data.js';
@@ -63,25 +63,24 @@ async function boot() {
   wireStatic();
   const token = auth.token();
   if (!token) return showLogin();
-  const claims = jwtClaims(token);
-  if (!claims || (claims.exp && claims.exp * 1000 <= Date.now())) {
+  if (!tokenAlive(token)) {
     auth.clear();
     return showLogin(ENDED);
   }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const me = await api('GET', '/api/auth/me', { token });
-      return enter(me.user || { username: '', role: me.role }, me.role);
-    } catch (err) {
-      if (err instanceof ApiError && err.status !== 0) {
-        auth.clear();
-        return showLogin(err.status === 401 ? ENDED : errorText(err));
-      }
+  let me;
+  try {
+    me = await retry(() => api('GET', '/api/auth/me', { token }), {
+      giveUp: (err) => err instanceof ApiError && err.status !== 0,
       // The box is unreachable (rebooting, Wi-Fi down): keep trying, say so.
-      $('boot').textContent = `Can't reach the restaurant box. Retrying… (${attempt + 1})`;
-      await sleep(Math.min(10000, 1000 * 2 ** attempt));
-    }
+      onRetry: (err, attempt) => {
+        $('boot').textContent = `Can't reach the restaurant box. Retrying… (${attempt + 1})`;
+      },
+    });
+  } catch (err) {
+    auth.clear();
+    return showLogin(err.status === 401 ? ENDED : errorText(err));
   }
+  return enter(me.user || { username: '', role: me.role }, me.role);
 }
 
 function showLogin(message) {
@@ -169,18 +168,17 @@ async function enter(user, role) {
   route();
   // The first load can fail while the box restarts; keep trying quietly,
   // with the banner saying why the screen is empty.
-  for (let attempt = 0; app.data === data; attempt++) {
-    try {
-      await data.start();
-      return;
-    } catch (err) {
-      if (app.data !== data) return;
-      if (!(err instanceof ApiError) || err.status !== 0) {
-        toast(errorText(err));
-        if (err instanceof ApiError && err.status === 401) return;
-      }
-      await sleep(Math.min(10000, 1000 * 2 ** attempt));
-    }
+  try {
+    await retry(async () => {
+      if (app.data === data) await data.start();
+    }, {
+      giveUp: (err) => app.data !== data || (err instanceof ApiError && err.status === 401),
+      onRetry: (err) => {
+        if (!(err instanceof ApiError) || err.status !== 0) toast(errorText(err));
+      },
+    });
+  } catch (err) {
+    if (app.data === data) toast(errorText(err));
   }
 }
 
@@ -315,10 +313,6 @@ function wireStatic() {
       }
     }
   });
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 boot();

@@ -1,13 +1,15 @@
-// Settings (admin): restaurant name, currency, tax, auto-confirm, timezone.
-// Only the fields that changed are sent.
+// Settings (admin): restaurant name, currency, tax, auto-confirm, timezone
+// (only the fields that changed are sent), and the software update card.
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
+import { updateCard } from './update.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
 
 /** render draws the settings form into root and returns its cleanup. */
 export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form);
+  const update = updateCard(app);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, update.el);
   let alive = true;
   let current = null;
 
@@ -79,5 +81,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; };
+  return () => { alive = false; update.stop(); };
 }

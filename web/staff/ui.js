@@ -2,10 +2,10 @@
 // Everything user-visible is built with textContent, never innerHTML, so a
 // dish called "<b>Soup</b>" shows as typed.
 import { ApiError, formatMoney } from '/lib/api.js';
-import { h, fill } from '/lib/dom.js';
+import { h, fill, calm } from '/lib/dom.js';
 import { toaster } from '/lib/toast.js';
 
-export { h, fill };
+export { h, fill, calm };
 
 /** label wraps an input with its visible label and room for a field error. */
 export function field(text, input, hint) {
@@ -218,32 +218,4 @@ export function clock(iso) {
 /** titleCase capitalises a status or role for display. */
 export function titleCase(s) {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : '';
-}
-
-// ---- redraws that never eat a tap ----
-
-// A live update that replaces a button between pointerdown and pointerup
-// swallows the click. Redraws wait until the finger or mouse is up.
-let pressed = false;
-const queued = new Set();
-window.addEventListener('pointerdown', () => { pressed = true; }, { capture: true, passive: true });
-const release = () => {
-  pressed = false;
-  // After the click event that follows pointerup has run.
-  setTimeout(() => {
-    if (pressed) return;
-    const fns = [...queued];
-    queued.clear();
-    fns.forEach((fn) => fn());
-  }, 0);
-};
-window.addEventListener('pointerup', release, { capture: true, passive: true });
-window.addEventListener('pointercancel', release, { capture: true, passive: true });
-
-/** calm wraps a redraw so it waits while a pointer is pressed. */
-export function calm(fn) {
-  return (...args) => {
-    if (pressed) queued.add(fn);
-    else fn(...args);
-  };
 }

@@ -1,7 +1,7 @@
 // The table app's data over REST: settings, menu, the table, its orders and
 // bill, loaded with the table's token and retried while the box is away.
 import { byId as $ } from '/lib/dom.js';
-import { api, ApiError, listOf } from '/lib/api.js';
+import { api, ApiError, listOf, retry } from '/lib/api.js';
 import { pruneCart } from './cart.js';
 import { renderAll, renderConn, renderTable } from './header.js';
 import { renderMenu } from './menu.js';
@@ -104,31 +104,30 @@ export function refreshBillSoon() {
 /** Loads everything over REST, retrying while the box is unreachable. */
 export async function loadAll() {
   const gen = S.gen;
-  let delay = 1000;
-  for (;;) {
-    if (!S.token || gen !== S.gen) return;
-    try {
-      await loadSettings();
-      const [menuSeq, orderSeq] = await Promise.all([loadMenu(), loadOrders(), loadTable()]);
-      if (gen !== S.gen || !S.rt) return;
-      S.loaded = true;
-      S.rt.subscribe('menu', menuSeq === undefined ? {} : { since: menuSeq });
-      S.rt.subscribe('table', orderSeq === undefined ? { table_id: S.tableId } : { table_id: S.tableId, since: orderSeq });
-      renderAll();
-      flushOutbox();
+  const gone = () => !S.token || gen !== S.gen;
+  try {
+    await retry(
+      async () => {
+        if (gone()) return;
+        await loadSettings();
+        const [menuSeq, orderSeq] = await Promise.all([loadMenu(), loadOrders(), loadTable()]);
+        if (gen !== S.gen || !S.rt) return;
+        S.loaded = true;
+        S.rt.subscribe('menu', menuSeq === undefined ? {} : { since: menuSeq });
+        S.rt.subscribe('table', orderSeq === undefined ? { table_id: S.tableId } : { table_id: S.tableId, since: orderSeq });
+        renderAll();
+        flushOutbox();
+      },
+      { giveUp: (e) => !(e instanceof ApiError) || e.status === 401 || e.status === 403 || e.status === 404 || !S.token },
+    );
+  } catch (e) {
+    if (!(e instanceof ApiError)) {
+      console.error('table app: loading failed', e);
       return;
-    } catch (e) {
-      if (!(e instanceof ApiError)) {
-        console.error('table app: loading failed', e);
-        return;
-      }
-      if (e.status === 401 || !S.token) return;
-      if (e.status === 403 || e.status === 404) {
-        revoked('This iPad’s table no longer exists. Please ask a member of staff for a new code.');
-        return;
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 10000);
+    }
+    if (e.status === 401 || !S.token) return;
+    if (e.status === 403 || e.status === 404) {
+      revoked('This iPad’s table no longer exists. Please ask a member of staff for a new code.');
     }
   }
 }

@@ -1,15 +1,14 @@
 // Pairing: the iPad trades a staff member's six-digit code for the table's
 // token, and goes back here when the token stops working.
 import { fill, byId as $ } from '/lib/dom.js';
-import { api, ApiError, session, jwtClaims } from '/lib/api.js';
+import { api, ApiError, session, jwtClaims, tokenAlive } from '/lib/api.js';
 import { start } from './app.js';
 import { closeSheet } from './sheet.js';
 import { APP, S } from './state.js';
 
+/** isCustomerToken tells whether token is a live table token. */
 export function isCustomerToken(token) {
-  const c = jwtClaims(token);
-  if (!c || c.role !== 'customer' || !c.table_id) return false;
-  return !c.exp || c.exp * 1000 > Date.now();
+  return tokenAlive(token, ['customer']) && Boolean(jwtClaims(token).table_id);
 }
 
 export function showPair(message, kind) {

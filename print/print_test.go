@@ -1,0 +1,499 @@
+package print_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rms/print"
+	"rms/print/printertest"
+	"rms/store"
+)
+
+// kitchen is a small restaurant: a table, two dishes of two stations and a
+// drink, in a store on a real file.
+type kitchen struct {
+	st                    *store.Store
+	table                 store.Table
+	pizza, tiramisu, wine store.Item
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func newKitchen(t *testing.T) *kitchen {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "rms.db"), store.Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k := &kitchen{st: st}
+	if _, err := st.UpdateSettings(ctx, store.SettingsPatch{RestaurantName: ptr("Trattoria Ana"), Currency: ptr("EUR"),
+		TaxRateBP: ptr(int64(1000)), PricesIncludeTax: ptr(true), Timezone: ptr("Europe/Rome")}); err != nil {
+		t.Fatalf("UpdateSettings: %v", err)
+	}
+	cat, err := st.CreateCategory(ctx, store.CategoryInput{Name: ptr("Food")})
+	if err != nil {
+		t.Fatalf("CreateCategory: %v", err)
+	}
+	mk := func(name string, price int64, station string, allergens []string) store.Item {
+		it, err := st.CreateItem(ctx, store.ItemInput{CategoryID: &cat.ID, Name: ptr(name), PriceCents: ptr(price),
+			Station: ptr(station), Allergens: &allergens})
+		if err != nil {
+			t.Fatalf("CreateItem(%s): %v", name, err)
+		}
+		return it
+	}
+	k.pizza = mk("Pizza Margherita", 850, "kitchen", []string{"gluten", "milk"})
+	k.tiramisu = mk("Tiramisù", 600, "kitchen", []string{"egg"})
+	k.wine = mk("House wine", 450, "bar", nil)
+	if k.table, err = st.CreateTable(ctx, store.TableInput{Name: ptr("Terrace 4"), Seats: ptr(int64(4))}); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	return k
+}
+
+func (k *kitchen) printer(t *testing.T, name, kind, station string) (store.Printer, *printertest.Printer) {
+	t.Helper()
+	fp, err := printertest.Start()
+	if err != nil {
+		t.Fatalf("printertest.Start: %v", err)
+	}
+	t.Cleanup(fp.Close)
+	p, err := k.st.CreatePrinter(context.Background(), store.PrinterInput{Name: ptr(name), Address: ptr(fp.Addr()),
+		Kind: ptr(kind), Station: ptr(station), WidthChars: ptr(int64(42))})
+	if err != nil {
+		t.Fatalf("CreatePrinter: %v", err)
+	}
+	return p, fp
+}
+
+// run starts a worker with short timings and stops it at the end of the test.
+func (k *kitchen) run(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := print.New(print.Options{Store: k.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		Probe: 50 * time.Millisecond, Poll: 50 * time.Millisecond, SendTimeout: 500 * time.Millisecond, DialTimeout: 500 * time.Millisecond})
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	})
+}
+
+func (k *kitchen) order(t *testing.T, notes string, lines ...store.NewOrderItem) store.Order {
+	t.Helper()
+	o, _, err := k.st.CreateOrder(context.Background(), store.NewOrder{TableID: k.table.ID, Items: lines, Notes: notes}, store.RoleWaiter, store.Idempotency{})
+	if err != nil {
+		t.Fatalf("CreateOrder: %v", err)
+	}
+	return o
+}
+
+func wait(t *testing.T, fp *printertest.Printer, n int) []printertest.Print {
+	t.Helper()
+	got, err := fp.Wait(n, 10*time.Second)
+	if err != nil {
+		t.Fatalf("Wait(%d) = %d prints, %v", n, len(got), err)
+	}
+	return got
+}
+
+// settle waits until the worker has nothing left for a printer: a test
+// page queued last comes out, so nothing queued before it can still be on
+// its way. It returns everything the printer printed but test pages.
+func settle(t *testing.T, k *kitchen, p store.Printer, fp *printertest.Printer) []printertest.Print {
+	t.Helper()
+	before := len(fp.Prints())
+	if _, err := k.st.PrintTest(context.Background(), p.ID); err != nil {
+		t.Fatalf("PrintTest: %v", err)
+	}
+	for n := before + 1; ; n++ {
+		got := wait(t, fp, n)
+		if strings.Contains(got[n-1].Text(), "TEST PAGE") {
+			var out []printertest.Print
+			for _, pr := range got {
+				if !strings.Contains(pr.Text(), "TEST PAGE") {
+					out = append(out, pr)
+				}
+			}
+			return out
+		}
+	}
+}
+
+// waitPrinter waits until the printer's state satisfies ok.
+func waitPrinter(t *testing.T, st *store.Store, id int64, what string, ok func(store.Printer) bool) store.Printer {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := st.Printer(context.Background(), id)
+		if err != nil {
+			t.Fatalf("Printer: %v", err)
+		}
+		if ok(got) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("printer = %+v; want %s", got, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func mustLine(t *testing.T, p printertest.Print, s string) printertest.Line {
+	t.Helper()
+	l, ok := p.Find(s)
+	if !ok {
+		t.Fatalf("print has no line with %q:\n%s", s, p.Text())
+	}
+	return l
+}
+
+func TestKitchenTicket(t *testing.T) {
+	k := newKitchen(t)
+	_, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	k.run(t)
+	o := k.order(t, "birthday, bring candles",
+		store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 2, Notes: "no basil"},
+		store.NewOrderItem{MenuItemID: k.tiramisu.ID, Quantity: 1})
+	p := wait(t, fp, 1)[0]
+
+	if !p.Has("init") || !p.Has(fmt.Sprintf("codepage %d", print.CodePagePC858)) {
+		t.Errorf("commands = %v; want init and codepage %d", p.Commands, print.CodePagePC858)
+	}
+	if p.Cuts != 1 || p.Commands[len(p.Commands)-1] != "cut" {
+		t.Errorf("cuts = %d, last command %q; want one cut at the end", p.Cuts, p.Commands[len(p.Commands)-1])
+	}
+	table := mustLine(t, p, "Terrace 4")
+	if table.Width != 2 || table.Height != 2 || !table.Bold {
+		t.Errorf("table line = %+v; want bold at double width and height", table)
+	}
+	at := mustLine(t, p, ":")
+	if !regexpTime(at.Text) || at.Height != 2 {
+		t.Errorf("time line = %+v; want HH:MM, double height", at)
+	}
+	mustLine(t, p, fmt.Sprintf("Order %d", o.ID))
+	if l := mustLine(t, p, "2 x Pizza Margherita"); !l.Bold || l.Height != 2 {
+		t.Errorf("line %+v; want bold and tall", l)
+	}
+	mustLine(t, p, "1 x Tiramisù") // a character of PC858 beyond ASCII
+	mustLine(t, p, "NOTE: no basil")
+	if l := mustLine(t, p, "ALLERGENS: gluten, milk"); !l.Bold {
+		t.Errorf("allergens %+v; want bold", l)
+	}
+	mustLine(t, p, "ALLERGENS: egg")
+	mustLine(t, p, "ORDER NOTE: birthday, bring candles")
+	if strings.Contains(p.Text(), "House wine") {
+		t.Errorf("ticket has a line that was not ordered:\n%s", p.Text())
+	}
+}
+
+func regexpTime(s string) bool {
+	s = strings.TrimSpace(s)
+	_, err := time.Parse("15:04", s)
+	return err == nil
+}
+
+// TestStations: each kitchen printer gets only its station's lines; one
+// with no station gets all; a pending order prints nothing until confirmed;
+// a disabled printer gets nothing.
+func TestStations(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	_, kitchenFP := k.printer(t, "Kitchen", store.PrinterKitchen, "kitchen")
+	bar, barFP := k.printer(t, "Bar", store.PrinterKitchen, "bar")
+	pass, passFP := k.printer(t, "Pass", store.PrinterKitchen, "")
+	off, offFP := k.printer(t, "Spare", store.PrinterKitchen, "")
+	if _, err := k.st.UpdatePrinter(ctx, off.ID, store.PrinterInput{Enabled: ptr(false)}); err != nil {
+		t.Fatalf("UpdatePrinter: %v", err)
+	}
+	k.run(t)
+	o, _, err := k.st.CreateOrder(ctx, store.NewOrder{TableID: k.table.ID, Items: []store.NewOrderItem{
+		{MenuItemID: k.pizza.ID, Quantity: 1}, {MenuItemID: k.wine.ID, Quantity: 3}}}, store.RoleCustomer, store.Idempotency{})
+	if err != nil {
+		t.Fatalf("CreateOrder: %v", err)
+	}
+	if got := settle(t, k, pass, passFP); len(got) != 0 {
+		t.Fatalf("a pending order printed %d tickets; want none until it is confirmed", len(got))
+	}
+	if _, err := k.st.SetOrderStatus(ctx, o.ID, store.StatusConfirmed, store.RoleWaiter); err != nil {
+		t.Fatalf("SetOrderStatus: %v", err)
+	}
+	kp := wait(t, kitchenFP, 1)[0]
+	if _, ok := kp.Find("Pizza"); !ok || strings.Contains(kp.Text(), "wine") {
+		t.Errorf("kitchen ticket:\n%s\nwant the pizza only", kp.Text())
+	}
+	mustLine(t, kp, "KITCHEN")
+	bp := wait(t, barFP, 1)[0]
+	if _, ok := bp.Find("3 x House wine"); !ok || strings.Contains(bp.Text(), "Pizza") {
+		t.Errorf("bar ticket:\n%s\nwant the wine only", bp.Text())
+	}
+	// Confirmed again (no: it moves on) — moving along the kitchen does
+	// not print the same lines again.
+	if _, err := k.st.SetOrderStatus(ctx, o.ID, store.StatusPreparing, store.RoleChef); err != nil {
+		t.Fatalf("SetOrderStatus: %v", err)
+	}
+	got := settle(t, k, pass, passFP)
+	if len(got) != 1 || !strings.Contains(got[0].Text(), "Pizza") || !strings.Contains(got[0].Text(), "House wine") {
+		t.Fatalf("pass printed %d tickets; want one with every line", len(got))
+	}
+	if n := len(offFP.Prints()); n != 0 {
+		t.Errorf("disabled printer printed %d; want 0", n)
+	}
+	if n := len(settle(t, k, bar, barFP)); n != 1 {
+		t.Errorf("bar printed %d tickets; want 1", n)
+	}
+}
+
+func TestReprintAndCancelTickets(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	_, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	k.run(t)
+	o := k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
+	wait(t, fp, 1)
+	jobs, err := k.st.ReprintTickets(ctx, o.ID, "")
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("ReprintTickets = %d jobs, %v; want 1", len(jobs), err)
+	}
+	re := wait(t, fp, 2)[1]
+	if l := mustLine(t, re, "REPRINT"); !l.Reverse {
+		t.Errorf("reprint banner %+v; want white on black", l)
+	}
+	mustLine(t, re, "1 x Pizza Margherita")
+	if _, err := k.st.ReprintTickets(ctx, o.ID, "bar"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("ReprintTickets(station bar) err = %v; want ErrConflict (nothing of that station)", err)
+	}
+	if _, err := k.st.CancelOrder(ctx, o.ID, "guest left", store.RoleWaiter); err != nil {
+		t.Fatalf("CancelOrder: %v", err)
+	}
+	c := wait(t, fp, 3)[2]
+	if l := mustLine(t, c, "CANCELLED"); !l.Reverse || l.Width != 2 {
+		t.Errorf("cancel banner %+v; want big, white on black", l)
+	}
+	mustLine(t, c, "1 x Pizza Margherita")
+	pending, _, err := k.st.CreateOrder(ctx, store.NewOrder{TableID: k.table.ID, Items: []store.NewOrderItem{{MenuItemID: k.pizza.ID, Quantity: 1}}},
+		store.RoleCustomer, store.Idempotency{})
+	if err != nil {
+		t.Fatalf("CreateOrder: %v", err)
+	}
+	if _, err := k.st.ReprintTickets(ctx, pending.ID, ""); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("ReprintTickets(pending order) err = %v; want ErrConflict", err)
+	}
+}
+
+func TestBillAndReceipt(t *testing.T) {
+	for _, incl := range []bool{true, false} {
+		t.Run(fmt.Sprintf("prices_include_tax=%v", incl), func(t *testing.T) {
+			k := newKitchen(t)
+			ctx := context.Background()
+			if _, err := k.st.UpdateSettings(ctx, store.SettingsPatch{PricesIncludeTax: &incl, PrintReceipts: ptr(true)}); err != nil {
+				t.Fatalf("UpdateSettings: %v", err)
+			}
+			p, fp := k.printer(t, "Till", store.PrinterReceipt, "")
+			k.run(t)
+			k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 2}, store.NewOrderItem{MenuItemID: k.wine.ID, Quantity: 1})
+			if _, err := k.st.PrintBill(ctx, k.table.ID, 0); err != nil {
+				t.Fatalf("PrintBill: %v", err)
+			}
+			b := wait(t, fp, 1)[0]
+			if !bytes.Contains(b.Raw, []byte{0xD5}) {
+				t.Errorf("bill bytes have no 0xD5, the euro sign of PC858")
+			}
+			mustLine(t, b, "Trattoria Ana")
+			mustLine(t, b, "BILL")
+			mustLine(t, b, "Table Terrace 4")
+			if l := mustLine(t, b, "2 x Pizza Margherita"); !strings.HasSuffix(l.Text, "€17.00") {
+				t.Errorf("line %q; want €17.00 flush right", l.Text)
+			}
+			mustLine(t, b, "@ €8.50")
+			if l := mustLine(t, b, "1 x House wine"); len([]rune(l.Text)) != 42 {
+				t.Errorf("line %q is %d wide; want 42", l.Text, len([]rune(l.Text)))
+			}
+			if incl {
+				// 21.50 including 10%: tax 1.95 (21.50 - 21.50/1.1, half up).
+				mustLine(t, b, "TOTAL")
+				if l := mustLine(t, b, "TOTAL"); !strings.HasSuffix(l.Text, "€21.50") || !l.Bold {
+					t.Errorf("total %+v; want bold €21.50", l)
+				}
+				if l := mustLine(t, b, "incl. tax 10%"); !strings.HasSuffix(l.Text, "€1.95") {
+					t.Errorf("tax %q; want €1.95", l.Text)
+				}
+			} else {
+				if l := mustLine(t, b, "Subtotal"); !strings.HasSuffix(l.Text, "€21.50") {
+					t.Errorf("subtotal %q; want €21.50", l.Text)
+				}
+				if l := mustLine(t, b, "Tax 10%"); !strings.HasSuffix(l.Text, "€2.15") {
+					t.Errorf("tax %q; want €2.15", l.Text)
+				}
+				if l := mustLine(t, b, "TOTAL"); !strings.HasSuffix(l.Text, "€23.65") {
+					t.Errorf("total %q; want €23.65", l.Text)
+				}
+			}
+			if b.Cuts != 1 {
+				t.Errorf("bill cuts = %d; want 1", b.Cuts)
+			}
+			bill, err := k.st.Bill(ctx, k.table.ID)
+			if err != nil {
+				t.Fatalf("Bill: %v", err)
+			}
+			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "card", AmountCents: 1000, TipCents: 0}); err != nil {
+				t.Fatalf("CreatePayment: %v", err)
+			}
+			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "cash", AmountCents: bill.TotalCents - 1000, TipCents: 250}); err != nil {
+				t.Fatalf("CreatePayment: %v", err)
+			}
+			got := settle(t, k, p, fp)
+			if len(got) != 2 {
+				t.Fatalf("%d prints; want the bill and one receipt", len(got))
+			}
+			r := got[1]
+			mustLine(t, r, "RECEIPT")
+			if l := mustLine(t, r, "Paid by card"); !strings.HasSuffix(l.Text, "€10.00") {
+				t.Errorf("payment %q; want €10.00", l.Text)
+			}
+			mustLine(t, r, "Paid by cash")
+			if l := mustLine(t, r, "tip"); !strings.HasSuffix(l.Text, "€2.50") {
+				t.Errorf("tip %q; want €2.50", l.Text)
+			}
+			mustLine(t, r, "Total with tips")
+			if _, ok := r.Find("DUE"); ok {
+				t.Errorf("receipt shows something due:\n%s", r.Text())
+			}
+		})
+	}
+}
+
+func TestBillErrors(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	if _, err := k.st.PrintBill(ctx, k.table.ID, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("PrintBill(no receipt printer) err = %v; want ErrConflict", err)
+	}
+	p, _ := k.printer(t, "Till", store.PrinterReceipt, "")
+	if _, err := k.st.PrintBill(ctx, k.table.ID, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("PrintBill(empty bill) err = %v; want ErrConflict", err)
+	}
+	var ve *store.ValidationError
+	if _, err := k.st.PrintBill(ctx, k.table.ID, p.ID+100); !errors.As(err, &ve) {
+		t.Errorf("PrintBill(unknown printer) err = %v; want a ValidationError", err)
+	}
+	if _, err := k.st.PrintBill(ctx, k.table.ID+100, 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PrintBill(unknown table) err = %v; want ErrNotFound", err)
+	}
+}
+
+func TestTestPage(t *testing.T) {
+	k := newKitchen(t)
+	_, err := k.st.UpdateSettings(context.Background(), store.SettingsPatch{Currency: ptr("GBP")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, fp := k.printer(t, "Bar", store.PrinterKitchen, "bar")
+	k.run(t)
+	if got := settle(t, k, p, fp); len(got) != 0 {
+		t.Fatalf("%d prints besides the test page; want 0", len(got))
+	}
+	tp := fp.Prints()[0]
+	mustLine(t, tp, "Bar")
+	mustLine(t, tp, fp.Addr())
+	mustLine(t, tp, "station bar")
+	mustLine(t, tp, "£12.50  € £ ¥")
+	mustLine(t, tp, "àéîõü")
+	ruler := mustLine(t, tp, "1234567890")
+	if len(ruler.Text) != 42 || !strings.HasSuffix(ruler.Text, "2") {
+		t.Errorf("ruler %q; want 42 digits", ruler.Text)
+	}
+	if tp.Cuts != 1 {
+		t.Errorf("cuts = %d; want 1", tp.Cuts)
+	}
+}
+
+// TestQueueWhileOffline: a printer that is off keeps its jobs, queued and
+// shown so; when it comes back each prints once, in order.
+func TestQueueWhileOffline(t *testing.T) {
+	k := newKitchen(t)
+
+	p, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	fp.Off()
+	k.run(t)
+	var ids []int64
+	for range 3 {
+		ids = append(ids, k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1}).ID)
+	}
+	waitPrinter(t, k.st, p.ID, "offline with 3 queued", func(p store.Printer) bool {
+		return p.Status == store.PrinterOffline && p.Queued == 3 && strings.Contains(p.StatusMessage, "cannot reach")
+	})
+	// Let the worker retry a few times while it is off.
+	time.Sleep(300 * time.Millisecond)
+	if err := fp.On(); err != nil {
+		t.Fatalf("On: %v", err)
+	}
+	got := settle(t, k, p, fp)
+	if len(got) != 3 {
+		t.Fatalf("%d prints; want 3", len(got))
+	}
+	for i, pr := range got {
+		mustLine(t, pr, fmt.Sprintf("Order %d", ids[i]))
+		if _, ok := pr.Find("REPEAT"); ok {
+			t.Errorf("print %d says REPEAT; it was never sent before", i)
+		}
+	}
+	waitPrinter(t, k.st, p.ID, "ok with nothing queued", func(p store.Printer) bool {
+		return p.Status == store.PrinterOK && p.Queued == 0
+	})
+}
+
+// TestInterruptedSend: a job whose send began but never finished (the box
+// died, or the printer jammed) is sent again, headed as a possible repeat.
+func TestInterruptedSend(t *testing.T) {
+	k := newKitchen(t)
+
+	p, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	fp.Jam(true)
+	k.run(t)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
+	waitPrinter(t, k.st, p.ID, "error with the job queued", func(p store.Printer) bool {
+		return p.Status == store.PrinterError && p.Queued == 1
+	})
+	fp.Jam(false)
+	got := settle(t, k, p, fp)
+	if len(got) != 1 {
+		t.Fatalf("%d prints; want 1", len(got))
+	}
+	mustLine(t, got[0], "REPEAT: MAY BE A DUPLICATE")
+	mustLine(t, got[0], "1 x Pizza Margherita")
+}
+
+// TestDeletedPrinterCancelsJobs: deleting a printer drops what it had
+// queued; nothing prints there later.
+func TestDeletedPrinterCancelsJobs(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	p, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	fp.Off()
+	o := k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
+	_ = o
+	if err := k.st.DeletePrinter(ctx, p.ID); err != nil {
+		t.Fatalf("DeletePrinter: %v", err)
+	}
+	counts, err := k.st.PrintJobCounts(ctx)
+	if err != nil || counts[store.JobCancelled] != 1 || counts[store.JobQueued] != 0 {
+		t.Errorf("PrintJobCounts = %v, %v; want 1 cancelled, 0 queued", counts, err)
+	}
+	if _, err := k.st.Printer(ctx, p.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Printer(deleted) err = %v; want ErrNotFound", err)
+	}
+}
