@@ -158,6 +158,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	if err != nil {
 		if ws != nil {
 			ws.Close(websocket.StatusTryAgainLater, "try again later")
+			s.sessions.Done()
 			return nil
 		}
 		return &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
@@ -171,7 +172,10 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	})...)
 	if ws != nil {
 		hc.Send(open)
-		go sess.readWS(ws)
+		go func() {
+			defer s.sessions.Done()
+			sess.readWS(ws)
+		}()
 		return nil
 	}
 	return c.Blob(http.StatusOK, "text/plain; charset=UTF-8", open)
@@ -202,8 +206,10 @@ func (ss *sioSessions) add(sess *sioSession) bool {
 }
 
 // sioAccept upgrades the request to a WebSocket with the same small
-// buffers and write corking as /ws.
+// buffers and write corking as /ws. The socket counts for Drain (as /ws
+// sessions do) until the caller's goroutine that reads it ends.
 func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *corkConn, error) {
+	s.sessions.Add(1)
 	w := &corkingWriter{ResponseWriter: c.Response().Writer}
 	ws, err := websocket.Accept(w, c.Request(), &websocket.AcceptOptions{
 		// Origin and Host were checked against the box's names and
@@ -211,6 +217,7 @@ func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *corkConn, error) {
 		InsecureSkipVerify: true,
 	})
 	if err != nil {
+		s.sessions.Done()
 		s.log.Info("socket.io upgrade failed", "remote", c.Request().RemoteAddr, "err", err)
 		return nil, nil, err
 	}
@@ -230,7 +237,10 @@ func (s *Server) sioUpgrade(c echo.Context, sess *sioSession) error {
 	if err != nil {
 		return nil
 	}
-	go sess.probe(ws, cork)
+	go func() {
+		defer s.sessions.Done()
+		sess.probe(ws, cork)
+	}()
 	return nil
 }
 
