@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -44,21 +45,26 @@ type sioSessions struct {
 	byID     map[string]*sioSession
 	draining bool
 
-	// Tests shorten the timings; zero means the constants above.
-	pingIntervalT, pingTimeoutT, connectTimeoutT time.Duration
+	// Tests shorten the timings (in nanoseconds); zero means the
+	// constants above.
+	pingIntervalT, pingTimeoutT, connectTimeoutT atomic.Int64
 }
 
 func (ss *sioSessions) pingInterval() time.Duration {
-	return orDefault(ss.pingIntervalT, sioPingInterval)
-}
-func (ss *sioSessions) pingTimeout() time.Duration { return orDefault(ss.pingTimeoutT, sioPingTimeout) }
-func (ss *sioSessions) connectTimeout() time.Duration {
-	return orDefault(ss.connectTimeoutT, sioConnectTimeout)
+	return orDefault(&ss.pingIntervalT, sioPingInterval)
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
+func (ss *sioSessions) pingTimeout() time.Duration {
+	return orDefault(&ss.pingTimeoutT, sioPingTimeout)
+}
+
+func (ss *sioSessions) connectTimeout() time.Duration {
+	return orDefault(&ss.connectTimeoutT, sioConnectTimeout)
+}
+
+func orDefault(d *atomic.Int64, def time.Duration) time.Duration {
+	if v := time.Duration(d.Load()); v > 0 {
+		return v
 	}
 	return def
 }
@@ -150,21 +156,31 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 		sess.t.ws = &wsTransport{ws: ws, cork: cork}
 		upgrades = []string{}
 	}
+	unavailable := &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
 	hc, err := s.hub.RegisterFormat(sess.t, hub.Peer{}, sioFormat)
-	if err == nil && !s.sio.add(sess) {
-		hc.Close(hub.CodeGoingAway, "too many sessions")
-		err = errSIOFull
-	}
 	if err != nil {
 		if ws != nil {
-			ws.Close(websocket.StatusTryAgainLater, "try again later")
+			ws.Close(websocket.StatusGoingAway, "server shutting down")
 			s.sessions.Done()
 			return nil
 		}
-		return &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
+		return unavailable
 	}
+	// Ready before it can be found: StopLongPolls may close it at once.
 	sess.hc = hc
 	sess.startTimers()
+	if !s.sio.add(sess) {
+		hc.Close(int(websocket.StatusTryAgainLater), "too many sessions, or shutting down")
+		if ws != nil {
+			// The hub's writer sends that close; Drain waits for it.
+			go func() {
+				<-hc.Done()
+				s.sessions.Done()
+			}()
+			return nil
+		}
+		return unavailable
+	}
 	open := append([]byte{eioOpen}, mustJSON(sioOpen{
 		SID: sess.id, Upgrades: upgrades,
 		PingInterval: s.sio.pingInterval().Milliseconds(), PingTimeout: s.sio.pingTimeout().Milliseconds(),
@@ -189,8 +205,6 @@ type sioOpen struct {
 	PingTimeout  int64    `json:"pingTimeout"`
 	MaxPayload   int      `json:"maxPayload"`
 }
-
-var errSIOFull = errors.New("socket.io: too many sessions")
 
 func (ss *sioSessions) add(sess *sioSession) bool {
 	ss.mu.Lock()

@@ -101,7 +101,7 @@ func TestSettings(t *testing.T) {
 	var st store.Settings
 	r := ts.must(t, 200, "GET", "/api/settings", cust, nil, &st)
 	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC",
-		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60}
+		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"en"}}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("GET /api/settings = %+v; want the defaults %+v", st, want)
 	}
@@ -112,9 +112,9 @@ func TestSettings(t *testing.T) {
 	}
 	seq := ts.lastSeq(t)
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Trattoria da Ana", "currency": "CHF", "tax_rate_bp": 810,
-		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich"}, &st)
+		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich", "languages": []string{"de", "fr", "it"}}, &st)
 	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich",
-		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60}
+		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"de", "fr", "it"}}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH /api/settings = %+v; want %+v", st, want)
 	}
@@ -137,6 +137,10 @@ func TestSettings(t *testing.T) {
 		{map[string]any{"timezone": ""}, "timezone"},
 		{map[string]any{"timezone": "Local"}, "timezone"},
 		{map[string]any{"timezone": "../../etc/passwd"}, "timezone"},
+		{map[string]any{"languages": []string{}}, "languages"},
+		{map[string]any{"languages": []string{"en", "en"}}, "languages"},
+		{map[string]any{"languages": []string{"english"}}, "languages"},
+		{map[string]any{"languages": []string{"EN"}}, "languages"},
 	}
 	for _, tt := range tests {
 		expectFields(t, fmt.Sprintf("PATCH /api/settings %v", tt.body), ts.do(t, "PATCH", "/api/settings", ts.admin, tt.body), tt.field)

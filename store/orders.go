@@ -52,6 +52,8 @@ type OrderItem struct {
 	Station        string `json:"station"`
 	Done           bool   `json:"done"`
 	lineService
+	// Modifiers are the line's choices; UnitPriceCents includes their deltas.
+	Modifiers []OrderModifier `json:"modifiers"`
 }
 
 // NewOrder is the input of CreateOrder.
@@ -59,17 +61,22 @@ type NewOrder struct {
 	TableID int64          `json:"table_id"`
 	Items   []NewOrderItem `json:"items"`
 	Notes   string         `json:"notes"`
+	// byGuest is set for a table's own order: guests may order only from
+	// categories served at this time; staff may enter anything.
+	byGuest bool
 }
 
-// NewOrderItem is one requested line.
+// NewOrderItem is one requested line. Modifiers left out choose each
+// group's defaults.
 type NewOrderItem struct {
 	MenuItemID int64  `json:"menu_item_id"`
 	Quantity   int64  `json:"quantity"`
 	Notes      string `json:"notes"`
 	// Course overrides the item's default course (1-based); Seat is the
 	// guest it is for (optional), so the bill can be split by seat.
-	Course *int64 `json:"course,omitempty"`
-	Seat   *int64 `json:"seat,omitempty"`
+	Course    *int64        `json:"course,omitempty"`
+	Seat      *int64        `json:"seat,omitempty"`
+	Modifiers []NewModifier `json:"modifiers"`
 }
 
 // Idempotency scopes a client's retry key: the same Scope and Key return
@@ -143,10 +150,14 @@ func loadItems(ctx context.Context, q queryer, orders []Order) error {
 			return err
 		}
 		it.lineService = ls.service()
+		it.Modifiers = []OrderModifier{}
 		i := index[orderID]
 		orders[i].Items = append(orders[i].Items, it)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return loadModifiers(ctx, q, orders, "["+strings.Join(ids, ",")+"]")
 }
 
 func getOrder(ctx context.Context, q queryer, id int64) (Order, error) {
@@ -284,6 +295,7 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem 
 	if err := c.err(); err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
+	in.byGuest = role == RoleCustomer
 	reqJSON, _ := json.Marshal(in)
 	sum := sha256.Sum256(reqJSON)
 	reqHash := hex.EncodeToString(sum[:])
@@ -364,7 +376,8 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
 		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}
-	var unavailable []string
+	var unavailable, closed []string
+	clock := menuClock{t: t}
 	for i, line := range in.Items {
 		it, err := getItem(ctx, t.tx, line.MenuItemID)
 		if errors.Is(err, ErrNotFound) {
@@ -381,12 +394,30 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 		if err != nil {
 			return Order{}, err
 		}
+		mods, delta, soldOut, err := chooseModifiers(i, it, line)
+		if err != nil {
+			return Order{}, err
+		}
+		unavailable = append(unavailable, soldOut...)
+		if in.byGuest {
+			open, err := clock.open(it.CategoryID)
+			if err != nil {
+				return Order{}, err
+			}
+			if !open {
+				closed = append(closed, it.Name)
+			}
+		}
+		price := it.PriceCents + delta
 		o.Items = append(o.Items, OrderItem{MenuItemID: it.ID, Name: it.Name, Quantity: line.Quantity,
-			UnitPriceCents: it.PriceCents, Notes: line.Notes, Station: it.Station, lineService: ls})
-		o.SubtotalCents += line.Quantity * it.PriceCents
+			UnitPriceCents: price, Notes: line.Notes, Station: it.Station, lineService: ls, Modifiers: mods})
+		o.SubtotalCents += line.Quantity * price
 	}
 	if len(unavailable) > 0 {
 		return Order{}, conflictf("not available right now: %s", strings.Join(unavailable, ", "))
+	}
+	if len(closed) > 0 {
+		return Order{}, conflictf("not available at this time: %s", strings.Join(closed, ", "))
 	}
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
@@ -403,6 +434,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 			return Order{}, err
 		}
 		it.ID, _ = res.LastInsertId()
+		if err := t.saveLineModifiers(it.ID, it.Modifiers); err != nil {
+			return Order{}, err
+		}
 	}
 	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
 		return Order{}, err

@@ -16,6 +16,8 @@ import * as tables from './tables.js';
 import * as users from './users.js';
 import * as settings from './settings.js';
 import * as report from './report.js';
+import * as printers from './printers.js';
+import { printerAlert } from '/lib/printers.js';
 
 const ENDED = 'Your session has ended. Please sign in again.';
 const auth = staffSession('staff', { onEnded: () => signOut(ENDED) });
@@ -29,6 +31,7 @@ const ROUTES = {
   menu: { view: menu, label: 'Menu', key: 'm', admin: true },
   tables: { view: tables, label: 'Tables', key: 't', admin: true },
   users: { view: users, label: 'Users', key: 'u', admin: true },
+  printers: { view: printers, label: 'Printers', key: 'p', admin: true },
   settings: { view: settings, label: 'Settings', key: 's', admin: true },
   report: { view: report, label: 'Report', key: 'r', admin: true },
 };
@@ -163,6 +166,7 @@ async function enter(user, role) {
       toast(`New order from ${data.tableName(o.table_id)}: it needs confirming.`, 'info');
     }),
     data.on('error', (err) => toast(errorText(err))),
+    data.on('printers', showPrinters),
   ];
   showConnection();
   route();
@@ -182,6 +186,11 @@ async function enter(user, role) {
   }
 }
 
+// An offline printer is loud on every view: tickets and bills wait for it.
+function showPrinters() {
+  printerAlert($('printer-alert'), app.data ? app.data.printers.troubled() : []);
+}
+
 function signOut(message) {
   if (!app.data && $('shell').hidden) return;
   cleanupView?.();
@@ -193,6 +202,7 @@ function signOut(message) {
   app.user = null;
   app.role = null;
   delete document.body.dataset.role;
+  printerAlert($('printer-alert'), []);
   auth.clear();
   document.querySelectorAll('dialog').forEach((d) => d.close());
   fill($('view'));

@@ -1,5 +1,6 @@
-// Settings (admin): restaurant name, currency, tax, auto-confirm, timezone
-// (only the fields that changed are sent), and the software update card.
+// Settings (admin): restaurant name, currency, tax, auto-confirm, receipts,
+// timezone (only the fields that changed are sent), and the software
+// update card.
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { updateCard } from './update.js';
 
@@ -27,6 +28,8 @@ export function render(root, app) {
         'Menu prices include tax'),
       h('label.check', null, h('input', { type: 'checkbox', name: 'auto_confirm_orders', checked: !!s.auto_confirm_orders }),
         'Confirm guest orders automatically (they go straight to the kitchen)'),
+      h('label.check', null, h('input', { type: 'checkbox', name: 'print_receipts', checked: !!s.print_receipts }),
+        'Print a receipt when a bill is settled (on the first receipt printer)'),
       field('Timezone', h('input', { name: 'timezone', list: 'tz-list', value: s.timezone ?? '', spellcheck: 'false' }), 'Where the restaurant is, like Europe/Paris: the daily report follows its midnight.'),
       h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
       h('div.actions', null, h('button.primary', { type: 'submit' }, 'Save settings')));
@@ -53,6 +56,7 @@ export function render(root, app) {
       tax_rate_bp: Math.round(rate * 100),
       prices_include_tax: el.prices_include_tax.checked,
       auto_confirm_orders: el.auto_confirm_orders.checked,
+      print_receipts: el.print_receipts.checked,
       timezone: el.timezone.value.trim(),
     };
     const bad = {};

@@ -14,10 +14,12 @@ const STATES = {
   failed: ['Failed: see journalctl -u rms-upgrade on the box', 'error'],
 };
 
+const capital = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : '');
+
 /** updateCard builds the Software update card; stop() ends its polling. */
 export function updateCard(app) {
   const card = h('section.card.update', { 'aria-labelledby': 'update-title' },
-    h('h2#update-title', null, 'Software update'), h('p.muted', null, 'Loading…'));
+    h('h2', { id: 'update-title' }, 'Software update'), h('p.muted', null, 'Loading…'));
   let alive = true;
   let timer = 0;
   let view = null;
@@ -36,16 +38,17 @@ export function updateCard(app) {
         h('small.hint', null, 'Choose both files at once, e.g. rms-linux-arm64 and rms-linux-arm64.minisig.')),
       h('div.actions', null, h('button.primary', { type: 'submit' }, 'Upgrade'))) : null;
     form?.addEventListener('submit', (e) => upload(e, form));
-    card.replaceChildren(
-      h('h2#update-title', null, 'Software update'),
+    card.replaceChildren(...[
+      h('h2', { id: 'update-title' }, 'Software update'),
       h('p', null, 'Running rms ', h('strong', null, v.version), ` for ${v.target}, database schema ${v.schema_version}.`),
       h('p.muted', null, v.release_key ? `Release key ${v.release_key}: only releases signed with it are accepted.` : 'This build has no release key.'),
-      form || h('p.muted', null, v.why || ''),
+      form || h('p.muted', null, capital(v.why || '')),
       last ? h('div.update-last', null,
         h('p', null, h(`strong.update-state.${kind}`, null, label),
           last.to ? ` — ${last.from || '?'} → ${last.to}` : '', last.by ? ` (by ${last.by})` : ''),
         restarting ? h('p.muted', null, 'The box is restarting…') : null,
-        stepsOf(last)) : null);
+        stepsOf(last)) : null,
+    ].filter(Boolean));
     if (busyState(last)) schedule();
   };
 
@@ -66,7 +69,7 @@ export function updateCard(app) {
         draw(view, true);
         return;
       }
-      card.replaceChildren(h('h2#update-title', null, 'Software update'),
+      card.replaceChildren(h('h2', { id: 'update-title' }, 'Software update'),
         h('p.form-error', { role: 'alert' }, errorText(err)), h('button', { type: 'button', onclick: load }, 'Try again'));
     }
   };
