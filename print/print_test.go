@@ -267,7 +267,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 	k.run(t)
 	o := k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
 	wait(t, fp, 1)
-	jobs, err := k.st.ReprintTickets(ctx, o.ID, "")
+	jobs, err := k.st.ReprintTickets(ctx, o.ID, "", 0)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("ReprintTickets = %d jobs, %v; want 1", len(jobs), err)
 	}
@@ -276,7 +276,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 		t.Errorf("reprint banner %+v; want white on black", l)
 	}
 	mustLine(t, re, "1 x Pizza Margherita")
-	if _, err := k.st.ReprintTickets(ctx, o.ID, "bar"); !errors.Is(err, store.ErrConflict) {
+	if _, err := k.st.ReprintTickets(ctx, o.ID, "bar", 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("ReprintTickets(station bar) err = %v; want ErrConflict (nothing of that station)", err)
 	}
 	if _, err := k.st.CancelOrder(ctx, o.ID, "guest left", store.RoleWaiter); err != nil {
@@ -292,7 +292,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateOrder: %v", err)
 	}
-	if _, err := k.st.ReprintTickets(ctx, pending.ID, ""); !errors.Is(err, store.ErrConflict) {
+	if _, err := k.st.ReprintTickets(ctx, pending.ID, "", 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("ReprintTickets(pending order) err = %v; want ErrConflict", err)
 	}
 }
@@ -538,6 +538,18 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	mustLine(t, mains, "-- 2: MAINS --")
 	mustLine(t, mains, "1 x Pizza Margherita")
 	mustLine(t, mains, "seat 2")
+	// The kitchen display reprints one fired course.
+	if _, err := k.st.ReprintTickets(ctx, o.ID, "", 3); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("ReprintTickets(held course 3) err = %v; want ErrConflict", err)
+	}
+	if jobs, err := k.st.ReprintTickets(ctx, o.ID, "", 2); err != nil || len(jobs) != 1 {
+		t.Fatalf("ReprintTickets(course 2) = %d jobs, %v; want 1", len(jobs), err)
+	}
+	again := wait(t, fp, 3)[2]
+	mustLine(t, again, "REPRINT")
+	if _, ok := again.Find("Pizza"); !ok || strings.Contains(again.Text(), "wine") {
+		t.Errorf("course 2 reprint:\n%s\nwant the pizza only", again.Text())
+	}
 
 	// A void of a printed line goes to the kitchen; one of a held line not.
 	var wine, tiramisu store.OrderItem
@@ -552,7 +564,7 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	if _, err := k.st.VoidLine(ctx, o.ID, wine.ID, 1, "spilled", store.RoleAdmin); err != nil {
 		t.Fatalf("VoidLine: %v", err)
 	}
-	v := wait(t, fp, 3)[2]
+	v := wait(t, fp, 4)[3]
 	if l := mustLine(t, v, "VOID"); !l.Reverse {
 		t.Errorf("void banner %+v; want white on black", l)
 	}
@@ -560,8 +572,8 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	if _, err := k.st.VoidLine(ctx, o.ID, tiramisu.ID, 1, "changed mind", store.RoleAdmin); err != nil {
 		t.Fatalf("VoidLine: %v", err)
 	}
-	if got := settle(t, k, pass, fp); len(got) != 3 {
-		t.Errorf("%d kitchen prints; want 3 (a held line's void prints nothing)", len(got))
+	if got := settle(t, k, pass, fp); len(got) != 4 {
+		t.Errorf("%d kitchen prints; want 4 (a held line's void prints nothing)", len(got))
 	}
 
 	var pizza store.OrderItem
