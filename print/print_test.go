@@ -81,7 +81,8 @@ func (k *kitchen) run(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := print.New(print.Options{Store: k.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
-		Probe: 50 * time.Millisecond, Poll: 50 * time.Millisecond, SendTimeout: 500 * time.Millisecond, DialTimeout: 500 * time.Millisecond})
+		Probe: 50 * time.Millisecond, Poll: 50 * time.Millisecond, SendTimeout: 500 * time.Millisecond, DialTimeout: 500 * time.Millisecond,
+		StatusTimeout: 200 * time.Millisecond})
 	done := make(chan error)
 	go func() { done <- w.Run(ctx) }()
 	t.Cleanup(func() {
@@ -615,4 +616,37 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	if bill.DiscountCents == 0 || bill.TotalCents != bill.SubtotalCents-bill.DiscountCents {
 		t.Errorf("bill %+v; want the discount taken off the total (prices include tax)", bill)
 	}
+}
+
+// TestPaperAndCover: a printer out of paper or with its cover open says so
+// when asked; the ticket waits, unsent, shown as an error, and prints once
+// (not as a repeat) when the paper is in and the cover shut. A printer that
+// does not answer status requests prints all the same.
+func TestPaperAndCover(t *testing.T) {
+	k := newKitchen(t)
+	p, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	fp.SetPaper(false)
+	k.run(t)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
+	waitPrinter(t, k.st, p.ID, "error: out of paper, 1 queued", func(p store.Printer) bool {
+		return p.Status == store.PrinterError && p.StatusMessage == "out of paper" && p.Queued == 1
+	})
+	fp.SetPaper(true)
+	fp.SetCoverOpen(true)
+	waitPrinter(t, k.st, p.ID, "error: cover open", func(p store.Printer) bool {
+		return p.Status == store.PrinterError && p.StatusMessage == "the cover is open" && p.Queued == 1
+	})
+	if n := len(fp.Prints()); n != 0 {
+		t.Fatalf("%d prints while it could not print; want 0", n)
+	}
+	fp.SetCoverOpen(false)
+	got := wait(t, fp, 1)
+	if _, ok := got[0].Find("REPEAT"); ok {
+		t.Errorf("ticket:\n%s\nis marked REPEAT; nothing was sent while the paper was out", got[0].Text())
+	}
+	waitPrinter(t, k.st, p.ID, "ok", func(p store.Printer) bool { return p.Status == store.PrinterOK && p.Queued == 0 })
+	fp.SetSilent(true)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.wine.ID, Quantity: 1})
+	got = wait(t, fp, 2)
+	mustLine(t, got[1], "1 x House wine")
 }
