@@ -650,3 +650,41 @@ func TestPaperAndCover(t *testing.T) {
 	got = wait(t, fp, 2)
 	mustLine(t, got[1], "1 x House wine")
 }
+
+// TestModifiers: every choice prints under its line on the ticket (an
+// allergy choice white on black), and on the bill with its price.
+func TestModifiers(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	g, err := k.st.CreateModifierGroup(ctx, store.ModifierGroupInput{Name: ptr("Extras"), Min: ptr(int64(0)), Max: ptr(int64(3)),
+		Options: &[]store.ModifierOptionInput{{Name: "Extra cheese", PriceDeltaCents: 150}, {Name: "No gluten", Allergy: true}}})
+	if err != nil {
+		t.Fatalf("CreateModifierGroup: %v", err)
+	}
+	if _, err := k.st.UpdateItem(ctx, k.pizza.ID, store.ItemInput{ModifierGroupIDs: &[]int64{g.ID}}); err != nil {
+		t.Fatalf("UpdateItem: %v", err)
+	}
+	_, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	till, tillFP := k.printer(t, "Till", store.PrinterReceipt, "")
+	k.run(t)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 2,
+		Modifiers: []store.NewModifier{{OptionID: g.Options[0].ID}, {OptionID: g.Options[1].ID}}})
+	p := wait(t, fp, 1)[0]
+	if l := mustLine(t, p, "+ Extras: Extra cheese"); !l.Bold {
+		t.Errorf("modifier %+v; want bold", l)
+	}
+	if l := mustLine(t, p, "ALLERGY + Extras: No gluten"); !l.Reverse {
+		t.Errorf("allergy choice %+v; want white on black", l)
+	}
+	if _, err := k.st.PrintBill(ctx, k.table.ID, till.ID); err != nil {
+		t.Fatalf("PrintBill: %v", err)
+	}
+	b := wait(t, tillFP, 1)[0]
+	if l := mustLine(t, b, "2 x Pizza Margherita"); !strings.HasSuffix(l.Text, "€20.00") {
+		t.Errorf("line %q; want €20.00 (8.50 + 1.50, twice)", l.Text)
+	}
+	if l := mustLine(t, b, "+ Extra cheese"); !strings.HasSuffix(l.Text, "+€1.50") {
+		t.Errorf("modifier %q; want +€1.50", l.Text)
+	}
+	mustLine(t, b, "+ No gluten")
+}
