@@ -245,4 +245,13 @@ func TestInstallUpgradeInContainer(t *testing.T) {
 	if got := orders(c.login("admin", m[1])); fmt.Sprint(got) != fmt.Sprint(before) {
 		t.Errorf("orders after uninstall and install = %v; want %v", got, before)
 	}
+
+	// Port 80: one option, and the capability comes with a drop-in.
+	if out, err = c.exec("/usr/local/bin/rms", "install", "--addr", ":80"); err != nil {
+		t.Fatalf("rms install --addr :80: %v\n%s", err, out)
+	}
+	h80, _ := exec.Command("ip", "netns", "exec", c.cli, "curl", "-s", "-m", "10", "http://10.66.0.1/healthz").Output()
+	if !strings.Contains(string(h80), `"version":"v2.0.0-test"`) || !strings.Contains(out, "http://trattoria.local/") {
+		t.Errorf("after install --addr :80: GET http://10.66.0.1/healthz = %q, install printed\n%s\nwant rms on port 80", h80, out)
+	}
 }
