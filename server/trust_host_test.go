@@ -3,8 +3,8 @@ package server
 import (
 	"io"
 	"net/http"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
