@@ -256,10 +256,14 @@ func (t *txn) queueKitchenTickets(o Order) error {
 	if len(lines) == 0 {
 		return nil
 	}
-	for _, l := range lines {
-		if _, err := t.tx.ExecContext(t.ctx, "UPDATE order_items SET ticketed_at = ? WHERE id = ?", ms(t.now), l.ID); err != nil {
-			return err
-		}
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ID
+	}
+	// One statement for the whole order: this runs in every order's commit.
+	if _, err := t.tx.ExecContext(t.ctx, "UPDATE order_items SET ticketed_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+		ms(t.now), jsonInts(ids)); err != nil {
+		return err
 	}
 	_, err = t.queueTicket(o, lines, TicketNew, "")
 	return err
@@ -531,6 +535,11 @@ func (s *Store) setJob(ctx context.Context, id int64, from []string, announce bo
 		}
 		return t.emitPrinter(printerID)
 	})
+}
+
+func jsonInts(v []int64) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func jsonList(v []string) string {
