@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // menuFind returns the demo item called name and the ids of its options by
@@ -155,4 +156,100 @@ func TestMenuOptionsInTheGuestsLanguage(t *testing.T) {
 	// Settling the bill puts the iPad back in English for the next party.
 	b.DoJSON(t, http.MethodPost, "/api/payments", admin, map[string]any{"table_id": table.ID, "method": "card", "amount_cents": 2750, "tip_cents": 0}, http.StatusCreated, nil)
 	tblWait(t, ctx, "back in the first language", `document.getElementById('btn-waiter').textContent.includes('Call waiter') && document.documentElement.lang === 'en'`, 10*time.Second)
+}
+
+// TestMenuOptionsInTheStaffApp: the admin sees the groups of choices, 86es
+// one option (the table's iPad sees it sold out, live), uploads a photo
+// from a file chooser, and a waiter takes a bottle of sparkling water in
+// two taps, with the choice on the order.
+func TestMenuOptionsInTheStaffApp(t *testing.T) {
+	b := startBox(t, boxOptions{Demo: true})
+	admin, waiter, _ := tblStaff(t, b)
+	table := tblFirstTable(t, b, waiter)
+	steak, opts := menuFind(t, b, waiter, "Tagliata di manzo")
+	water, wopts := menuFind(t, b, waiter, "Acqua minerale")
+
+	ctx := newBrowser(t, 1366, 900)
+	staffRun(t, ctx, chromedp.Navigate(b.URL+"/"))
+	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
+	staffSignIn(t, ctx, "admin", "admin123")
+	staffWait(t, ctx, "the app shell", `!document.getElementById('shell').hidden`)
+	staffGo(t, ctx, "#/menu")
+	staffWait(t, ctx, "the groups of choices", `document.querySelectorAll('.groups .group').length === 6`)
+	shot(t, ctx, "menu-staff-groups-1366")
+
+	// A guest's iPad has the steak sheet open while the kitchen 86es truffle.
+	_, url := tblPair(t, b, waiter, table.ID)
+	guest := newTab(t, ctx, 1180, 820)
+	tblDo(t, guest, "open the table app", chromedp.Navigate(b.URL+url[strings.Index(url, "/t/"):]))
+	tblWait(t, guest, "menu", `document.querySelectorAll('[data-item]').length > 0`, 15*time.Second)
+	tblDo(t, guest, "open the steak", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .item-name`, steak))))
+	truffle := fmt.Sprintf(`#sheet [data-option="%d"]`, opts["Truffle shavings"])
+	tblWait(t, guest, "truffle on offer", `!!document.querySelector('`+truffle+`') && !document.querySelector('`+truffle+`').disabled`, 5*time.Second)
+
+	staffClick(t, ctx, fmt.Sprintf(`.groups [data-option="%d"]`, opts["Truffle shavings"]))
+	staffWait(t, ctx, "truffle 86'd", fmt.Sprintf(`document.querySelector('.groups [data-option="%d"]').textContent.includes("86'd")`, opts["Truffle shavings"]))
+	tblWait(t, guest, "truffle greyed out on the iPad, live", `document.querySelector('`+truffle+`').disabled && document.querySelector('`+truffle+`').classList.contains('is-out')`, 10*time.Second)
+	shot(t, guest, "menu-option-sold-out-1180")
+
+	// A photo from the file chooser (as from an iPad's camera roll).
+	staffGo(t, ctx, "#/menu")
+	staffWait(t, ctx, "the water's row", fmt.Sprintf(`!!document.querySelector('tr[data-item-id="%d"]')`, water))
+	staffRun(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-item-id="%d"] .row-actions button`, water))))
+	staffWait(t, ctx, "item dialog with a photo field", `!!document.querySelector('dialog[open] .drop-zone input[type=file]')`)
+	// A PNG made in the page, handed to the file input as a picked file.
+	staffExec(t, ctx, `(async () => {
+		const c = document.createElement('canvas'); c.width = 640; c.height = 480;
+		const g = c.getContext('2d'); g.fillStyle = '#3b82f6'; g.fillRect(0, 0, 640, 480); g.fillStyle = '#fff'; g.fillRect(200, 100, 240, 280);
+		const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+		const dt = new DataTransfer(); dt.items.add(new File([blob], 'water.png', { type: 'image/png' }));
+		const input = document.querySelector('dialog[open] .drop-zone input[type=file]');
+		input.files = dt.files; input.dispatchEvent(new Event('change'));
+	})()`)
+	staffWait(t, ctx, "photo saved", `document.querySelector('dialog[open] .photo-field').textContent.includes('Photo saved') && !document.querySelector('dialog[open] .photo-preview').hidden`)
+	shot(t, ctx, "menu-staff-photo-1366")
+	var m struct {
+		Categories []struct {
+			Items []struct {
+				ID       int64   `json:"id"`
+				ImageURL *string `json:"image_url"`
+			} `json:"items"`
+		} `json:"categories"`
+	}
+	b.DoJSON(t, http.MethodGet, "/api/menu", admin, nil, http.StatusOK, &m)
+	var photo *string
+	for _, c := range m.Categories {
+		for _, it := range c.Items {
+			if it.ID == water {
+				photo = it.ImageURL
+			}
+		}
+	}
+	if photo == nil {
+		t.Errorf("the water has no image_url after the upload")
+	}
+	staffRun(t, ctx, chromedp.KeyEvent(kb.Escape))
+
+	// Order entry: the water asks still or sparkling; sparkling adds it.
+	staffGo(t, ctx, fmt.Sprintf("#/table/%d/order", table.ID))
+	staffClick(t, ctx, fmt.Sprintf(`.dish[data-item-id="%d"]`, water))
+	staffWait(t, ctx, "the choice", `!!document.querySelector('dialog[open] .choice-group')`)
+	shot(t, ctx, "menu-staff-choice-1366")
+	staffClick(t, ctx, fmt.Sprintf(`dialog[open] [data-option="%d"]`, wopts["Sparkling"]))
+	staffWait(t, ctx, "in the cart with its choice", `!document.querySelector('dialog[open]') && [...document.querySelectorAll('.cart-line .mod')].map((e) => e.textContent).join() === 'Sparkling'`)
+	staffClickText(t, ctx, "button", "Send order")
+	waitFor(t, 15*time.Second, "the water order", func() bool {
+		os := tblOrders(t, b, waiter, table.ID)
+		return len(os) > 0
+	})
+	var o struct {
+		Items []struct {
+			Modifiers []struct{ Name string } `json:"modifiers"`
+		} `json:"items"`
+	}
+	os := tblOrders(t, b, waiter, table.ID)
+	b.DoJSON(t, http.MethodGet, fmt.Sprintf("/api/orders/%d", os[len(os)-1].ID), waiter, nil, http.StatusOK, &o)
+	if len(o.Items) != 1 || len(o.Items[0].Modifiers) != 1 || o.Items[0].Modifiers[0].Name != "Sparkling" {
+		t.Errorf("the waiter's water = %+v; want one line, sparkling", o)
+	}
 }
