@@ -283,36 +283,27 @@ func (c checker) newOrder(in NewOrder) {
 // order:created (and table:updated when the table becomes occupied).
 // role is who places it (RoleCustomer for a table's iPad); the store decides
 // the status it starts in (see initialStatus). With a non-empty idem key, a
-// repeat returns the first order and replayed=true. It returns a
-// *ValidationError, or an ErrConflict naming an unavailable item or a reused
-// key with another request.
+// repeat returns the first order and replayed=true. A table's order
+// (RoleCustomer) must keep within TableLimits. It returns a
+// *ValidationError (also for a bill past MaxBillCents), an ErrConflict
+// naming an unavailable item, a reused key with another request or a
+// table's open orders at their limit, or a *RateLimitError.
 func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)
-	if len(idem.Key) > maxIdempotencyKey {
-		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
-	}
+	c.idempotencyKey(idem)
 	if err := c.err(); err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
 	in.byGuest = role == RoleCustomer
-	reqJSON, _ := json.Marshal(in)
-	sum := sha256.Sum256(reqJSON)
-	reqHash := hex.EncodeToString(sum[:])
+	reqHash := requestHash(in)
 	err = s.write(ctx, func(t *txn) error {
-		if idem.Key != "" {
-			var hash string
-			var body []byte
-			err := t.tx.QueryRowContext(ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
-				idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
-			if err == nil {
-				if hash != reqHash {
-					return conflictf("this Idempotency-Key was used for a different order")
-				}
-				replayed = true
-				return json.Unmarshal(body, &o)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
+		var err error
+		if replayed, err = t.replay(idem, reqHash, "order", &o); err != nil || replayed {
+			return err
+		}
+		if role == RoleCustomer {
+			if err := t.checkTableLimits(in); err != nil {
 				return err
 			}
 		}
@@ -327,14 +318,7 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem 
 			detail: map[string]any{"table_id": o.TableID, "lines": len(o.Items), "subtotal_cents": o.SubtotalCents}}); err != nil {
 			return err
 		}
-		if idem.Key != "" {
-			body, _ := json.Marshal(o)
-			if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
-				VALUES (?, ?, ?, 201, ?, ?)`, idem.Scope, idem.Key, reqHash, body, ms(t.now)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.remember(idem, reqHash, 201, o)
 	})
 	if err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
@@ -418,6 +402,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	if len(closed) > 0 {
 		return Order{}, conflictf("not available at this time: %s", strings.Join(closed, ", "))
+	}
+	if err := t.checkBillCap(o.TableID, o.SubtotalCents); err != nil {
+		return Order{}, err
 	}
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
@@ -646,6 +633,58 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		return Order{}, fmt.Errorf("store: order %d item %d: %w", orderID, itemID, err)
 	}
 	return o, nil
+}
+
+// requestHash fingerprints a request, so that a key sent again with
+// another request is told apart from a retry.
+func requestHash(req any) string {
+	raw, _ := json.Marshal(req)
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// replay looks idem up: when the key was used, out gets the first answer
+// and replayed is true; a key used for another request is an ErrConflict
+// naming what (an order, a payment). An empty key never replays.
+func (t *txn) replay(idem Idempotency, reqHash, what string, out any) (replayed bool, err error) {
+	if idem.Key == "" {
+		return false, nil
+	}
+	var hash string
+	var body []byte
+	err = t.tx.QueryRowContext(t.ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
+		idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if hash != reqHash {
+		return false, conflictf("this Idempotency-Key was used for a different %s", what)
+	}
+	return true, json.Unmarshal(body, out)
+}
+
+// remember keeps the answer v to idem's request, for replay.
+func (t *txn) remember(idem Idempotency, reqHash string, status int, v any) error {
+	if idem.Key == "" {
+		return nil
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, idem.Scope, idem.Key, reqHash, status, body, ms(t.now))
+	return err
+}
+
+// idempotencyKey validates a client's key.
+func (c checker) idempotencyKey(idem Idempotency) {
+	if len(idem.Key) > maxIdempotencyKey {
+		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
+	}
 }
 
 // PurgeIdempotencyKeys forgets keys older than IdempotencyTTL.

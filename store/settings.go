@@ -33,6 +33,8 @@ type Settings struct {
 	// PrintReceipts prints a receipt on the default receipt printer when a
 	// bill is settled.
 	PrintReceipts bool `json:"print_receipts"`
+	// TableLimits bound what one table's iPad may order.
+	TableLimits
 }
 
 // SettingsPatch changes the fields that are not nil.
@@ -49,6 +51,7 @@ type SettingsPatch struct {
 	TerminalLockSeconds *int64    `json:"terminal_lock_seconds"`
 	PrintReceipts       *bool     `json:"print_receipts"`
 	Languages           *[]string `json:"languages"`
+	TableLimitsPatch
 }
 
 // Limits of the service settings.
@@ -93,7 +96,8 @@ func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	if err := json.Unmarshal([]byte(langs), &st.Languages); err != nil || len(st.Languages) == 0 {
 		st.Languages = DefaultLanguages
 	}
-	return st, nil
+	st.TableLimits, err = getTableLimits(ctx, q)
+	return st, err
 }
 
 // names checks a list of short names: at most max, each 1 to maxLen runes
@@ -158,6 +162,9 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 				c.add("timezone", "must be an IANA time zone such as Europe/Rome")
 			}
 			st.Timezone = *p.Timezone
+		}
+		if err := t.applyTableLimits(p.TableLimitsPatch, &st.TableLimits, c); err != nil {
+			return err
 		}
 		if p.Courses != nil {
 			c.names("courses", *p.Courses, 1, MaxCourses, 30)
