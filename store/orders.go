@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +37,9 @@ type Order struct {
 	UpdatedAt       time.Time   `json:"updated_at"`
 	StatusChangedAt time.Time   `json:"status_changed_at"`
 	CancelReason    *string     `json:"cancel_reason"`
+	// PaidAt is when the order's bill was settled (null until then). A
+	// settled order keeps its kitchen status until it is served.
+	PaidAt *time.Time `json:"paid_at"`
 }
 
 // OrderItem is one line of an order.
@@ -108,14 +109,19 @@ func orderRooms(o Order) []string {
 	return []string{RoomOrders, RoomKDS, TableRoom(o.TableID)}
 }
 
-const orderColumns = "o.id, o.table_id, t.name, o.status, o.notes, o.subtotal_cents, o.cancel_reason, o.created_at, o.updated_at, o.status_changed_at"
+const orderColumns = "o.id, o.table_id, t.name, o.status, o.notes, o.subtotal_cents, o.cancel_reason, o.created_at, o.updated_at, o.status_changed_at, o.paid_at"
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var reason string
 	var created, updated, changed int64
-	if err := row.Scan(&o.ID, &o.TableID, &o.TableName, &o.Status, &o.Notes, &o.SubtotalCents, &reason, &created, &updated, &changed); err != nil {
+	var paid sql.NullInt64
+	if err := row.Scan(&o.ID, &o.TableID, &o.TableName, &o.Status, &o.Notes, &o.SubtotalCents, &reason, &created, &updated, &changed, &paid); err != nil {
 		return Order{}, err
+	}
+	if paid.Valid {
+		at := fromMS(paid.Int64)
+		o.PaidAt = &at
 	}
 	if o.Status == StatusCancelled {
 		o.CancelReason = &reason
@@ -439,53 +445,6 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	return o, nil
 }
 
-// transitions is the order state machine: for each allowed move, the roles
-// that may make it. served -> paid happens only through a payment.
-var transitions = map[[2]string][]string{
-	{StatusPending, StatusConfirmed}:   {RoleAdmin, RoleWaiter},
-	{StatusConfirmed, StatusPreparing}: {RoleAdmin, RoleChef},
-	{StatusPreparing, StatusReady}:     {RoleAdmin, RoleChef},
-	{StatusReady, StatusPreparing}:     {RoleAdmin, RoleChef},
-	{StatusReady, StatusServed}:        {RoleAdmin, RoleWaiter},
-	{StatusPending, StatusCancelled}:   {RoleAdmin, RoleWaiter, RoleCustomer},
-	{StatusConfirmed, StatusCancelled}: {RoleAdmin, RoleWaiter},
-	{StatusPreparing, StatusCancelled}: {RoleAdmin, RoleWaiter},
-}
-
-// checkTransition returns an ErrConflict for a move the machine does not
-// allow and an ErrForbidden for a role that may not make it.
-func checkTransition(from, to, role string) error {
-	if to == StatusPaid && from == StatusServed {
-		return conflictf("an order becomes paid only through a payment")
-	}
-	roles, ok := transitions[[2]string{from, to}]
-	if !ok {
-		return conflictf("an order cannot go from %s to %s", from, to)
-	}
-	for _, r := range roles {
-		if r == role {
-			return nil
-		}
-	}
-	return &ForbiddenError{Msg: fmt.Sprintf("a %s may not move an order from %s to %s", role, from, to)}
-}
-
-// AnyRoleMayMoveTo tells whether role may make some move into status; it
-// lets callers answer 403 before they look at an order.
-func AnyRoleMayMoveTo(role, status string) bool {
-	for k, roles := range transitions {
-		if k[1] != status {
-			continue
-		}
-		for _, r := range roles {
-			if r == role {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func (t *txn) setOrderStatus(o *Order, to string) error {
 	o.Status = to
 	o.UpdatedAt, o.StatusChangedAt = t.now, t.now
@@ -528,8 +487,19 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (
 			detail: map[string]string{"from": from, "to": to}}); err != nil {
 			return err
 		}
+		// An order paid for before it was served is paid once served: one
+		// order:updated carries the end state.
+		settledServed := to == StatusServed && o.PaidAt != nil
+		if settledServed {
+			if err := t.setOrderStatus(&o, StatusPaid); err != nil {
+				return err
+			}
+		}
 		if err := t.emit("order:updated", o, orderRooms(o)...); err != nil {
 			return err
+		}
+		if settledServed {
+			return t.afterSettledLeft(o.TableID)
 		}
 		return t.queueKitchenTickets(o)
 	})
@@ -557,6 +527,9 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 		if err := checkTransition(o.Status, StatusCancelled, role); err != nil {
 			return err
 		}
+		if o.PaidAt != nil && role == RoleCustomer {
+			return conflictf("order %d is paid already; ask a waiter", o.ID)
+		}
 		if err := t.setOrderStatus(&o, StatusCancelled); err != nil {
 			return err
 		}
@@ -572,6 +545,11 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 		}
 		if err := t.queueCancelTicket(o); err != nil {
 			return err
+		}
+		if o.PaidAt != nil {
+			// Money taken for it is the waiter's to give back; the table
+			// may now have nothing left to serve.
+			return t.afterSettledLeft(o.TableID)
 		}
 		// A cancel can bring a part-paid bill to zero: settle it then.
 		_, err = t.settleIfPaid(o.TableID)
@@ -633,68 +611,4 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		return Order{}, fmt.Errorf("store: order %d item %d: %w", orderID, itemID, err)
 	}
 	return o, nil
-}
-
-// requestHash fingerprints a request, so that a key sent again with
-// another request is told apart from a retry.
-func requestHash(req any) string {
-	raw, _ := json.Marshal(req)
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
-
-// replay looks idem up: when the key was used, out gets the first answer
-// and replayed is true; a key used for another request is an ErrConflict
-// naming what (an order, a payment). An empty key never replays.
-func (t *txn) replay(idem Idempotency, reqHash, what string, out any) (replayed bool, err error) {
-	if idem.Key == "" {
-		return false, nil
-	}
-	var hash string
-	var body []byte
-	err = t.tx.QueryRowContext(t.ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
-		idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if hash != reqHash {
-		return false, conflictf("this Idempotency-Key was used for a different %s", what)
-	}
-	return true, json.Unmarshal(body, out)
-}
-
-// remember keeps the answer v to idem's request, for replay.
-func (t *txn) remember(idem Idempotency, reqHash string, status int, v any) error {
-	if idem.Key == "" {
-		return nil
-	}
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = t.tx.ExecContext(t.ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, idem.Scope, idem.Key, reqHash, status, body, ms(t.now))
-	return err
-}
-
-// idempotencyKey validates a client's key.
-func (c checker) idempotencyKey(idem Idempotency) {
-	if len(idem.Key) > maxIdempotencyKey {
-		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
-	}
-}
-
-// PurgeIdempotencyKeys forgets keys older than IdempotencyTTL.
-func (s *Store) PurgeIdempotencyKeys(ctx context.Context) error {
-	err := s.write(ctx, func(t *txn) error {
-		_, err := t.tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at <= ?", ms(t.now.Add(-IdempotencyTTL)))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: purge idempotency keys: %w", err)
-	}
-	return nil
 }
