@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -64,4 +65,92 @@ func TestRushPayingIsNotCooking(t *testing.T) {
 	kdsWait(t, kds, "gone from the pass and the board", `!`+kdsTicket(o.ID)+` && !document.querySelector('#pass .chip[data-id="`+fmt.Sprint(o.ID)+`"]')`)
 	staffGo(t, staff, "#/floor")
 	staffWait(t, staff, "table cleaning once served", `document.querySelector('.tile[data-table-id="3"]')?.dataset.status === 'cleaning'`)
+}
+
+// TestRushKitchenBoard is the kitchen TV at 1920x1080 during a rush: a
+// cancelled ticket stays, marked, with its reason, past any timer and
+// across a reload, until a cook clears it by tap or by key.
+func TestRushKitchenBoard(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+
+	kds := newBrowser(t, 1920, 1080)
+	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
+	kdsSignIn(t, kds, "marco", "chef123")
+	kdsWait(t, kds, "live board", `document.getElementById('login').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+
+	// ---- item 3: a cancelled ticket waits for a cook ----
+	a := kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Spaghetti carbonara"], 1, ""})
+	b := kdsPlace(t, box, waiter, 2, "", kdsLine{menu["Tiramisù"], 2, ""})
+	kdsWait(t, kds, "both tickets", kdsTicket(a.ID)+" && "+kdsTicket(b.ID))
+	for i, o := range []kdsOrderBody{a, b} {
+		kdsDo(t, box, waiter, http.MethodPost, fmt.Sprintf("/api/orders/%d/cancel", o.ID), map[string]string{"reason": fmt.Sprintf("Table %d left", i+1)}, http.StatusOK, nil)
+	}
+	ghost := func(id int64) string {
+		return `document.querySelector('` + kdsTicketSel(id) + ` .t-ghost')?.textContent.includes('CANCELLED')`
+	}
+	kdsWait(t, kds, "both cancelled tickets, with their reasons", ghost(a.ID)+" && "+ghost(b.ID)+
+		` && document.querySelector('`+kdsTicketSel(a.ID)+` .t-reason').textContent === 'Table 1 left'`)
+	// An hour later by the page's clock, and after a reload, they are still there.
+	kdsExec(t, kds, `(() => { const n = Date.now; Date.now = () => n() + 3600000; })()`)
+	kdsRun(t, kds, chromedp.Sleep(1500*time.Millisecond))
+	if !kdsBool(t, kds, ghost(a.ID)+" && "+ghost(b.ID)) {
+		t.Fatalf("a cancelled ticket left the board without being acknowledged")
+	}
+	kdsRun(t, kds, chromedp.Reload())
+	kdsWait(t, kds, "cancelled tickets after a reload", ghost(a.ID)+" && "+ghost(b.ID))
+	shot(t, kds, "rush-cancelled-kds-1920")
+	// A tap clears one; the key C clears the other.
+	kdsClick(t, kds, kdsTicketSel(a.ID)+" .act-ack")
+	kdsWait(t, kds, "tapped cancellation cleared", `!`+kdsTicket(a.ID)+` && `+ghost(b.ID))
+	kdsRun(t, kds, chromedp.KeyEvent("c"))
+	kdsWait(t, kds, "keyed cancellation cleared", `!`+kdsTicket(b.ID))
+	kdsRun(t, kds, chromedp.Reload())
+	kdsWait(t, kds, "cleared for good", `document.getElementById('conn').dataset.state === 'connected' && !`+kdsTicket(a.ID)+` && !`+kdsTicket(b.ID))
+}
+
+// TestRushWaiterAlerts is the waiter's phone (390x844): a call for a
+// waiter, a request for the bill and an order ready at the pass each ring
+// (tone, vibration), count on the bell in the menu bar and wait in its
+// list, oldest first, each with the one action it needs.
+func TestRushWaiterAlerts(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+
+	phone := newBrowser(t, 390, 844)
+	staffRun(t, phone, chromedp.Navigate(box.URL+"/"))
+	staffSignIn(t, phone, "ana", "waiter123")
+	staffWait(t, phone, "the app, live", `!document.getElementById('shell').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+	staffExec(t, phone, `navigator.vibrate = () => { window.rushVibrations = (window.rushVibrations || 0) + 1; return true; }`)
+	alerts := func() int64 { return staffInt(t, phone, `Number(document.body.dataset.alerts || 0)`) }
+
+	guest := box.PairTable(t, waiter, 2)
+	kdsDo(t, box, guest, http.MethodPost, "/api/tables/2/requests", map[string]string{"kind": "waiter"}, http.StatusOK, nil)
+	staffWait(t, phone, "a call rings", `Number(document.body.dataset.alerts) === 1 && document.getElementById('alerts-badge').textContent === '1'`)
+	kdsDo(t, box, waiter, http.MethodPost, "/api/tables/3/requests", map[string]string{"kind": "bill"}, http.StatusOK, nil)
+	staffWait(t, phone, "a bill request rings", `Number(document.body.dataset.alerts) === 2 && document.getElementById('alerts-badge').textContent === '2'`)
+	o := kdsPlace(t, box, waiter, 4, "", kdsLine{menu["Tiramisù"], 1, ""})
+	for _, st := range []string{"preparing", "ready"} {
+		kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), map[string]string{"status": st}, http.StatusOK, nil)
+	}
+	staffWait(t, phone, "a ready order rings", `Number(document.body.dataset.alerts) === 3 && document.getElementById('alerts-badge').textContent === '3'`)
+	if v := staffInt(t, phone, `window.rushVibrations || 0`); v != 3 {
+		t.Errorf("vibrations = %d; want 3, one per alert", v)
+	}
+
+	staffClick(t, phone, "#alerts-btn")
+	staffWait(t, phone, "the list, oldest first", `[...document.querySelectorAll('#alerts-panel .alert-item')].map(e => e.dataset.kind).join(',') === 'waiter,bill,ready'`)
+	staffNoHorizontalScroll(t, phone, "alerts")
+	shot(t, phone, "rush-alerts-phone-390")
+	staffClick(t, phone, `#alerts-panel .alert-item[data-kind="waiter"] button`)
+	staffWait(t, phone, "call handled", `!document.querySelector('#alerts-panel .alert-item[data-kind="waiter"]') && document.getElementById('alerts-badge').textContent === '2'`)
+	staffClick(t, phone, `#alerts-panel .alert-item[data-kind="ready"] button`)
+	kdsWaitOrder(t, box, waiter, o.ID, "served from the list", func(x kdsOrderBody) bool { return x.Status == "served" })
+	staffWait(t, phone, "ready order handled", `!document.querySelector('#alerts-panel .alert-item[data-kind="ready"]') && document.getElementById('alerts-badge').textContent === '1'`)
+	if n := alerts(); n != 3 {
+		t.Errorf("alerts after handling = %d; want still 3 (handling rings nothing)", n)
+	}
 }
