@@ -84,7 +84,7 @@ func startWebKit(t *testing.T) *wkDriver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x1280x24", "-nolisten", "tcp")
+	x := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "2048x1536x24", "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
 	if err := x.Start(); err != nil {
 		t.Fatalf("start Xvfb: %v", err)
