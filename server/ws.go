@@ -90,7 +90,7 @@ type wsSession struct {
 // handleWS serves GET /ws: the realtime protocol of API.md.
 func (s *Server) handleWS(c echo.Context) error {
 	r := c.Request()
-	if !s.wsRequestAllowed(r) {
+	if !s.requestAllowed(r) {
 		return forbidden("origin or host not allowed")
 	}
 	// The upgrade happens before a bad header token is reported, because

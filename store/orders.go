@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -447,53 +445,6 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	return o, nil
 }
 
-// transitions is the order state machine: for each allowed move, the roles
-// that may make it. served -> paid happens only through a payment.
-var transitions = map[[2]string][]string{
-	{StatusPending, StatusConfirmed}:   {RoleAdmin, RoleWaiter},
-	{StatusConfirmed, StatusPreparing}: {RoleAdmin, RoleChef},
-	{StatusPreparing, StatusReady}:     {RoleAdmin, RoleChef},
-	{StatusReady, StatusPreparing}:     {RoleAdmin, RoleChef},
-	{StatusReady, StatusServed}:        {RoleAdmin, RoleWaiter},
-	{StatusPending, StatusCancelled}:   {RoleAdmin, RoleWaiter, RoleCustomer},
-	{StatusConfirmed, StatusCancelled}: {RoleAdmin, RoleWaiter},
-	{StatusPreparing, StatusCancelled}: {RoleAdmin, RoleWaiter},
-}
-
-// checkTransition returns an ErrConflict for a move the machine does not
-// allow and an ErrForbidden for a role that may not make it.
-func checkTransition(from, to, role string) error {
-	if to == StatusPaid && from == StatusServed {
-		return conflictf("an order becomes paid only through a payment")
-	}
-	roles, ok := transitions[[2]string{from, to}]
-	if !ok {
-		return conflictf("an order cannot go from %s to %s", from, to)
-	}
-	for _, r := range roles {
-		if r == role {
-			return nil
-		}
-	}
-	return &ForbiddenError{Msg: fmt.Sprintf("a %s may not move an order from %s to %s", role, from, to)}
-}
-
-// AnyRoleMayMoveTo tells whether role may make some move into status; it
-// lets callers answer 403 before they look at an order.
-func AnyRoleMayMoveTo(role, status string) bool {
-	for k, roles := range transitions {
-		if k[1] != status {
-			continue
-		}
-		for _, r := range roles {
-			if r == role {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func (t *txn) setOrderStatus(o *Order, to string) error {
 	o.Status = to
 	o.UpdatedAt, o.StatusChangedAt = t.now, t.now
@@ -660,68 +611,4 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		return Order{}, fmt.Errorf("store: order %d item %d: %w", orderID, itemID, err)
 	}
 	return o, nil
-}
-
-// requestHash fingerprints a request, so that a key sent again with
-// another request is told apart from a retry.
-func requestHash(req any) string {
-	raw, _ := json.Marshal(req)
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
-
-// replay looks idem up: when the key was used, out gets the first answer
-// and replayed is true; a key used for another request is an ErrConflict
-// naming what (an order, a payment). An empty key never replays.
-func (t *txn) replay(idem Idempotency, reqHash, what string, out any) (replayed bool, err error) {
-	if idem.Key == "" {
-		return false, nil
-	}
-	var hash string
-	var body []byte
-	err = t.tx.QueryRowContext(t.ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
-		idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if hash != reqHash {
-		return false, conflictf("this Idempotency-Key was used for a different %s", what)
-	}
-	return true, json.Unmarshal(body, out)
-}
-
-// remember keeps the answer v to idem's request, for replay.
-func (t *txn) remember(idem Idempotency, reqHash string, status int, v any) error {
-	if idem.Key == "" {
-		return nil
-	}
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = t.tx.ExecContext(t.ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, idem.Scope, idem.Key, reqHash, status, body, ms(t.now))
-	return err
-}
-
-// idempotencyKey validates a client's key.
-func (c checker) idempotencyKey(idem Idempotency) {
-	if len(idem.Key) > maxIdempotencyKey {
-		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
-	}
-}
-
-// PurgeIdempotencyKeys forgets keys older than IdempotencyTTL.
-func (s *Store) PurgeIdempotencyKeys(ctx context.Context) error {
-	err := s.write(ctx, func(t *txn) error {
-		_, err := t.tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at <= ?", ms(t.now.Add(-IdempotencyTTL)))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: purge idempotency keys: %w", err)
-	}
-	return nil
 }

@@ -2,7 +2,7 @@
 // notes, and the one action it needs next.
 import { h } from '/lib/dom.js';
 import { S, prefs, menuItems, newUntil, now, stationLines, tableName } from './state.js';
-import { start, bump, toggleLine, reprint } from './actions.js';
+import { start, bump, toggleLine, reprint, acknowledge } from './actions.js';
 import { select } from './keys.js';
 
 /** fmtAge shows a duration as m:ss or h:mm:ss. */
@@ -62,7 +62,7 @@ export function renderTicket(o, index) {
     );
   });
   const action = ghost
-    ? null
+    ? h('button', { class: 'btn act act-ack', type: 'button', onclick: (e) => (e.stopPropagation(), acknowledge(o.id)) }, 'Seen ✓')
     : o.status === 'confirmed'
       ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
       : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id)) }, 'Bump ✓');
@@ -71,7 +71,7 @@ export function renderTicket(o, index) {
     {
       class: cls,
       dataset: { id: o.id, status: o.status },
-      onclick: ghost ? null : () => select(o.id),
+      onclick: ghost ? () => acknowledge(o.id) : () => select(o.id),
     },
     h(
       'header',
@@ -98,6 +98,8 @@ export function renderTicket(o, index) {
         onclick: (e) => (e.stopPropagation(), reprint(o.id)),
       }, 'Reprint') : null,
       action),
-    ghost ? h('div', { class: 't-ghost' }, 'CANCELLED', o.cancel_reason ? h('small', {}, o.cancel_reason) : null) : null,
+    ghost ? h('div', { class: 't-ghost', role: 'alert' }, 'CANCELLED',
+      o.cancel_reason ? h('small', { class: 't-reason' }, o.cancel_reason) : null,
+      h('small', { class: 't-ack-hint' }, 'Tap or press C when seen')) : null,
   );
 }
