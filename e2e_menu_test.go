@@ -252,4 +252,23 @@ func TestMenuOptionsInTheStaffApp(t *testing.T) {
 	if len(o.Items) != 1 || len(o.Items[0].Modifiers) != 1 || o.Items[0].Modifiers[0].Name != "Sparkling" {
 		t.Errorf("the waiter's water = %+v; want one line, sparkling", o)
 	}
+
+	// Desserts only tomorrow evening: the iPad says when, and will not add them.
+	rome, _ := time.LoadLocation("Europe/Rome")
+	tomorrow := int(time.Now().In(rome).AddDate(0, 0, 1).Weekday())
+	if tomorrow == 0 {
+		tomorrow = 7
+	}
+	b.DoJSON(t, http.MethodPatch, "/api/menu/categories/4", admin, map[string]any{"hours": []map[string]any{{"days": []int{tomorrow}, "from": "18:00", "to": "23:00"}}}, http.StatusOK, nil)
+	tiramisu, _ := menuFind(t, b, waiter, "Tiramisù")
+	tblDo(t, guest, "reload the iPad", chromedp.Reload())
+	tblWait(t, guest, "desserts served tomorrow from 18:00", `[...document.querySelectorAll('.cat-hours')].some((e) => e.textContent.includes('18:00'))`+
+		fmt.Sprintf(` && document.querySelector('[data-item="%d"] .add').disabled`, tiramisu), 15*time.Second)
+	tblDo(t, guest, "to the desserts", chromedp.Evaluate[chromedp.Void](`document.getElementById('cat-4').scrollIntoView()`))
+	shot(t, guest, "menu-hours-1180")
+	token := tblEval[string](t, guest, `localStorage.getItem('rms.token.table')`)
+	if status, raw := b.Do(t, http.MethodPost, "/api/orders", token, map[string]any{"table_id": table.ID, "items": []map[string]any{{"menu_item_id": tiramisu, "quantity": 1}}}); status != http.StatusConflict ||
+		!strings.Contains(string(raw), "not available at this time") {
+		t.Errorf("a guest's tiramisù out of hours = %d %s; want 409 not available at this time", status, raw)
+	}
 }
