@@ -40,6 +40,9 @@ type Options struct {
 	Now func() time.Time
 	// Upgrades let the staff app show and start upgrades.
 	Upgrades UpgradeOptions
+	// BackupDir is the folder of the daily snapshots (the data folder's
+	// backups/); empty: the box keeps none, and reports none.
+	BackupDir string
 }
 
 // Server serves the box's HTTP API, WebSocket and pages.
@@ -59,6 +62,8 @@ type Server struct {
 
 	// sessions counts WebSocket sessions from upgrade to finish (Drain).
 	sessions sync.WaitGroup
+
+	metrics *metrics
 }
 
 // New builds a Server. The store's committed events reach the hub through
@@ -100,6 +105,7 @@ func New(opts Options) (*Server, error) {
 		loginLimit: newLimiter(5*time.Minute, opts.Now),
 		pairLimit:  newLimiter(5*time.Minute, opts.Now),
 	}
+	s.metrics = s.newMetrics()
 	s.echo = s.routes()
 	return s, nil
 }
