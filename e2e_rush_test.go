@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +109,98 @@ func TestRushKitchenBoard(t *testing.T) {
 	kdsWait(t, kds, "keyed cancellation cleared", `!`+kdsTicket(b.ID))
 	kdsRun(t, kds, chromedp.Reload())
 	kdsWait(t, kds, "cleared for good", `document.getElementById('conn').dataset.state === 'connected' && !`+kdsTicket(a.ID)+` && !`+kdsTicket(b.ID))
+
+	// ---- item 2: a 14-ticket rush hides no note and no line ----
+	dishes := []string{"Tagliatelle al ragù", "Risotto ai funghi", "Pollo alla cacciatora", "Tagliata di manzo", "Gnocchi al pesto", "Linguine alle vongole", "Bruschetta al pomodoro", "Fritto misto"}
+	var long kdsOrderBody
+	for i := 0; i < 14; i++ {
+		lines := []kdsLine{{menu[dishes[i%len(dishes)]], 1 + i%3, ""}, {menu[dishes[(i+3)%len(dishes)]], 1, ""}}
+		notes := ""
+		if i == 1 {
+			// The long one: seven lines, an allergy on the last, a long order note.
+			lines = nil
+			for j := 0; j < 6; j++ {
+				lines = append(lines, kdsLine{menu[dishes[j]], 1, map[bool]string{true: "well done", false: ""}[j%2 == 0]})
+			}
+			lines = append(lines, kdsLine{menu["Gnocchi al pesto"], 1, "NUT ALLERGY – no pesto"})
+			notes = "Birthday table: bring the dessert with a candle, mains all together, the child's pasta plain with butter only"
+		}
+		o := kdsPlace(t, box, waiter, int64(1+i%10), notes, lines...)
+		if i == 1 {
+			long = o
+		}
+	}
+	kdsWait(t, kds, "the rush on the board", `document.querySelectorAll('#tickets .ticket').length >= 8 && !document.querySelector('.flash-new')`)
+	// On every page: no ticket cuts its lines or its note, nothing says "more".
+	const nothingHidden = `[...document.querySelectorAll('#tickets .ticket')].every(t => {
+		const i = t.querySelector('.t-items'), n = t.querySelector('.t-notes');
+		return i.scrollHeight <= i.clientHeight + 1 && t.querySelector('.t-more').hidden && (!n || n.scrollHeight <= n.clientHeight + 1);
+	})`
+	pages := 0
+	sawAllergy, sawNote := false, false
+	for pages < 4 {
+		pages++
+		kdsWait(t, kds, fmt.Sprintf("page %d shows everything on it", pages), nothingHidden)
+		shot(t, kds, fmt.Sprintf("rush-14-tickets-page%d-kds-1920", pages))
+		if kdsBool(t, kds, `document.querySelector('`+kdsTicketSel(long.ID)+`')`) {
+			sawAllergy = kdsBool(t, kds, `(() => { const l = [...document.querySelectorAll('`+kdsTicketSel(long.ID)+` .line .note')].find(e => e.textContent.includes('NUT ALLERGY')); if (!l) return false; const r = l.getBoundingClientRect(), b = l.closest('.t-items').getBoundingClientRect(); return r.height > 0 && r.bottom <= b.bottom + 1 && r.right <= b.right + 1; })()`)
+			sawNote = kdsBool(t, kds, `document.querySelector('`+kdsTicketSel(long.ID)+` .t-notes').textContent.includes('butter only')`)
+		}
+		more := kdsString(t, kds, `(() => { const m = document.getElementById('more-pages'); return m.hidden ? '' : m.textContent; })()`)
+		if !strings.Contains(more, "MORE TICKET") {
+			break
+		}
+		kdsClick(t, kds, "#more-pages")
+	}
+	if pages < 2 {
+		t.Errorf("14 tickets, one of seven lines, fit one page; want pages announced (the test expects a rush that pages)")
+	}
+	if !sawAllergy || !sawNote {
+		t.Errorf("the long ticket showed its allergy line %v and its whole note %v; want both", sawAllergy, sawNote)
+	}
+}
+
+// TestRushWaiterAlerts is the waiter's phone (390x844): a call for a
+// waiter, a request for the bill and an order ready at the pass each ring
+// (tone, vibration), count on the bell in the menu bar and wait in its
+// list, oldest first, each with the one action it needs.
+func TestRushWaiterAlerts(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+
+	phone := newBrowser(t, 390, 844)
+	staffRun(t, phone, chromedp.Navigate(box.URL+"/"))
+	staffSignIn(t, phone, "ana", "waiter123")
+	staffWait(t, phone, "the app, live", `!document.getElementById('shell').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+	staffExec(t, phone, `navigator.vibrate = () => { window.rushVibrations = (window.rushVibrations || 0) + 1; return true; }`)
+	alerts := func() int64 { return staffInt(t, phone, `Number(document.body.dataset.alerts || 0)`) }
+
+	guest := box.PairTable(t, waiter, 2)
+	kdsDo(t, box, guest, http.MethodPost, "/api/tables/2/requests", map[string]string{"kind": "waiter"}, http.StatusOK, nil)
+	staffWait(t, phone, "a call rings", `Number(document.body.dataset.alerts) === 1 && document.getElementById('alerts-badge').textContent === '1'`)
+	kdsDo(t, box, waiter, http.MethodPost, "/api/tables/3/requests", map[string]string{"kind": "bill"}, http.StatusOK, nil)
+	staffWait(t, phone, "a bill request rings", `Number(document.body.dataset.alerts) === 2 && document.getElementById('alerts-badge').textContent === '2'`)
+	o := kdsPlace(t, box, waiter, 4, "", kdsLine{menu["Tiramisù"], 1, ""})
+	for _, st := range []string{"preparing", "ready"} {
+		kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), map[string]string{"status": st}, http.StatusOK, nil)
+	}
+	staffWait(t, phone, "a ready order rings", `Number(document.body.dataset.alerts) === 3 && document.getElementById('alerts-badge').textContent === '3'`)
+	if v := staffInt(t, phone, `window.rushVibrations || 0`); v != 3 {
+		t.Errorf("vibrations = %d; want 3, one per alert", v)
+	}
+
+	staffClick(t, phone, "#alerts-btn")
+	staffWait(t, phone, "the list, oldest first", `[...document.querySelectorAll('#alerts-panel .alert-item')].map(e => e.dataset.kind).join(',') === 'waiter,bill,ready'`)
+	staffNoHorizontalScroll(t, phone, "alerts")
+	shot(t, phone, "rush-alerts-phone-390")
+	staffClick(t, phone, `#alerts-panel .alert-item[data-kind="waiter"] button`)
+	staffWait(t, phone, "call handled", `!document.querySelector('#alerts-panel .alert-item[data-kind="waiter"]') && document.getElementById('alerts-badge').textContent === '2'`)
+	staffClick(t, phone, `#alerts-panel .alert-item[data-kind="ready"] button`)
+	kdsWaitOrder(t, box, waiter, o.ID, "served from the list", func(x kdsOrderBody) bool { return x.Status == "served" })
+	staffWait(t, phone, "ready order handled", `!document.querySelector('#alerts-panel .alert-item[data-kind="ready"]') && document.getElementById('alerts-badge').textContent === '1'`)
+	if n := alerts(); n != 3 {
+		t.Errorf("alerts after handling = %d; want still 3 (handling rings nothing)", n)
+	}
 }

@@ -43,6 +43,11 @@ type Options struct {
 	// BackupDir is the folder of the daily snapshots (the data folder's
 	// backups/); empty: the box keeps none, and reports none.
 	BackupDir string
+	// MaxPendingSocketsPerAddress and MaxPendingSockets cap the WebSockets
+	// that have not authenticated yet, from one client address and in
+	// all; 0 means 16 and 256. Past a cap the upgrade is refused with 429.
+	MaxPendingSocketsPerAddress int
+	MaxPendingSockets           int
 }
 
 // Server serves the box's HTTP API, WebSocket and pages.
@@ -57,6 +62,7 @@ type Server struct {
 
 	loginLimit *limiter
 	pairLimit  *limiter
+	pending    *pendingGate
 
 	sio sioSessions
 
@@ -103,6 +109,7 @@ func New(opts Options) (*Server, error) {
 		assets:     a,
 		now:        opts.Now,
 		loginLimit: newLimiter(5*time.Minute, opts.Now),
+		pending:    newPendingGate(opts.MaxPendingSocketsPerAddress, opts.MaxPendingSockets),
 		pairLimit:  newLimiter(5*time.Minute, opts.Now),
 	}
 	s.metrics = s.newMetrics()

@@ -18,6 +18,7 @@ import * as settings from './settings.js';
 import * as report from './report.js';
 import * as printers from './printers.js';
 import { printerAlert } from '/lib/printers.js';
+import { watchAlerts } from './alerts.js';
 
 const ENDED = 'Your session has ended. Please sign in again.';
 const auth = staffSession('staff', { onEnded: () => signOut(ENDED) });
@@ -167,6 +168,7 @@ async function enter(user, role) {
     }),
     data.on('error', (err) => toast(errorText(err))),
     data.on('printers', showPrinters),
+    ...watchAlerts(app, data),
   ];
   showConnection();
   route();

@@ -5,6 +5,7 @@ import {
   showError, clearErrors, fieldErrors, formError, calm,
 } from './ui.js';
 import { setStatus } from './floor.js';
+import { modList } from './choices.js';
 
 // A split in progress, per table: how many equal parts are left to pay.
 const splits = new Map();
@@ -83,7 +84,7 @@ export function billView(app, tableId, body) {
             h('tr.bill-order', null, h('td', { colspan: 4 }, `Order #${o.id} · ${titleCase(o.status)}`)),
             (o.items || []).map((it) => h('tr', null,
               h('td', null, `${it.quantity}×`),
-              h('td', null, it.name, it.notes ? h('small.note', null, it.notes) : null),
+              h('td', null, it.name, modList(it.modifiers), it.notes ? h('small.note', null, it.notes) : null),
               h('td.num', null, money(it.unit_price_cents, cur())),
               h('td.num', null, money(it.unit_price_cents * it.quantity, cur())))))))
         : h('p.muted', null, settledNow ? 'Paid in full. Thank you!' : 'Nothing to pay on this table.'),

@@ -4,6 +4,7 @@
 import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors, calm } from './ui.js';
 import { byCreated } from './data.js';
 import { byName } from './floor.js';
+import { modList } from './choices.js';
 
 const FILTERS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
 // Which column an order sorts into first: what needs a waiter now.
@@ -77,7 +78,7 @@ export function card(app, o, { compact = false } = {}) {
       h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
     h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}`, null,
       h('span.qty', null, `${it.quantity}×`),
-      h('span.line-name', null, it.name, it.notes ? h('small.note', null, it.notes) : null)))),
+      h('span.line-name', null, it.name, modList(it.modifiers), it.notes ? h('small.note', null, it.notes) : null)))),
     o.notes ? h('p.order-note', null, `Note: ${o.notes}`) : null,
     h('footer.order-foot', null,
       h('span.order-total', null, money(o.subtotal_cents, data.currency)),

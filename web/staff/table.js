@@ -6,6 +6,7 @@ import { h, fill, since, titleCase, money, busy, toast, showError, clearErrors, 
 import { STATUSES, clearRequest, setStatus } from './floor.js';
 import { card } from './orders.js';
 import { billView } from './bill.js';
+import { askChoices, modList, optionNames, unitPrice } from './choices.js';
 
 // Carts outlive the view, so flipping to the bill and back keeps a half
 // taken order. Keyed by table id.
@@ -153,10 +154,16 @@ function orderView(app, tableId, body) {
     drawMenu();
   };
 
-  const add = (it) => {
-    const line = cart.lines.find((l) => l.menu_item_id === it.id && !l.notes);
+  const add = async (it) => {
+    let mods = [];
+    if ((it.modifier_groups || []).length) {
+      mods = await askChoices(app, it);
+      if (!mods) return;
+    }
+    const key = [...mods].sort((a, b) => a - b).join(',');
+    const line = cart.lines.find((l) => l.menu_item_id === it.id && !l.notes && [...(l.modifiers || [])].sort((a, b) => a - b).join(',') === key);
     if (line) line.quantity++;
-    else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '' });
+    else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '', modifiers: mods });
     changed();
   };
 
@@ -165,14 +172,14 @@ function orderView(app, tableId, body) {
     let total = 0;
     const rows = cart.lines.map((l, i) => {
       const it = data.item(l.menu_item_id);
-      const price = it?.price_cents ?? 0;
+      const price = unitPrice(it, l.modifiers);
       total += price * l.quantity;
       return h(`li.cart-line${it && !it.available ? '.unavailable' : ''}`, null,
         h('div.cart-row', null,
           h('button.icon-btn', { type: 'button', 'aria-label': `One less ${it?.name || ''}`, dataset: { key: `m${i}` }, onclick: () => { if (--l.quantity <= 0) cart.lines.splice(i, 1); changed(); } }, '−'),
           h('span.qty', null, String(l.quantity)),
           h('button.icon-btn', { type: 'button', 'aria-label': `One more ${it?.name || ''}`, dataset: { key: `p${i}` }, onclick: () => { l.quantity++; changed(); } }, '+'),
-          h('span.line-name', null, it?.name || `Item ${l.menu_item_id}`, it && !it.available ? h('span.pill.bad', null, "86'd") : null),
+          h('span.line-name', null, it?.name || `Item ${l.menu_item_id}`, it && !it.available ? h('span.pill.bad', null, "86'd") : null, modList(optionNames(it, l.modifiers))),
           h('span.line-price', null, money(price * l.quantity, data.currency))),
         h('input.line-note', {
           type: 'text',
@@ -216,7 +223,7 @@ function orderView(app, tableId, body) {
     cart.key ??= newIdempotencyKey();
     const body = {
       table_id: tableId,
-      items: cart.lines.map((l) => ({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes: l.notes.trim() })),
+      items: cart.lines.map((l) => ({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes: l.notes.trim(), modifiers: (l.modifiers || []).map((id) => ({ option_id: id })) })),
       notes: cart.notes.trim(),
     };
     await busy(cartEl.querySelector('button[type=submit]'), async () => {
