@@ -253,6 +253,21 @@ func TestMenuOptionsInTheStaffApp(t *testing.T) {
 		t.Errorf("the waiter's water = %+v; want one line, sparkling", o)
 	}
 
+	// A fourth language, set in the settings: the item form offers it.
+	staffGo(t, ctx, "#/settings")
+	staffType(t, ctx, `.settings input[name=languages]`, "en, it, de, fr")
+	staffClickText(t, ctx, ".settings button", "Save settings")
+	var st struct{ Languages []string }
+	waitFor(t, 10*time.Second, "the languages saved", func() bool {
+		b.DoJSON(t, http.MethodGet, "/api/settings", admin, nil, http.StatusOK, &st)
+		return strings.Join(st.Languages, ",") == "en,it,de,fr"
+	})
+	staffGo(t, ctx, "#/menu")
+	staffWait(t, ctx, "the water's row", fmt.Sprintf(`!!document.querySelector('tr[data-item-id="%d"]')`, water))
+	staffRun(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-item-id="%d"] .row-actions button`, water))))
+	staffWait(t, ctx, "a French name field", `!!document.querySelector('dialog[open] input[name="tr-name-fr"]')`)
+	staffRun(t, ctx, chromedp.KeyEvent(kb.Escape))
+
 	// Desserts only tomorrow evening: the iPad says when, and will not add them.
 	rome, _ := time.LoadLocation("Europe/Rome")
 	tomorrow := int(time.Now().In(rome).AddDate(0, 0, 1).Weekday())
