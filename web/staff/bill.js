@@ -4,11 +4,17 @@ import {
   h, fill, field, titleCase, money, parseMoney, moneyInput, busy, toast, errorText,
   showError, clearErrors, fieldErrors, formError, calm,
 } from './ui.js';
+import { newIdempotencyKey } from '/lib/api.js';
 import { setStatus } from './floor.js';
 import { modList } from './choices.js';
 
 // A split in progress, per table: how many equal parts are left to pay.
 const splits = new Map();
+
+// The Idempotency-Key of the payment being taken, kept while its content
+// stays the same: tapping again after a lost answer (the Wi-Fi dropped
+// after the card went through) takes the payment once, not twice.
+let payKey = { key: '', body: '' };
 
 // settledText says what a settled table still waits for: paid orders not
 // yet served stay in the kitchen (paying is not cooking).
@@ -212,7 +218,10 @@ export function billView(app, tableId, body) {
         const payment = { table_id: tableId, method, amount_cents: a, tip_cents: t };
         // The cash handed over goes along, so the receipt shows the change.
         if (method === 'cash' && tendered.value.trim()) payment.tendered_cents = parseMoney(tendered.value, cur());
-        await app.call('POST', '/api/payments', payment);
+        const sent = JSON.stringify(payment);
+        if (payKey.body !== sent) payKey = { key: newIdempotencyKey(), body: sent };
+        await app.call('POST', '/api/payments', payment, { 'Idempotency-Key': payKey.key });
+        payKey = { key: '', body: '' };
         const left = splits.get(tableId);
         const gave = tendered.value.trim() ? parseMoney(tendered.value, cur()) - a - t : null;
         toast(`Payment of ${money(a, cur())} taken${t ? ` (+ ${money(t, cur())} tip)` : ''}.${gave ? ` Give ${money(gave, cur())} change.` : ''}`, 'ok');
