@@ -4,7 +4,7 @@
 import { ApiError } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { toaster } from '/lib/toast.js';
-import { S, orders, bumped, current, isTicket, isPass, stationLines, station } from './state.js';
+import { S, orders, bumped, current, isTicket, isPass, stationLines, station, ticketsOf } from './state.js';
 import { auth, applyFromRest } from './data.js';
 import { schedule } from './board.js';
 
@@ -77,14 +77,25 @@ export function start(id) {
   });
 }
 
-export function bump(id) {
+/**
+ * bump finishes a ticket. course names the course ticket of an order split
+ * by courses: its lines are crossed off (the box makes the order ready
+ * when nothing is left and nothing is held).
+ */
+export function bump(id, course = null) {
   const o = current(id);
   if (!o || !isTicket(o)) return;
   act('bump', id, async () => {
     const now = current(id);
     if (!now || !isTicket(now)) return;
     if (now.status === 'confirmed') await setStatus(id, 'preparing');
-    if (station) {
+    const views = ticketsOf(current(id) || now);
+    // From the keyboard no course is named: the oldest course cooking.
+    if (course === null && views.length > 1) course = views.find((v) => !v._held && stationLines(v).some((i) => !i.done))?._course ?? null;
+    if (course !== null) {
+      const view = ticketsOf(current(id) || now).find((v) => v._course === course);
+      for (const it of view ? stationLines(view) : []) if (!it.done) await setLine(id, it.id, true);
+    } else if (station) {
       // At a station, bumping finishes this station's lines; the order turns
       // ready when the last line of the whole order is done.
       for (const it of stationLines(current(id) || now)) if (!it.done) await setLine(id, it.id, true);

@@ -40,7 +40,7 @@ export function render() {
   $('pager').hidden = pages < 2;
   const later = pageLists.slice(S.page + 1).reduce((n, pl) => n + pl.length, 0);
   $('page-text').textContent = `Page ${S.page + 1}/${pages}` + (later ? ` · ${later} more` : '');
-  const active = list.filter((o) => o.status !== 'cancelled').length;
+  const active = list.filter((o) => o.status !== 'cancelled' && !o._held).length;
 
   const pass = passOrders();
   $('counts').textContent = `${active} cooking · ${pass.length} ready`;
@@ -67,7 +67,7 @@ export function render() {
 function renderAllDay(list) {
   const counts = new Map();
   for (const o of list) {
-    if (o.status === 'cancelled') continue;
+    if (o.status === 'cancelled' || o._held) continue;
     for (const it of stationLines(o)) {
       if (it.done) continue;
       counts.set(it.name, (counts.get(it.name) || 0) + it.quantity);

@@ -16,6 +16,8 @@ import * as tables from './tables.js';
 import * as users from './users.js';
 import * as settings from './settings.js';
 import * as report from './report.js';
+import * as audit from './audit.js';
+import { enrolled, bindTerminal, showPin, lockOnBox, startIdle, stopIdle } from './terminal.js';
 
 const ENDED = 'Your session has ended. Please sign in again.';
 const auth = staffSession('staff', { onEnded: () => signOut(ENDED) });
@@ -31,6 +33,7 @@ const ROUTES = {
   users: { view: users, label: 'Users', key: 'u', admin: true },
   settings: { view: settings, label: 'Settings', key: 's', admin: true },
   report: { view: report, label: 'Report', key: 'r', admin: true },
+  audit: { view: audit, label: 'Audit', key: 'a', admin: true },
 };
 
 const $ = byId;
@@ -62,7 +65,7 @@ let offData = [];
 async function boot() {
   wireStatic();
   const token = auth.token();
-  if (!token) return showLogin();
+  if (!token) return enrolled() ? showPin() : showLogin();
   if (!tokenAlive(token)) {
     auth.clear();
     return showLogin(ENDED);
@@ -84,6 +87,8 @@ async function boot() {
 }
 
 function showLogin(message) {
+  if (enrolled()) return showPin(message);
+  $('pin').hidden = true;
   $('boot').hidden = true;
   $('shell').hidden = true;
   $('login').hidden = false;
@@ -142,6 +147,8 @@ async function enter(user, role) {
   document.body.dataset.role = role;
   $('boot').hidden = true;
   $('login').hidden = true;
+  $('pin').hidden = true;
+  $('lock').hidden = !enrolled();
   $('shell').hidden = false;
   $('who').textContent = user.username ? `${user.username} · ${role}` : role;
   buildNav();
@@ -158,6 +165,8 @@ async function enter(user, role) {
     data.on('orders', updateBadges),
     data.on('settings', () => {
       $('restaurant-name').textContent = data.settings.restaurant_name || 'Restaurant';
+      // On a shared terminal the screen locks after the restaurant's idle time.
+      if (enrolled()) startIdle(data.settings.terminal_lock_seconds || 60, () => lock());
     }),
     data.on('new-order', (o) => {
       toast(`New order from ${data.tableName(o.table_id)}: it needs confirming.`, 'info');
@@ -182,8 +191,16 @@ async function enter(user, role) {
   }
 }
 
+/** lock ends the session on a shared terminal and shows the PIN pad. */
+async function lock() {
+  stopIdle();
+  await lockOnBox();
+  signOut('Locked. Enter your PIN.');
+}
+
 function signOut(message) {
   if (!app.data && $('shell').hidden) return;
+  stopIdle();
   cleanupView?.();
   cleanupView = null;
   offData.forEach((off) => off());
@@ -289,7 +306,14 @@ function showSound() {
 
 function wireStatic() {
   $('login-form').addEventListener('submit', login);
-  $('signout').addEventListener('click', () => signOut('You have signed out.'));
+  $('signout').addEventListener('click', () => (enrolled() ? lock() : signOut('You have signed out.')));
+  $('lock').addEventListener('click', () => lock());
+  bindTerminal({
+    onSignedIn: (res) => {
+      auth.set(res.token);
+      enter(res.user, res.user.role);
+    },
+  });
   // A click that only wakes the audio up must not also mute it.
   $('sound-btn').addEventListener('click', () => {
     if (!wasLocked()) setMuted(!muted());

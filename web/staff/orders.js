@@ -4,6 +4,7 @@
 import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors, calm } from './ui.js';
 import { byCreated } from './data.js';
 import { byName } from './floor.js';
+import { lineTags, lineActions, moveOrder } from './service.js';
 
 const FILTERS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
 // Which column an order sorts into first: what needs a waiter now.
@@ -73,9 +74,10 @@ export function card(app, o, { compact = false } = {}) {
       h('span.order-id', null, `#${o.id}`),
       h(`span.status.os-${o.status}`, null, titleCase(o.status)),
       h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
-    h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}`, null,
+    h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}${it.quantity > 0 ? '' : '.voided'}`, { dataset: { line: it.id } },
       h('span.qty', null, `${it.quantity}×`),
-      h('span.line-name', null, it.name, it.notes ? h('small.note', null, it.notes) : null)))),
+      h('span.line-name', null, it.name, lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
+      lineActions(app, o, it)))),
     o.notes ? h('p.order-note', null, `Note: ${o.notes}`) : null,
     h('footer.order-foot', null,
       h('span.order-total', null, money(o.subtotal_cents, data.currency)),
@@ -99,6 +101,13 @@ function actionButtons(app, o) {
   if (o.status === 'ready' && staff) go('Served', 'served', '.primary');
   if (o.status === 'served') {
     b.push(h('a.button', { href: `#/table/${o.table_id}/bill` }, 'Take payment'));
+  }
+  if (!['paid', 'cancelled'].includes(o.status) && staff) {
+    b.push(h('button.ghost', {
+      type: 'button',
+      dataset: { key: `${o.id}-move`, action: 'move' },
+      onclick: () => moveOrder(app, o),
+    }, 'Move…'));
   }
   if (['pending', 'confirmed', 'preparing'].includes(o.status) && staff) {
     b.push(h('button.ghost.danger-text', {

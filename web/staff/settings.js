@@ -27,6 +27,12 @@ export function render(root, app) {
         'Confirm guest orders automatically (they go straight to the kitchen)'),
       field('Timezone', h('input', { name: 'timezone', list: 'tz-list', value: s.timezone ?? '', spellcheck: 'false' }), 'Where the restaurant is, like Europe/Paris: the daily report follows its midnight.'),
       h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
+      h('h2', null, 'Service'),
+      field('Courses', h('input', { name: 'courses', value: (s.courses || []).join(', ') }), 'In order, separated by commas: Starters, Mains, Desserts.'),
+      h('label.check', null, h('input', { type: 'checkbox', name: 'fire_courses', checked: !!s.fire_courses }),
+        'Hold later courses until staff fire them (or the table says it is ready)'),
+      field('Reasons for voids, comps and discounts', h('textarea', { name: 'correction_reasons', rows: 4, value: (s.correction_reasons || []).join('\n') }), 'One per line; staff may always type another.'),
+      field('Lock shared terminals after (seconds)', h('input', { name: 'terminal_lock_seconds', inputmode: 'numeric', value: String(s.terminal_lock_seconds ?? 60) })),
       h('div.actions', null, h('button.primary', { type: 'submit' }, 'Save settings')));
   };
 
@@ -52,6 +58,10 @@ export function render(root, app) {
       prices_include_tax: el.prices_include_tax.checked,
       auto_confirm_orders: el.auto_confirm_orders.checked,
       timezone: el.timezone.value.trim(),
+      courses: el.courses.value.split(',').map((c) => c.trim()).filter(Boolean),
+      fire_courses: el.fire_courses.checked,
+      correction_reasons: el.correction_reasons.value.split('\n').map((c) => c.trim()).filter(Boolean),
+      terminal_lock_seconds: Math.floor(Number(el.terminal_lock_seconds.value)),
     };
     const bad = {};
     if (!next.restaurant_name) bad.restaurant_name = 'The restaurant needs a name.';
@@ -60,7 +70,7 @@ export function render(root, app) {
     if (!next.timezone) bad.timezone = 'Choose a timezone, like Europe/Paris.';
     if (Object.keys(bad).length) return fieldErrors(form, bad);
     const patch = {};
-    for (const [k, v] of Object.entries(next)) if (current[k] !== v) patch[k] = v;
+    for (const [k, v] of Object.entries(next)) if (JSON.stringify(current[k]) !== JSON.stringify(v)) patch[k] = v;
     if (!Object.keys(patch).length) {
       toast('Nothing changed.', 'info');
       return;

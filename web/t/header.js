@@ -40,6 +40,13 @@ export function renderTable() {
   const req = t && t.open_request ? t.open_request.kind : null;
   serviceButton($('btn-waiter'), 'waiter', req === 'waiter', 'Call waiter', 'Waiter called');
   serviceButton($('btn-bill'), 'bill', req === 'bill', 'Bill', 'Bill requested');
+  // "Ready for the next course" shows when the restaurant holds courses
+  // and one of ours is waiting; the box then sends it to the kitchen.
+  const next = $('btn-next');
+  const waiting = Boolean(S.settings.fire_courses) && [...S.orders.values()].some((o) =>
+    !['paid', 'cancelled'].includes(o.status) && (o.items || []).some((i) => i.quantity > 0 && !i.fired_at));
+  next.hidden = !waiting && req !== 'next_course';
+  if (!next.hidden) serviceButton(next, 'next_course', req === 'next_course', 'Ready for the next course', 'Next course asked for');
 }
 
 export function serviceButton(btn, kind, sent, label, sentLabel) {
