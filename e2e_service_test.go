@@ -156,4 +156,16 @@ func TestServiceDinnerForFour(t *testing.T) {
 	if len(terms) != 1 || terms[0].SignedIn != nil {
 		t.Errorf("terminals after the lock = %+v; want nobody signed in", terms)
 	}
+
+	// ---- the manager signs in on the same terminal and reads the audit ----
+	box.DoJSON(t, http.MethodPatch, "/api/users/1", admin, map[string]any{"pin": "1357"}, http.StatusOK, nil)
+	for _, k := range []string{"1", "3", "5", "7", "ok"} {
+		staffClick(t, ctx, fmt.Sprintf(`#pin-pad button[data-key="%s"]`, k))
+	}
+	staffWait(t, ctx, "the admin on the terminal", `!document.getElementById('shell').hidden && document.getElementById('who').textContent.startsWith('admin')`)
+	staffGo(t, ctx, "#/audit")
+	staffType(t, ctx, `.audit-filters input[name=order]`, "1")
+	staffClickText(t, ctx, ".audit-filters button", "Show")
+	staffWait(t, ctx, "the order's story", `[...document.querySelectorAll('.audit-table tbody tr')].some(r => r.dataset.action === 'line.void' && r.textContent.includes('Guest changed mind') && r.textContent.includes('ana')) && [...document.querySelectorAll('.audit-table tbody tr')].every(r => r.textContent.includes('#1'))`)
+	shot(t, ctx, "service-audit-order")
 }
