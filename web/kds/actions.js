@@ -78,11 +78,11 @@ export function start(id) {
 }
 
 /**
- * bump finishes a ticket. course names the course ticket of an order split
- * by courses: its lines are crossed off (the box makes the order ready
- * when nothing is left and nothing is held).
+ * bump finishes a ticket. key names the ticket of an order split by its
+ * fires: its lines are crossed off (the box makes the order ready when
+ * nothing is left and nothing is held).
  */
-export function bump(id, course = null) {
+export function bump(id, key = null) {
   const o = current(id);
   if (!o || !isTicket(o)) return;
   act('bump', id, async () => {
@@ -90,10 +90,10 @@ export function bump(id, course = null) {
     if (!now || !isTicket(now)) return;
     if (now.status === 'confirmed') await setStatus(id, 'preparing');
     const views = ticketsOf(current(id) || now);
-    // From the keyboard no course is named: the oldest course cooking.
-    if (course === null && views.length > 1) course = views.find((v) => !v._held && stationLines(v).some((i) => !i.done))?._course ?? null;
-    if (course !== null) {
-      const view = ticketsOf(current(id) || now).find((v) => v._course === course);
+    // From the keyboard no ticket is named: the oldest fire still cooking.
+    if (key === null && views.length > 1) key = views.find((v) => !v._held && stationLines(v).some((i) => !i.done))?._key ?? null;
+    if (key !== null) {
+      const view = views.find((v) => v._key === key);
       for (const it of view ? stationLines(view) : []) if (!it.done) await setLine(id, it.id, true);
     } else if (station) {
       // At a station, bumping finishes this station's lines; the order turns

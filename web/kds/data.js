@@ -99,8 +99,8 @@ export function applyOrder(o, seq, event) {
   } else if (prev && S.loaded && ACTIVE_KITCHEN.has(o.status)) {
     // A course fired (or fired again) arrives as a new ticket, with sound.
     const before = new Map(prev.items.map((i) => [i.id, i.fired_at]));
-    const fired = new Set(o.items.filter((i) => i.fired_at && i.quantity > 0 && before.has(i.id) && before.get(i.id) !== i.fired_at).map((i) => i.course || 0));
-    for (const c of fired) newUntil.set(`${o.id}:${c}`, Date.now() + NEW_FLASH_MS);
+    const fired = new Set(o.items.filter((i) => i.fired_at && i.quantity > 0 && before.has(i.id) && before.get(i.id) !== i.fired_at).map((i) => i.fired_at));
+    for (const at of fired) newUntil.set(`${o.id}:${at}`, Date.now() + NEW_FLASH_MS);
     if (fired.size) {
       sound.newTicket();
       setTimeout(schedule, NEW_FLASH_MS + 50);

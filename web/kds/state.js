@@ -100,26 +100,26 @@ export function stationLines(o) {
 }
 
 /**
- * ticketsOf splits an order into the kitchen's tickets: one per course
- * when its lines are in more than one, each fired course its own ticket
- * (aged from its fire) and each held one a "coming" ticket. An order of
- * one course is one ticket, as before. A view carries the order's fields
- * with only that course's lines.
+ * ticketsOf splits an order into the kitchen's tickets: each fire (a
+ * course sent when staff fired it, or fired again) is its own ticket,
+ * aged from that moment, and each course still held is a "coming" ticket.
+ * An order whose lines all went at once is one ticket, as before. A view
+ * carries the order's fields with only its lines.
  */
 export function ticketsOf(o) {
   const groups = new Map();
   for (const it of o.items) {
     if (!(it.quantity > 0)) continue;
-    const k = it.course || 0;
+    const k = it.fired_at || `held:${it.course || 0}`;
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k).push(it);
   }
   if (groups.size < 2) return [o];
-  return [...groups.keys()].sort((a, b) => a - b).map((k) => {
+  return [...groups.keys()].sort().map((k) => {
     const items = groups.get(k);
-    const held = items.every((i) => !i.fired_at);
-    const firedAt = held ? null : items.map((i) => i.fired_at).filter(Boolean).sort().pop();
-    return { ...o, items, _view: true, _key: `${o.id}:${k}`, _course: k, _held: held, _firedAt: firedAt };
+    const held = k.startsWith('held:');
+    const courses = [...new Set(items.map((i) => i.course).filter(Boolean))].sort((a, b) => a - b);
+    return { ...o, items, _view: true, _key: `${o.id}:${k}`, _course: courses[0] || 0, _courses: courses, _held: held, _firedAt: held ? null : k };
   });
 }
 

@@ -2,6 +2,9 @@
 // notes, and the one action it needs next.
 import { h } from '/lib/dom.js';
 import { S, prefs, menuItems, newUntil, now, stationLines, tableName, startedAt, courseName } from './state.js';
+
+/** courseLabel names the courses of a ticket of a split order. */
+const courseLabel = (o) => (o._courses || []).map(courseName).join(' · ');
 import { start, bump, toggleLine } from './actions.js';
 import { select } from './keys.js';
 
@@ -64,7 +67,7 @@ export function renderTicket(o, index) {
     ? null
     : o.status === 'confirmed'
       ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
-      : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id, o._view ? o._course : null)) }, 'Bump ✓');
+      : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id, o._view ? o._key : null)) }, 'Bump ✓');
   return h(
     'article',
     {
@@ -82,7 +85,7 @@ export function renderTicket(o, index) {
         h('span', { class: 't-status' }, statusLabel),
         held ? null : h('span', { class: 't-timer', dataset: { since: startedAt(o) } }, fmtAge(age)),
       ),
-      o._view ? h('div', { class: 't-course' }, courseName(o._course)) : null,
+      o._view && o._courses.length ? h('div', { class: 't-course' }, courseLabel(o)) : null,
     ),
     o.notes ? h('div', { class: 't-notes' }, '✎ ', o.notes) : null,
     h('ul', { class: 't-items' }, items),
