@@ -79,6 +79,7 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	srv, err := server.New(server.Options{
 		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
 		Version: version, AllowedOrigins: cfg.AllowedOrigins,
+		Upgrades: upgradeOptions(cfg.Data),
 	})
 	if err == nil {
 		err = server.Relay(ctx, st, h)

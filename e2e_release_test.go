@@ -17,6 +17,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"rms/release"
+	"rms/release/releasetest"
+	"rms/store"
 )
 
 // TestReleaseUnderQEMU builds the Raspberry Pi binaries with .ci/release
@@ -40,15 +44,29 @@ func TestReleaseUnderQEMU(t *testing.T) {
 	}
 	dist := t.TempDir()
 	const version, commit, date = "v9.8.7-test", "abc123def456", "2026-11-26T12:00:00Z"
+	// A throwaway signing key: the release signs with it and builds its
+	// public key in.
+	pub, priv := releasetest.Key(t)
+	keyText, err := priv.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "rms.key")
+	if err := os.WriteFile(keyFile, keyText, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("bash", ".ci/release")
 	cmd.Env = append(os.Environ(), "TARGETS=linux/arm64 linux/arm/7", "DIST="+dist,
-		"VERSION="+version, "COMMIT="+commit, "DATE="+date)
+		"VERSION="+version, "COMMIT="+commit, "DATE="+date, "SIGNING_KEY="+keyFile)
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf(".ci/release: %v\n%s", err, out)
 	}
 	t.Logf(".ci/release built 2 targets in %v", time.Since(start).Round(time.Second))
 	checkSums(t, dist, []string{"rms-linux-arm64", "rms-linux-armv7"})
+	if got, _ := os.ReadFile(filepath.Join(dist, "minisign.pub")); release.KeyID(string(got)) != release.KeyID(pub) {
+		t.Errorf("dist/minisign.pub = %q; want the signing key's public key %s", got, release.KeyID(pub))
+	}
 
 	for _, tg := range targets {
 		t.Run(tg.file, func(t *testing.T) {
@@ -61,8 +79,14 @@ func TestReleaseUnderQEMU(t *testing.T) {
 
 			out, err := exec.Command(tg.qemu, bin, "version").CombinedOutput()
 			want := fmt.Sprintf("rms %s (commit %s, built %s)", version, commit, date)
-			if err != nil || !strings.Contains(string(out), want) {
-				t.Errorf("rms version = %q, %v; want %q", out, err, want)
+			if err != nil || !strings.Contains(string(out), want) || !strings.Contains(string(out), "release key "+release.KeyID(pub)) {
+				t.Errorf("rms version = %q, %v; want %q and release key %s", out, err, want, release.KeyID(pub))
+			}
+			body, _ := os.ReadFile(bin)
+			sig, _ := os.ReadFile(bin + ".minisig")
+			info, err := release.Verify(pub, body, sig)
+			if err != nil || info.Version != version || info.Target.String() != tg.target || info.Schema != store.LatestSchema() {
+				t.Errorf("release.Verify(%s) = %+v, %v; want %s for %s, schema %d", tg.file, info, err, version, tg.target, store.LatestSchema())
 			}
 			runUnderQEMU(t, tg.qemu, bin, version)
 		})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"rms/release"
 )
 
 // TestStaffApp drives the staff app in Chromium the way a manager and a
@@ -34,7 +38,7 @@ func TestStaffApp(t *testing.T) {
 	staffSignIn(t, ctx, "admin", "admin123")
 	staffWait(t, ctx, "the app shell", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0`)
 	staffWait(t, ctx, "live connection", `document.getElementById('conn').dataset.state === 'connected'`)
-	if got := staffString(t, ctx, `[...document.querySelectorAll('#nav a')].map(a => a.dataset.route).join(',')`); got != "floor,orders,menu,tables,users,settings,report,audit" {
+	if got := staffString(t, ctx, `[...document.querySelectorAll('#nav a')].map(a => a.dataset.route).join(',')`); got != "floor,orders,menu,tables,users,printers,settings,report,audit" {
 		t.Fatalf("admin nav = %q; want every section", got)
 	}
 	shot(t, ctx, "staff-floor-1366")
@@ -276,6 +280,21 @@ func TestStaffApp(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(string(body), `"restaurant_name":"Trattoria Nuova"`) {
 		t.Errorf("GET /api/settings = %d %s; want the new name", status, body)
 	}
+	// The software update card: a development build says why it cannot
+	// take an upload instead of offering one, and the last upgrade's steps
+	// (as the upgrader writes them) show in plain words.
+	now := time.Now().UTC()
+	if err := os.MkdirAll(filepath.Join(box.Dir, "upgrade"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := release.WriteStatus(filepath.Join(box.Dir, "upgrade"), release.Status{State: release.StateRolledBack, From: "v1.4.0", To: "v1.5.0", By: "admin", StartedAt: now,
+		FinishedAt: &now, Steps: []release.Step{{At: now, Text: "Installed rms v1.5.0."}, {At: now, Text: "rms v1.5.0 is not healthy: it stopped 3 times while starting. Rolling back to v1.4.0."}, {At: now, Text: "rms v1.4.0 serves again. The upgrade was rolled back."}}}); err != nil {
+		t.Fatal(err)
+	}
+	staffGo(t, ctx, "#/floor")
+	staffGo(t, ctx, "#/settings")
+	staffWait(t, ctx, "software update card with the last upgrade", `(() => { const c = document.querySelector('.update'); return !!c && c.textContent.includes('Running rms') && c.textContent.includes('development build') && !c.querySelector('input[type=file]') && c.querySelectorAll('.update-steps li').length === 3 && c.textContent.includes('Rolled back'); })()`)
+	shot(t, ctx, "staff-settings-update-1366")
 
 	// ---- a new waiter: signs in and sees no admin sections ----
 	staffGo(t, ctx, "#/users")

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // a Pi's minimal image may lack zoneinfo; the report needs the restaurant's zone
 
+	"rms/release"
 	"rms/store"
 )
 
@@ -62,14 +63,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backup(ctx, args, stdout, stderr)
 	case "restore":
 		return restore(ctx, args, stdout, stderr)
+	case "install":
+		return install(ctx, args, stdin, stdout, stderr)
+	case "uninstall":
+		return uninstall(ctx, args, stdout, stderr)
+	case "upgrade":
+		return upgrade(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "rms %s (commit %s, built %s)\n", version, commit, date)
+		fmt.Fprintf(stdout, "%s, database schema %d, release key %s\n", release.Self(), store.LatestSchema(), orNone(release.KeyID(releaseKey)))
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: rms [serve] [flags] | rms user add --username U --role R | rms backup FILE | rms restore FILE | rms version")
+		fmt.Fprintln(stdout, "usage: rms [serve] [flags] | rms install | rms upgrade FILE | rms uninstall [--purge] | rms user add --username U --role R | rms backup FILE | rms restore FILE | rms version")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (try: serve, user add, backup, restore, version)", cmd)
+	return fmt.Errorf("unknown command %q (try: serve, install, upgrade, uninstall, user add, backup, restore, version)", cmd)
 }
 
 // config is everything serve needs, parsed once from flags and environment.

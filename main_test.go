@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"rms/release"
 	"rms/store"
 )
 
@@ -23,8 +25,9 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 
 func TestRunVersion(t *testing.T) {
 	out, _, err := runCLI(t, "", "version")
-	if err != nil || out != "rms dev (commit none, built unknown)\n" {
-		t.Errorf("rms version = %q, %v; want the version, commit and build date", out, err)
+	want := fmt.Sprintf("rms dev (commit none, built unknown)\n%s, database schema %d, release key (none: a development build)\n", release.Self(), store.LatestSchema())
+	if err != nil || out != want {
+		t.Errorf("rms version = %q, %v; want %q: the version, commit, build date, target, schema and release key", out, err, want)
 	}
 	out, _, err = runCLI(t, "", "help")
 	if err != nil || !strings.Contains(out, "rms user add") || !strings.Contains(out, "rms backup FILE") {

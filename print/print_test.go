@@ -200,6 +200,9 @@ func TestKitchenTicket(t *testing.T) {
 	}
 }
 
+// money formats euro cents as the prints do.
+func money(c int64) string { return fmt.Sprintf("€%d.%02d", c/100, c%100) }
+
 func regexpTime(s string) bool {
 	s = strings.TrimSpace(s)
 	_, err := time.Parse("15:04", s)
@@ -352,7 +355,8 @@ func TestBillAndReceipt(t *testing.T) {
 			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "card", AmountCents: 1000, TipCents: 0}); err != nil {
 				t.Fatalf("CreatePayment: %v", err)
 			}
-			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "cash", AmountCents: bill.TotalCents - 1000, TipCents: 250}); err != nil {
+			if _, err := k.st.CreatePayment(ctx, store.NewPayment{TableID: k.table.ID, Method: "cash", AmountCents: bill.TotalCents - 1000, TipCents: 250,
+				TenderedCents: bill.TotalCents - 1000 + 250 + 1235}); err != nil {
 				t.Fatalf("CreatePayment: %v", err)
 			}
 			got := settle(t, k, p, fp)
@@ -369,6 +373,12 @@ func TestBillAndReceipt(t *testing.T) {
 				t.Errorf("tip %q; want €2.50", l.Text)
 			}
 			mustLine(t, r, "Total with tips")
+			if l := mustLine(t, r, "cash given"); !strings.HasSuffix(l.Text, money(bill.TotalCents-1000+250+1235)) {
+				t.Errorf("cash given %q; want %s", l.Text, money(bill.TotalCents-1000+250+1235))
+			}
+			if l := mustLine(t, r, "change"); !strings.HasSuffix(l.Text, "€12.35") {
+				t.Errorf("change %q; want €12.35", l.Text)
+			}
 			if _, ok := r.Find("DUE"); ok {
 				t.Errorf("receipt shows something due:\n%s", r.Text())
 			}
@@ -495,5 +505,102 @@ func TestDeletedPrinterCancelsJobs(t *testing.T) {
 	}
 	if _, err := k.st.Printer(ctx, p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Printer(deleted) err = %v; want ErrNotFound", err)
+	}
+}
+
+// TestCoursesVoidsCompsDiscounts: tickets print each fired course under
+// its heading, a void of a printed line tells the kitchen, and the bill
+// shows comps, voids and discounts with the tax worked out after them.
+func TestCoursesVoidsCompsDiscounts(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	if _, err := k.st.UpdateSettings(ctx, store.SettingsPatch{Courses: &[]string{"Starters", "Mains", "Desserts"}, FireCourses: ptr(true)}); err != nil {
+		t.Fatalf("UpdateSettings: %v", err)
+	}
+	pass, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	tillP, till := k.printer(t, "Till", store.PrinterReceipt, "")
+	k.run(t)
+	seat := int64(2)
+	o := k.order(t, "",
+		store.NewOrderItem{MenuItemID: k.wine.ID, Quantity: 2, Course: ptr(int64(1))},
+		store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1, Course: ptr(int64(2)), Seat: &seat},
+		store.NewOrderItem{MenuItemID: k.tiramisu.ID, Quantity: 2, Course: ptr(int64(3))})
+	first := wait(t, fp, 1)[0]
+	mustLine(t, first, "-- 1: STARTERS --")
+	mustLine(t, first, "2 x House wine")
+	if strings.Contains(first.Text(), "Pizza") || strings.Contains(first.Text(), "Tiramis") {
+		t.Errorf("first ticket has held courses:\n%s", first.Text())
+	}
+	if _, err := k.st.FireCourse(ctx, o.ID, 2); err != nil {
+		t.Fatalf("FireCourse: %v", err)
+	}
+	mains := wait(t, fp, 2)[1]
+	mustLine(t, mains, "-- 2: MAINS --")
+	mustLine(t, mains, "1 x Pizza Margherita")
+	mustLine(t, mains, "seat 2")
+
+	// A void of a printed line goes to the kitchen; one of a held line not.
+	var wine, tiramisu store.OrderItem
+	for _, it := range o.Items {
+		switch it.MenuItemID {
+		case k.wine.ID:
+			wine = it
+		case k.tiramisu.ID:
+			tiramisu = it
+		}
+	}
+	if _, err := k.st.VoidLine(ctx, o.ID, wine.ID, 1, "spilled", store.RoleAdmin); err != nil {
+		t.Fatalf("VoidLine: %v", err)
+	}
+	v := wait(t, fp, 3)[2]
+	if l := mustLine(t, v, "VOID"); !l.Reverse {
+		t.Errorf("void banner %+v; want white on black", l)
+	}
+	mustLine(t, v, "1 x House wine")
+	if _, err := k.st.VoidLine(ctx, o.ID, tiramisu.ID, 1, "changed mind", store.RoleAdmin); err != nil {
+		t.Fatalf("VoidLine: %v", err)
+	}
+	if got := settle(t, k, pass, fp); len(got) != 3 {
+		t.Errorf("%d kitchen prints; want 3 (a held line's void prints nothing)", len(got))
+	}
+
+	var pizza store.OrderItem
+	for _, it := range o.Items {
+		if it.MenuItemID == k.pizza.ID {
+			pizza = it
+		}
+	}
+	if _, err := k.st.CompLine(ctx, o.ID, pizza.ID, "birthday"); err != nil {
+		t.Fatalf("CompLine: %v", err)
+	}
+	pct := int64(1000)
+	if _, err := k.st.AddDiscount(ctx, k.table.ID, store.NewDiscount{PercentBP: &pct, Reason: "regulars"}); err != nil {
+		t.Fatalf("AddDiscount: %v", err)
+	}
+	bill, err := k.st.Bill(ctx, k.table.ID)
+	if err != nil {
+		t.Fatalf("Bill: %v", err)
+	}
+	if _, err := k.st.PrintBill(ctx, k.table.ID, tillP.ID); err != nil {
+		t.Fatalf("PrintBill: %v", err)
+	}
+	b := wait(t, till, 1)[0]
+	if l := mustLine(t, b, "1 x Pizza Margherita"); !strings.HasSuffix(l.Text, "€0.00") {
+		t.Errorf("comped line %q; want €0.00", l.Text)
+	}
+	mustLine(t, b, "on the house: birthday")
+	mustLine(t, b, "1 x House wine")
+	mustLine(t, b, "1 x Tiramisù")
+	mustLine(t, b, "VOID 1 x House wine")
+	mustLine(t, b, "VOID 1 x Tiramisù")
+	mustLine(t, b, "spilled")
+	if l := mustLine(t, b, "Discount 10% (regulars)"); !strings.HasSuffix(l.Text, "-"+money(bill.DiscountCents)) {
+		t.Errorf("discount %q; want -%s", l.Text, money(bill.DiscountCents))
+	}
+	if l := mustLine(t, b, "TOTAL"); !strings.HasSuffix(l.Text, money(bill.TotalCents)) {
+		t.Errorf("total %q; want %s", l.Text, money(bill.TotalCents))
+	}
+	if bill.DiscountCents == 0 || bill.TotalCents != bill.SubtotalCents-bill.DiscountCents {
+		t.Errorf("bill %+v; want the discount taken off the total (prices include tax)", bill)
 	}
 }

@@ -3,6 +3,7 @@ package print
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -49,6 +50,11 @@ func kitchenTicket(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 		e.Reverse(true).Bold(true).Size(2, 2)
 		e.Line(" CANCELLED ")
 		e.Size(1, 1).Bold(false).Reverse(false)
+	case store.TicketVoid:
+		e.Reverse(true).Bold(true).Size(2, 2)
+		e.Line(" VOID ")
+		e.Size(1, 1).Bold(false).Reverse(false)
+		e.Line("Stop: do not make these")
 	case store.TicketReprint:
 		e.Reverse(true).Bold(true).Line(" REPRINT ").Bold(false).Reverse(false)
 	}
@@ -68,7 +74,13 @@ func kitchenTicket(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 	}
 	e.Line(fmt.Sprintf("Order %d - %s", o.ID, station))
 	e.Align(AlignLeft).Line(rule(w, '='))
-	for _, it := range o.Items {
+	course := int64(-1)
+	for _, it := range byCourse(o.Items) {
+		if c := courseOf(it); c != course && (c != 0 || course != -1) {
+			// Each course under its own heading, as the kitchen fires them.
+			e.Bold(true).Line(courseHeading(c, doc.Settings.Courses, w)).Bold(false)
+		}
+		course = courseOf(it)
 		qty := fmt.Sprintf("%d x ", it.Quantity)
 		e.Bold(true).Size(1, 2)
 		for i, l := range wrap(it.Name, w-len(qty), 0) {
@@ -79,6 +91,12 @@ func kitchenTicket(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 			}
 		}
 		e.Size(1, 1).Bold(false)
+		if it.Seat != nil {
+			e.Line(strings.Repeat(" ", len(qty)) + fmt.Sprintf("seat %d", *it.Seat))
+		}
+		if it.Comped {
+			e.Line(strings.Repeat(" ", len(qty)) + "(on the house)")
+		}
 		if it.Notes != "" {
 			for _, l := range wrap("NOTE: "+it.Notes, w-len(qty), len("NOTE: ")) {
 				e.Line(strings.Repeat(" ", len(qty)) + l)
@@ -131,15 +149,70 @@ func bill(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 	e.Line(rule(w, '-'))
 	for _, o := range b.Orders {
 		for _, it := range o.Items {
-			for _, l := range columns(fmt.Sprintf("%d x %s", it.Quantity, it.Name), money(it.Quantity*it.UnitPriceCents, st.Currency), w) {
+			if it.Quantity == 0 {
+				continue // voided whole: listed below
+			}
+			amount := money(it.Quantity*it.UnitPriceCents, st.Currency)
+			if it.Comped {
+				amount = money(0, st.Currency)
+			}
+			for _, l := range columns(fmt.Sprintf("%d x %s", it.Quantity, it.Name), amount, w) {
 				e.Line(l)
 			}
-			if it.Quantity > 1 {
+			if it.Quantity > 1 && !it.Comped {
 				e.Line("    @ " + money(it.UnitPriceCents, st.Currency))
+			}
+			if it.Comped {
+				reason := ""
+				if it.CompReason != nil {
+					reason = ": " + *it.CompReason
+				}
+				for _, l := range wrap("    on the house"+reason, w, 6) {
+					e.Line(l)
+				}
+			}
+			if it.Paid && doc.Kind == store.JobBill {
+				e.Line("    (paid)")
+			}
+		}
+	}
+	var voids []store.Correction
+	for _, c := range b.Corrections {
+		if c.Kind == "void" {
+			voids = append(voids, c)
+		}
+	}
+	if len(voids) > 0 {
+		e.Line("Not charged:")
+		for _, c := range voids {
+			for _, l := range columns(fmt.Sprintf("  VOID %d x %s", c.Quantity, c.Name), "("+money(c.AmountCents, st.Currency)+")", w) {
+				e.Line(l)
+			}
+			if c.Reason != "" {
+				for _, l := range wrap("    "+c.Reason, w, 4) {
+					e.Line(l)
+				}
 			}
 		}
 	}
 	e.Line(rule(w, '-'))
+	if b.DiscountCents > 0 {
+		for _, l := range columns("Subtotal", money(b.SubtotalCents, st.Currency), w) {
+			e.Line(l)
+		}
+		for _, d := range b.Discounts {
+			label := "Discount"
+			if d.PercentBP != nil {
+				label += " " + percent(*d.PercentBP)
+			}
+			if d.Reason != "" {
+				label += " (" + d.Reason + ")"
+			}
+			for _, l := range columns(label, money(-d.AppliedCents, st.Currency), w) {
+				e.Line(l)
+			}
+		}
+	}
 	rate := percent(st.TaxRateBP)
 	if st.PricesIncludeTax {
 		e.Bold(true).Size(1, 2)
@@ -154,8 +227,14 @@ func bill(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 			e.Line(l)
 		}
 	} else {
-		for _, l := range columns("Subtotal", money(b.SubtotalCents, st.Currency), w) {
-			e.Line(l)
+		if b.DiscountCents > 0 {
+			for _, l := range columns("After discount", money(b.SubtotalCents-b.DiscountCents, st.Currency), w) {
+				e.Line(l)
+			}
+		} else {
+			for _, l := range columns("Subtotal", money(b.SubtotalCents, st.Currency), w) {
+				e.Line(l)
+			}
 		}
 		for _, l := range columns("Tax "+rate, money(b.TaxCents, st.Currency), w) {
 			e.Line(l)
@@ -175,6 +254,14 @@ func bill(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 			}
 			if p.TipCents > 0 {
 				for _, l := range columns("  tip", money(p.TipCents, st.Currency), w) {
+					e.Line(l)
+				}
+			}
+			if p.TenderedCents > 0 {
+				for _, l := range columns("  cash given", money(p.TenderedCents, st.Currency), w) {
+					e.Line(l)
+				}
+				for _, l := range columns("  change", money(p.ChangeCents, st.Currency), w) {
 					e.Line(l)
 				}
 			}
@@ -243,6 +330,41 @@ func testPage(e *Encoder, doc store.PrintDoc, w int) error {
 	e.Align(AlignCenter).Line("If you can read this, the printer works.")
 	e.Feed(2).Cut()
 	return nil
+}
+
+// courseOf is a line's course, 0 for none (it went at once).
+func courseOf(it store.OrderItem) int64 {
+	if it.Course == nil {
+		return 0
+	}
+	return *it.Course
+}
+
+// byCourse orders lines by course, keeping their order within one.
+func byCourse(items []store.OrderItem) []store.OrderItem {
+	out := append([]store.OrderItem(nil), items...)
+	sort.SliceStable(out, func(i, j int) bool { return courseOf(out[i]) < courseOf(out[j]) })
+	return out
+}
+
+// courseHeading names a course from the settings: "-- 2: MAINS --".
+func courseHeading(c int64, names []string, w int) string {
+	name := "no course"
+	if c > 0 {
+		name = fmt.Sprintf("course %d", c)
+		if int(c) <= len(names) && names[c-1] != "" {
+			name = fmt.Sprintf("%d: %s", c, names[c-1])
+		}
+	}
+	return truncateRunes("-- "+strings.ToUpper(name)+" --", w)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 func orAll(station string) string {

@@ -237,3 +237,35 @@ func TestPrintingOrdersAndBills(t *testing.T) {
 		t.Errorf("queued %d -> %d after settling; want one receipt more", before["queued"], after["queued"])
 	}
 }
+
+// TestPaymentTendered: the cash a guest hands over is optional, checked,
+// and answered with the change (which the receipt prints).
+func TestPaymentTendered(t *testing.T) {
+	ts := newTestServer(t)
+	tableID, itemID, _ := ts.seedMenu(t)
+	ts.must(t, 201, "POST", "/api/orders", ts.waiter, map[string]any{"table_id": tableID, "items": []map[string]any{{"menu_item_id": itemID, "quantity": 1}}}, nil)
+	for _, c := range []map[string]any{
+		{"table_id": tableID, "method": "card", "amount_cents": 500, "tendered_cents": 1000},
+		{"table_id": tableID, "method": "cash", "amount_cents": 500, "tip_cents": 100, "tendered_cents": 550},
+		{"table_id": tableID, "method": "cash", "amount_cents": 500, "tendered_cents": -5},
+	} {
+		r := ts.do(t, "POST", "/api/payments", ts.waiter, c)
+		var e struct {
+			Error struct{ Fields map[string]string }
+		}
+		r.decode(t, &e)
+		if r.status != 422 || e.Error.Fields["tendered_cents"] == "" {
+			t.Errorf("POST /api/payments %v = %d %s; want 422 naming tendered_cents", c, r.status, r.body)
+		}
+	}
+	var p map[string]any
+	ts.must(t, 201, "POST", "/api/payments", ts.waiter, map[string]any{"table_id": tableID, "method": "cash", "amount_cents": 500, "tip_cents": 100, "tendered_cents": 2000}, &p)
+	if p["tendered_cents"] != float64(2000) || p["change_cents"] != float64(1400) {
+		t.Errorf("payment = %v; want tendered 2000 and change 1400", p)
+	}
+	var card map[string]any
+	ts.must(t, 201, "POST", "/api/payments", ts.waiter, map[string]any{"table_id": tableID, "method": "card", "amount_cents": 750}, &card)
+	if _, ok := card["tendered_cents"]; ok {
+		t.Errorf("payment = %v; want no tendered_cents when none was given", card)
+	}
+}

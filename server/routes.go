@@ -63,6 +63,9 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/settings", s.handleSettingsGet, s.allow(anyRole...))
 	api.PATCH("/settings", s.handleSettingsUpdate, s.allow(adminOnly...))
 
+	api.GET("/system/upgrade", s.handleUpgradeGet, s.allow(adminOnly...))
+	api.POST("/system/upgrade", s.handleUpgradeUpload, s.allow(adminOnly...))
+
 	api.GET("/menu", s.handleMenu, s.allow(anyRole...))
 	api.POST("/menu/categories", s.handleCategoryCreate, s.allow(adminOnly...))
 	api.PATCH("/menu/categories/:id", s.handleCategoryUpdate, s.allow(adminOnly...))

@@ -37,6 +37,8 @@ type Options struct {
 	CustomerTokenTTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Upgrades let the staff app show and start upgrades.
+	Upgrades UpgradeOptions
 }
 
 // Server serves the box's HTTP API, WebSocket and pages.

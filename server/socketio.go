@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -44,21 +45,26 @@ type sioSessions struct {
 	byID     map[string]*sioSession
 	draining bool
 
-	// Tests shorten the timings; zero means the constants above.
-	pingIntervalT, pingTimeoutT, connectTimeoutT time.Duration
+	// Tests shorten the timings (in nanoseconds); zero means the
+	// constants above.
+	pingIntervalT, pingTimeoutT, connectTimeoutT atomic.Int64
 }
 
 func (ss *sioSessions) pingInterval() time.Duration {
-	return orDefault(ss.pingIntervalT, sioPingInterval)
-}
-func (ss *sioSessions) pingTimeout() time.Duration { return orDefault(ss.pingTimeoutT, sioPingTimeout) }
-func (ss *sioSessions) connectTimeout() time.Duration {
-	return orDefault(ss.connectTimeoutT, sioConnectTimeout)
+	return orDefault(&ss.pingIntervalT, sioPingInterval)
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
+func (ss *sioSessions) pingTimeout() time.Duration {
+	return orDefault(&ss.pingTimeoutT, sioPingTimeout)
+}
+
+func (ss *sioSessions) connectTimeout() time.Duration {
+	return orDefault(&ss.connectTimeoutT, sioConnectTimeout)
+}
+
+func orDefault(d *atomic.Int64, def time.Duration) time.Duration {
+	if v := time.Duration(d.Load()); v > 0 {
+		return v
 	}
 	return def
 }
@@ -147,27 +153,32 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 		if ws, cork, err = s.sioAccept(c); err != nil {
 			return nil // Accept has answered
 		}
-		sess.t.ws, sess.t.cork = ws, cork
+		sess.t.ws = &wsTransport{ws: ws, cork: cork}
 		upgrades = []string{}
 	}
+	unavailable := &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
 	hc, err := s.hub.RegisterFormat(sess.t, hub.Peer{}, sioFormat)
-	if err == nil && !s.sio.add(sess) {
-		hc.Close(hub.CodeGoingAway, "too many sessions")
-		err = errSIOFull
-	}
 	if err != nil {
 		if ws != nil {
-			ws.Close(websocket.StatusTryAgainLater, "try again later")
+			ws.Close(websocket.StatusGoingAway, "server shutting down")
 			return nil
 		}
-		return &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
+		return unavailable
 	}
+	// Ready before it can be found: StopLongPolls may close it at once.
 	sess.hc = hc
 	sess.startTimers()
-	open := append([]byte{eioOpen}, mustJSON(map[string]any{
-		"sid": sess.id, "upgrades": upgrades,
-		"pingInterval": s.sio.pingInterval().Milliseconds(), "pingTimeout": s.sio.pingTimeout().Milliseconds(),
-		"maxPayload": sioMaxPayload,
+	if !s.sio.add(sess) {
+		hc.Close(int(websocket.StatusTryAgainLater), "too many sessions, or shutting down")
+		if ws != nil {
+			return nil
+		}
+		return unavailable
+	}
+	open := append([]byte{eioOpen}, mustJSON(sioOpen{
+		SID: sess.id, Upgrades: upgrades,
+		PingInterval: s.sio.pingInterval().Milliseconds(), PingTimeout: s.sio.pingTimeout().Milliseconds(),
+		MaxPayload: sioMaxPayload,
 	})...)
 	if ws != nil {
 		hc.Send(open)
@@ -177,7 +188,14 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	return c.Blob(http.StatusOK, "text/plain; charset=UTF-8", open)
 }
 
-var errSIOFull = errors.New("socket.io: too many sessions")
+// sioOpen is the open packet's data, in the reference server's order.
+type sioOpen struct {
+	SID          string   `json:"sid"`
+	Upgrades     []string `json:"upgrades"`
+	PingInterval int64    `json:"pingInterval"`
+	PingTimeout  int64    `json:"pingTimeout"`
+	MaxPayload   int      `json:"maxPayload"`
+}
 
 func (ss *sioSessions) add(sess *sioSession) bool {
 	ss.mu.Lock()

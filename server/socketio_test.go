@@ -1,9 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -228,7 +232,8 @@ func TestSocketIOMalformedPackets(t *testing.T) {
 func TestSocketIOHeartbeat(t *testing.T) {
 	t.Parallel()
 	b := newSIOBox(t, hub.Options{}, nil)
-	b.srv.sio.pingIntervalT, b.srv.sio.pingTimeoutT = 100*time.Millisecond, 300*time.Millisecond
+	b.srv.sio.pingIntervalT.Store(int64(100 * time.Millisecond))
+	b.srv.sio.pingTimeoutT.Store(int64(300 * time.Millisecond))
 	c := sioDial(t, b.URL, "polling")
 	if c.open.PingInterval != 100 || c.open.PingTimeout != 300 {
 		t.Fatalf("open packet %+v; want the shortened ping timings", c.open)
@@ -248,7 +253,7 @@ func TestSocketIOHeartbeat(t *testing.T) {
 func TestSocketIOConnectTimeout(t *testing.T) {
 	t.Parallel()
 	b := newSIOBox(t, hub.Options{}, nil)
-	b.srv.sio.connectTimeoutT = 100 * time.Millisecond
+	b.srv.sio.connectTimeoutT.Store(int64(100 * time.Millisecond))
 	c := sioDial(t, b.URL, "websocket")
 	if end := c.waitEnd(); end != "close 4401" {
 		t.Fatalf("a session that never connects ended with %q; want close 4401", end)
@@ -456,4 +461,60 @@ func FuzzSIOPacket(f *testing.F) {
 			_ = name
 		}
 	})
+}
+
+// TestSocketIONodeHeartbeat: the real socket.io-client 4 (the test tool of
+// the Node tests at the root) answers the box's pings on both transports
+// and stays connected through many ping intervals, shortened here.
+func TestSocketIONodeHeartbeat(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "socketio")
+	node, err := exec.LookPath("node")
+	if _, serr := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client")); err != nil || serr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("node or socket.io-client is missing; .ci/run installs them")
+		}
+		t.Skip("node or socket.io-client is missing (npm ci --prefix testdata/socketio)")
+	}
+	t.Parallel()
+	b := newSIOBox(t, hub.Options{}, nil)
+	b.srv.sio.pingIntervalT.Store(int64(200 * time.Millisecond))
+	b.srv.sio.pingTimeoutT.Store(int64(time.Second))
+	script := `
+import { io } from 'socket.io-client';
+await Promise.all([undefined, ['polling'], ['websocket']].map(async (transports) => {
+  const socket = io(process.env.BOX, { auth: { token: process.env.TOKEN }, transports, forceNew: true, reconnection: false });
+  let pings = 0, drops = 0;
+  socket.io.on('ping', () => pings++);
+  socket.on('disconnect', () => drops++);
+  await new Promise((resolve, reject) => { socket.on('connect', resolve); socket.on('connect_error', reject); });
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(JSON.stringify({ transports: transports ?? 'default', pings, drops, connected: socket.connected, transport: socket.io.engine.transport.name }));
+  socket.disconnect();
+}));
+`
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--input-type=module", "-e", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "BOX="+b.URL, "TOKEN="+b.waiter)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("node printed %q; want three lines", out)
+	}
+	for _, l := range lines {
+		var r struct {
+			Pings, Drops int
+			Connected    bool
+		}
+		json.Unmarshal([]byte(l), &r)
+		// 2 s at one ping per 200 ms: about ten; a loaded machine may
+		// deliver fewer, but never none.
+		if r.Pings < 3 || r.Drops != 0 || !r.Connected {
+			t.Errorf("client %s; want several pings, no drop, still connected", l)
+		}
+	}
 }

@@ -26,11 +26,10 @@ type sioTransport struct {
 	sess *sioSession
 
 	mu        sync.Mutex
-	ws        *websocket.Conn // set once the session speaks WebSocket
-	cork      *corkConn
-	poll      *sioPoll // the GET waiting for frames
-	upgrading bool     // a probe was answered: GETs return at once
-	dead      bool     // the client is gone or the session ended
+	ws        *wsTransport // set once the session speaks WebSocket
+	poll      *sioPoll     // the GET waiting for frames
+	upgrading bool         // a probe was answered: GETs return at once
+	dead      bool         // the client is gone or the session ended
 	// wake tells a waiting writer that poll, ws or dead changed.
 	wake chan struct{}
 }
@@ -70,9 +69,9 @@ func (t *sioTransport) WriteFrames(frames [][]byte) error {
 			t.mu.Unlock()
 			return errSIOGone
 		case t.ws != nil:
-			ws, cork := t.ws, t.cork
+			ws := t.ws
 			t.mu.Unlock()
-			return writeWSFrames(ws, cork, frames)
+			return ws.WriteFrames(frames)
 		case t.poll != nil:
 			p := t.poll
 			t.poll = nil
@@ -90,22 +89,6 @@ func (t *sioTransport) WriteFrames(frames [][]byte) error {
 			return errSIOGone
 		}
 	}
-}
-
-// writeWSFrames writes frames as text messages, gathered by the cork into
-// one system call under one write deadline (as /ws does).
-func writeWSFrames(ws *websocket.Conn, cork *corkConn, frames [][]byte) error {
-	cork.hold()
-	var err error
-	for _, f := range frames {
-		if err = ws.Write(context.Background(), websocket.MessageText, f); err != nil {
-			break
-		}
-	}
-	if ferr := cork.release(); err == nil {
-		err = ferr
-	}
-	return err
 }
 
 // Close implements hub.Transport. A revoked or expired token (4403, 4401)
@@ -139,12 +122,12 @@ func (t *sioTransport) Close(code int, reason string) {
 			switch {
 			case ws == nil:
 			case dead || quiet:
-				ws.CloseNow()
+				ws.ws.CloseNow()
 			default:
 				if len(last) > 0 {
-					writeWSFrames(ws, t.cork, last)
+					ws.WriteFrames(last)
 				}
-				ws.Close(websocket.StatusCode(code), reason)
+				ws.Close(code, reason)
 			}
 			return
 		}
@@ -264,7 +247,7 @@ func (t *sioTransport) useWebSocket(ws *websocket.Conn, cork *corkConn) bool {
 	if t.dead {
 		return false
 	}
-	t.ws, t.cork, t.upgrading = ws, cork, false
+	t.ws, t.upgrading = &wsTransport{ws: ws, cork: cork}, false
 	if p := t.poll; p != nil {
 		t.poll = nil
 		p.out <- []byte{eioNoop}

@@ -32,6 +32,7 @@ import (
 // itself); the README's Performance section has the command and figures:
 //
 //	go test ./server -run '^TestWSLoad$' -ws.load -v
+//	go test ./server -run '^TestWSLoad$' -ws.load -ws.proto socketio -v
 var (
 	wsLoad         = flag.Bool("ws.load", false, "run TestWSLoad, the realtime load test")
 	wsLoadClients  = flag.Int("ws.clients", 1000, "WebSocket clients subscribed to kds")
@@ -39,6 +40,7 @@ var (
 	wsLoadDuration = flag.Duration("ws.duration", 15*time.Second, "length of the latency phase")
 	wsLoadBurst    = flag.Duration("ws.burst", 5*time.Second, "length of the throughput phase (0 skips it)")
 	wsLoadPosters  = flag.Int("ws.posters", 16, "concurrent REST writers in the throughput phase")
+	wsLoadProto    = flag.String("ws.proto", "ws", "what the clients speak: ws (GET /ws) or socketio (/socket.io/ over WebSocket)")
 )
 
 // TestWSLoadServer is the box TestWSLoad measures, run as a separate
@@ -182,6 +184,7 @@ type loadClient struct {
 	code      atomic.Int64    // close code once it ended, 0 while open
 	closedAt  atomic.Int64    // unix nanos
 	lastAt    atomic.Int64    // unix nanos of the last frame
+	sio       bool            // speaks Socket.IO: answers Engine.IO pings
 }
 
 func TestWSLoad(t *testing.T) {
@@ -295,7 +298,11 @@ func TestWSLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			lc, err := dialLoadClient(addr, chef)
+			dial := dialLoadClient
+			if *wsLoadProto == "socketio" {
+				dial = dialSocketIOLoadClient
+			}
+			lc, err := dial(addr, chef)
 			if err != nil {
 				if dialErrs.Add(1) == 1 {
 					t.Errorf("client %d: %v", i, err)
@@ -315,6 +322,7 @@ func TestWSLoad(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second)
 	rssAfter := processRSS(t, pid)
+	t.Logf("clients speak %s", *wsLoadProto)
 	t.Logf("connected %d clients in %v; server RSS %.1f MiB -> %.1f MiB: %.1f KiB per connection",
 		n, connectTime.Round(time.Millisecond), mib(rssBefore), mib(rssAfter), float64(rssAfter-rssBefore)/1024/float64(n))
 
@@ -553,6 +561,44 @@ func dialLoadClient(addr, token string) (*loadClient, error) {
 	return lc, nil
 }
 
+// dialSocketIOLoadClient is dialLoadClient for the Socket.IO endpoint, as
+// socket.io-client with transports: ['websocket'] speaks it: the open
+// packet, the connect with auth {token}, subscribe:kds with an ack.
+func dialSocketIOLoadClient(addr, token string) (*loadClient, error) {
+	conn, err := net.DialTimeout("tcp", addr, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(conn, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	lc := &loadClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10), sio: true}
+	res, err := http.ReadResponse(lc.r, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		conn.Close()
+		return nil, fmt.Errorf("upgrade: %v %v", res, err)
+	}
+	steps := []struct{ send, want string }{
+		{"", `0{"sid":`},
+		{`40{"token":"` + token + `"}`, `40{"sid":`},
+		{`421["subscribe:kds"]`, `431[{"ok":true}]`},
+	}
+	for _, st := range steps {
+		if st.send != "" {
+			if err := lc.send(1, []byte(st.send)); err != nil {
+				conn.Close()
+				return nil, err
+			}
+		}
+		if op, data, err := lc.frame(); err != nil || op != 1 || !bytes.HasPrefix(data, []byte(st.want)) {
+			conn.Close()
+			return nil, fmt.Errorf("want %s: %s %v", st.want, data, err)
+		}
+	}
+	conn.SetDeadline(time.Time{})
+	return lc, nil
+}
+
 // frame reads one unfragmented frame (the server sends no others) into the
 // client's buffer and returns its opcode and payload.
 func (lc *loadClient) frame() (byte, []byte, error) {
@@ -623,6 +669,10 @@ func (lc *loadClient) read(t0 []atomic.Int64, counting *atomic.Bool) {
 			continue
 		case 1:
 		default:
+			continue
+		}
+		if lc.sio && len(data) == 1 && data[0] == '2' {
+			lc.send(1, []byte{'3'}) // Engine.IO's heartbeat
 			continue
 		}
 		now := time.Now().UnixNano()

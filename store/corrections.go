@@ -154,6 +154,9 @@ func (s *Store) VoidLine(ctx context.Context, orderID, lineID, quantity int64, r
 		if err := t.recordCorrection("void", o, *line, q, amount, reason); err != nil {
 			return err
 		}
+		if err := t.queueVoidTicket(o, *line, q); err != nil {
+			return err
+		}
 		if err := t.audit(change{action: "line.void", entity: "line", entityID: lineID, orderID: o.ID, reason: reason,
 			detail: map[string]any{"name": line.Name, "quantity": q, "amount_cents": amount}}); err != nil {
 			return err

@@ -28,6 +28,10 @@ type Payment struct {
 	// LineIDs are the lines a payment by item or seat settled; empty for a
 	// payment of an amount.
 	LineIDs []int64 `json:"line_ids"`
+	// TenderedCents is the cash handed over, when the waiter entered it;
+	// ChangeCents what went back (tendered less amount and tip).
+	TenderedCents int64 `json:"tendered_cents,omitempty"`
+	ChangeCents   int64 `json:"change_cents,omitempty"`
 }
 
 // NewPayment is the input of CreatePayment.
@@ -40,6 +44,9 @@ type NewPayment struct {
 	// of exactly those lines.
 	LineIDs []int64 `json:"line_ids,omitempty"`
 	Seat    *int64  `json:"seat,omitempty"`
+	// TenderedCents (cash only, optional) is what the guest handed over:
+	// at least amount plus tip; the receipt prints the change.
+	TenderedCents int64 `json:"tendered_cents"`
 }
 
 // Bill is what a table owes for its unpaid, uncancelled orders.
@@ -139,12 +146,24 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 	c.oneOf("method", in.Method, MethodCash, MethodCard, MethodOther)
 	c.between("amount_cents", in.AmountCents, 0, MaxPriceCents*MaxOrderLines)
 	c.between("tip_cents", in.TipCents, 0, MaxPriceCents)
+	if in.TenderedCents != 0 {
+		switch {
+		case in.Method != MethodCash:
+			c.add("tendered_cents", "is only for cash")
+		case in.TenderedCents < in.AmountCents+in.TipCents:
+			c.add("tendered_cents", "must be at least amount_cents plus tip_cents")
+		case in.TenderedCents > 10*MaxPriceCents:
+			c.add("tendered_cents", "is too large")
+		}
+	}
 	c.paymentLines(in)
 	if err := c.err(); err != nil {
 		return Payment{}, fmt.Errorf("store: create payment: %w", err)
 	}
 	split := in.Seat != nil || len(in.LineIDs) > 0
-	p := Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}, LineIDs: []int64{}}
+	p := Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}, LineIDs: []int64{},
+		TenderedCents: in.TenderedCents}
+	p.setChange()
 	err := s.write(ctx, func(t *txn) error {
 		b, err := bill(ctx, t.tx, in.TableID)
 		if errors.Is(err, ErrNotFound) {
@@ -177,8 +196,8 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		}
 		ids, _ := json.Marshal(p.OrderIDs)
 		p.CreatedAt = t.now
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, string(ids), jsonIDs(p.LineIDs), ms(t.now))
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, line_ids, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, p.TenderedCents, string(ids), jsonIDs(p.LineIDs), ms(t.now))
 		if err != nil {
 			return err
 		}
@@ -216,6 +235,13 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		return Payment{}, fmt.Errorf("store: create payment: %w", err)
 	}
 	return p, nil
+}
+
+// setChange works out the change of a payment whose tender is known.
+func (p *Payment) setChange() {
+	if p.TenderedCents > 0 {
+		p.ChangeCents = p.TenderedCents - p.AmountCents - p.TipCents
+	}
 }
 
 // settleIfPaid closes a table's bill when what was paid covers it: the
@@ -283,7 +309,7 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 // Payments lists payments taken in [from, to), oldest first; zero times do
 // not bound.
 func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, error) {
-	query := "SELECT id, table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at FROM payments WHERE 1 = 1"
+	query := "SELECT id, table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, line_ids, created_at FROM payments WHERE 1 = 1"
 	var args []any
 	if !from.IsZero() {
 		query += " AND created_at >= ?"
@@ -303,9 +329,10 @@ func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, er
 		var p Payment
 		var ids, lineIDs string
 		var created int64
-		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &lineIDs, &created); err != nil {
+		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &p.TenderedCents, &ids, &lineIDs, &created); err != nil {
 			return nil, fmt.Errorf("store: payments: %w", err)
 		}
+		p.setChange()
 		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
 			return nil, fmt.Errorf("store: payments: order ids of %d: %w", p.ID, err)
 		}

@@ -29,6 +29,7 @@ const (
 	TicketNew       = ""          // lines that just went to the kitchen
 	TicketReprint   = "reprint"   // asked for again from the staff app or the KDS
 	TicketCancelled = "cancelled" // the order was cancelled after its ticket printed
+	TicketVoid      = "void"      // some of a line that printed was taken off
 )
 
 // PrintJob is one print waiting for, or taken by, its printer.
@@ -284,6 +285,18 @@ func (t *txn) queueCancelTicket(o Order) error {
 	return err
 }
 
+// queueVoidTicket tells the kitchen printers that printed a line that
+// quantity of it is off.
+func (t *txn) queueVoidTicket(o Order, line OrderItem, quantity int64) error {
+	ticketed, err := ticketedLines(t.ctx, t.tx, o.ID)
+	if err != nil || !ticketed[line.ID] {
+		return err
+	}
+	line.Quantity = quantity
+	_, err = t.queueTicket(o, []OrderItem{line}, TicketVoid, "")
+	return err
+}
+
 // ReprintTickets prints again the kitchen tickets of an order's lines that
 // went to the kitchen, on every kitchen printer of their station; station,
 // when not empty, reprints only that station's. It returns the jobs,
@@ -342,7 +355,7 @@ func defaultReceiptPrinter(ctx context.Context, q queryer) (Printer, error) {
 
 // openPayments are the payments taken for a table's open bill.
 func openPayments(ctx context.Context, q queryer, tableID int64) ([]Payment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, table_id, method, amount_cents, tip_cents, order_ids, created_at
+	rows, err := q.QueryContext(ctx, `SELECT id, table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, created_at
 		FROM payments WHERE table_id = ? AND settled = 0 ORDER BY id`, tableID)
 	if err != nil {
 		return nil, err
@@ -353,9 +366,10 @@ func openPayments(ctx context.Context, q queryer, tableID int64) ([]Payment, err
 		var p Payment
 		var ids string
 		var created int64
-		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &ids, &created); err != nil {
+		if err := rows.Scan(&p.ID, &p.TableID, &p.Method, &p.AmountCents, &p.TipCents, &p.TenderedCents, &ids, &created); err != nil {
 			return nil, err
 		}
+		p.setChange()
 		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
 			return nil, err
 		}

@@ -193,10 +193,20 @@ func (s *Store) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the live database to path with VACUUM
 // INTO. It is safe while the box serves; the file must not exist yet.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	return BackupFile(ctx, s.path, path)
+}
+
+// BackupFile writes a consistent copy of the database file at src to path
+// (which must not exist yet) with VACUUM INTO, without migrating src: the
+// upgrader backs up a box's database this way while the box serves.
+func BackupFile(ctx context.Context, src, path string) error {
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
 	// Not the reader pool: query_only(1) makes SQLite refuse VACUUM INTO.
 	// A one-off connection reads a consistent snapshot and, in WAL mode,
 	// does not hold the writer up.
-	db, err := sql.Open("sqlite", s.path+"?"+pragmas)
+	db, err := sql.Open("sqlite", src+"?"+pragmas)
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}

@@ -69,6 +69,15 @@ async function setLine(id, itemId, done) {
   }
 }
 
+/** reprint prints the order's kitchen tickets again (this screen's station only, on a station screen). */
+export function reprint(id) {
+  act('reprint', id, async () => {
+    const res = await call('POST', `/api/orders/${id}/tickets/print`, station ? { station } : undefined);
+    const n = res?.jobs?.length || 0;
+    toast(`Ticket #${id} sent to ${n} printer${n === 1 ? '' : 's'}.`);
+  });
+}
+
 export function start(id) {
   const o = current(id);
   if (!o || o.status !== 'confirmed') return;

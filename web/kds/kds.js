@@ -8,6 +8,7 @@
 import { ApiError, jwtClaims } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { connect } from '/lib/realtime.js';
+import { PrinterStates, printerAlert } from '/lib/printers.js';
 import { S, station, prefs, orders, menuItems, recallTarget } from './state.js';
 import { auth, whenEnded, applyOrder, loadOrders, loadTables, loadMenu, loadSettings, syncClock, retrying } from './data.js';
 import { recall } from './actions.js';
@@ -24,6 +25,8 @@ function showLogin(msg) {
 
 function signedOut(msg) {
   auth.clear();
+  S.printers = null;
+  printerAlert($('printer-alert'), []);
   if (S.rt) {
     S.rt.close();
     S.rt = null;
@@ -93,13 +96,31 @@ async function startApp() {
     reloadRoom('kds');
   });
   S.rt.onResync('menu', () => reloadRoom('menu'));
+  // Printers report in the kds room: an offline one is loud on the board.
+  S.printers = new PrinterStates({ call: auth.call, rt: S.rt, onChange: renderPrinters });
+  S.rt.onResync('kds', (room, { epochChanged }) => {
+    if (epochChanged && S.printers) S.printers.live.forgetSeqs();
+    if (S.printers) retrying(() => S.printers.load());
+  });
   syncClock();
   loadSettings();
   loadTables();
+  const printers = S.printers;
   await Promise.all([
     retrying(loadMenu).then((seq) => S.rt && S.rt.subscribe('menu', { since: seq })),
     retrying(loadOrders).then((seq) => S.rt && S.rt.subscribe('kds', { since: seq })),
+    retrying(() => printers.load()),
   ]);
+}
+
+/** renderPrinters shows every printer that is not printing, and redraws the reprint buttons. */
+function renderPrinters() {
+  const troubled = S.printers ? S.printers.troubled() : [];
+  const was = Number($('printer-alert').dataset.count || 0);
+  printerAlert($('printer-alert'), troubled);
+  // A printer going down is worth a sound: the cooks are not looking up.
+  if (troubled.length > was) sound.cancelled();
+  schedule();
 }
 
 async function reloadRoom(room) {

@@ -84,6 +84,8 @@ export const S = {
   clockOffset: 0, // server time minus local time, ms
   connState: 'connecting',
   connSince: new Date(),
+  /** @type {import('/lib/printers.js').PrinterStates|null} the printers' live state */
+  printers: null,
 };
 
 export const now = () => Date.now() + S.clockOffset;

@@ -2,11 +2,11 @@
 // notes, and the one action it needs next.
 import { h } from '/lib/dom.js';
 import { S, prefs, menuItems, newUntil, now, stationLines, tableName, startedAt, courseName } from './state.js';
+import { start, bump, toggleLine, reprint } from './actions.js';
+import { select } from './keys.js';
 
 /** courseLabel names the courses of a ticket of a split order. */
 const courseLabel = (o) => (o._courses || []).map(courseName).join(' · ');
-import { start, bump, toggleLine } from './actions.js';
-import { select } from './keys.js';
 
 /** fmtAge shows a duration as m:ss or h:mm:ss. */
 export function fmtAge(ms) {
@@ -23,6 +23,11 @@ export function ageClass(ms) {
   if (min >= prefs.late) return 'age-late';
   if (min >= prefs.warn) return 'age-warn';
   return 'age-ok';
+}
+
+/** kitchenPrinters tells whether a kitchen printer could take a reprint. */
+function kitchenPrinters() {
+  return Boolean(S.printers && S.printers.list().some((p) => p.enabled && p.kind === 'kitchen'));
 }
 
 export function renderTicket(o, index) {
@@ -90,7 +95,15 @@ export function renderTicket(o, index) {
     o.notes ? h('div', { class: 't-notes' }, '✎ ', o.notes) : null,
     h('ul', { class: 't-items' }, items),
     h('div', { class: 't-more', hidden: true }, '▼ more'),
-    h('footer', { class: 't-actions' }, h('span', { class: 't-num' }, `#${o.id}`), action),
+    h('footer', { class: 't-actions' }, h('span', { class: 't-num' }, `#${o.id}`),
+      !ghost && kitchenPrinters() ? h('button', {
+        class: 'btn btn-small act-reprint',
+        type: 'button',
+        title: 'Print this ticket again',
+        'aria-label': `Reprint ticket ${o.id}`,
+        onclick: (e) => (e.stopPropagation(), reprint(o.id)),
+      }, 'Reprint') : null,
+      action),
     ghost ? h('div', { class: 't-ghost' }, 'CANCELLED', o.cancel_reason ? h('small', {}, o.cancel_reason) : null) : null,
   );
 }

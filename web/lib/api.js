@@ -44,7 +44,9 @@ export async function api(method, path, { token, body, headers, signal } = {}) {
   const h = { Accept: 'application/json', ...(headers || {}) };
   if (token) h.Authorization = 'Bearer ' + token;
   const init = { method, headers: h, cache: 'no-store', signal };
-  if (body !== undefined) {
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    init.body = body; // the browser writes multipart/form-data with its boundary
+  } else if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

@@ -18,6 +18,8 @@ import * as settings from './settings.js';
 import * as report from './report.js';
 import * as audit from './audit.js';
 import { enrolled, bindTerminal, showPin, lockOnBox, startIdle, stopIdle } from './terminal.js';
+import * as printers from './printers.js';
+import { printerAlert } from '/lib/printers.js';
 
 const ENDED = 'Your session has ended. Please sign in again.';
 const auth = staffSession('staff', { onEnded: () => signOut(ENDED) });
@@ -31,6 +33,7 @@ const ROUTES = {
   menu: { view: menu, label: 'Menu', key: 'm', admin: true },
   tables: { view: tables, label: 'Tables', key: 't', admin: true },
   users: { view: users, label: 'Users', key: 'u', admin: true },
+  printers: { view: printers, label: 'Printers', key: 'p', admin: true },
   settings: { view: settings, label: 'Settings', key: 's', admin: true },
   report: { view: report, label: 'Report', key: 'r', admin: true },
   audit: { view: audit, label: 'Audit', key: 'a', admin: true },
@@ -172,6 +175,7 @@ async function enter(user, role) {
       toast(`New order from ${data.tableName(o.table_id)}: it needs confirming.`, 'info');
     }),
     data.on('error', (err) => toast(errorText(err))),
+    data.on('printers', showPrinters),
   ];
   showConnection();
   route();
@@ -198,6 +202,11 @@ async function lock() {
   signOut('Locked. Enter your PIN.');
 }
 
+// An offline printer is loud on every view: tickets and bills wait for it.
+function showPrinters() {
+  printerAlert($('printer-alert'), app.data ? app.data.printers.troubled() : []);
+}
+
 function signOut(message) {
   if (!app.data && $('shell').hidden) return;
   stopIdle();
@@ -210,6 +219,7 @@ function signOut(message) {
   app.user = null;
   app.role = null;
   delete document.body.dataset.role;
+  printerAlert($('printer-alert'), []);
   auth.clear();
   document.querySelectorAll('dialog').forEach((d) => d.close());
   fill($('view'));

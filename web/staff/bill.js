@@ -67,8 +67,16 @@ export function billView(app, tableId, body) {
       return;
     }
     const orders = bill.orders || [];
+    const receiptPrinter = data.printers.list().some((p) => p.enabled && p.kind === 'receipt');
     fill(billEl,
-      h('h2', null, 'Bill'),
+      h('div.bill-head', null,
+        h('h2', null, 'Bill'),
+        orders.length ? h('div.bill-print', null,
+          receiptPrinter ? h('button.small', { type: 'button', dataset: { action: 'print-bill' }, onclick: (e) => printBill(app, tableId, e.currentTarget) }, 'Print bill') : null,
+          h('button.small.ghost', { type: 'button', dataset: { action: 'browser-print' }, title: 'Print on paper from this device', onclick: () => window.print() }, receiptPrinter ? 'Print here' : 'Print bill')) : null),
+      h('header.print-only.bill-letterhead', null,
+        h('strong', null, data.settings.restaurant_name || ''),
+        h('span', null, `${data.tableName(tableId)} · ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`)),
       orders.length
         ? h('table.bill-lines', null,
           h('thead', null, h('tr', null, h('th', { 'aria-label': 'Pay' }), h('th', null, 'Qty'), h('th', null, 'Item'), h('th.num', null, 'Price'), h('th.num', null, 'Amount'))),
@@ -229,10 +237,12 @@ export function billView(app, tableId, body) {
     }
     await busy(payEl.querySelector('button[type=submit]'), async () => {
       try {
-        const body = { table_id: tableId, method, amount_cents: a, tip_cents: t };
-        if (byItem && selSeat) body.seat = selSeat;
-        else if (byItem) body.line_ids = [...sel];
-        await app.call('POST', '/api/payments', body);
+        const payment = { table_id: tableId, method, amount_cents: a, tip_cents: t };
+        // The cash handed over goes along, so the receipt shows the change.
+        if (method === 'cash' && tendered.value.trim()) payment.tendered_cents = parseMoney(tendered.value, cur());
+        if (byItem && selSeat) payment.seat = selSeat;
+        else if (byItem) payment.line_ids = [...sel];
+        await app.call('POST', '/api/payments', payment);
         sel.clear();
         selSeat = null;
         const left = splits.get(tableId);
@@ -260,6 +270,7 @@ export function billView(app, tableId, body) {
   const offs = [
     data.on('orders', (o) => { if (!o || mine(o)) reload(); }),
     data.on('payment', (p) => { if (mine(p)) reload(); }),
+    data.on('printers', calm(() => drawBill())),
     // Only the settled panel shows the table's status; redrawing the form
     // mid-typing for nothing would be rude.
     data.on('tables', calm((t) => { if ((!t || t.id === tableId) && bill && bill.due_cents <= 0) drawPay(); })),
@@ -269,6 +280,18 @@ export function billView(app, tableId, body) {
     clearTimeout(timer);
     seq++;
   };
+}
+
+async function printBill(app, tableId, button) {
+  await busy(button, async () => {
+    try {
+      await app.call('POST', `/api/tables/${tableId}/bill/print`);
+      const p = app.data.printers.list().find((x) => x.enabled && x.kind === 'receipt');
+      toast(p && p.status !== 'ok' ? `Bill queued: ${p.name} is ${p.status}; it prints when the printer is back.` : 'Bill sent to the printer.', 'ok');
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
 }
 
 function pct(bp) {

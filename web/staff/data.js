@@ -5,6 +5,7 @@
 import { listOf } from '/lib/api.js';
 import { connect } from '/lib/realtime.js';
 import { Live } from '/lib/live.js';
+import { PrinterStates } from '/lib/printers.js';
 import { chime } from './sound.js';
 
 // Orders leave the active list when they reach one of these.
@@ -54,6 +55,12 @@ export class Data extends EventTarget {
     this.rt.on('table:updated', (t, meta) => this.putTable(t, meta.seq));
     this.rt.on('menu:updated', (it) => this.putItem(it));
     this.rt.on('payment:completed', (p) => this.emit('payment', p));
+    /** The printers' live state; an offline one is shown on every view. */
+    this.printers = new PrinterStates({ call, rt: this.rt, onChange: (p) => this.emit('printers', p) });
+    this.rt.onResync('orders', (room, { epochChanged }) => {
+      if (epochChanged) this.printers.live.forgetSeqs();
+      this.printers.load().catch((e) => this.fail(e));
+    });
   }
 
   /** start loads everything, then subscribes from the loaded seq so nothing is missed. */
@@ -63,6 +70,8 @@ export class Data extends EventTarget {
       this.loadTables(),
       this.loadOrders(true),
       this.loadMenu(),
+      // Their events come in the orders room, merged by seq like the orders.
+      this.printers.load(),
     ]);
     this.setSettings(settings);
     this.rt.subscribe('tables', seqOpt(tablesSeq));

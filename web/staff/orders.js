@@ -55,7 +55,7 @@ export function render(root, app) {
 
   draw();
   const live = calm(draw);
-  const offs = [data.on('orders', live), data.on('tables', live)];
+  const offs = [data.on('orders', live), data.on('tables', live), data.on('printers', live)];
   const tick = setInterval(live, 30e3);
   return () => {
     offs.forEach((f) => f());
@@ -109,6 +109,15 @@ function actionButtons(app, o) {
       onclick: () => moveOrder(app, o),
     }, 'Move…'));
   }
+  // A lost or smudged kitchen ticket: print it again, if the kitchen prints.
+  if (['confirmed', 'preparing', 'ready'].includes(o.status) && app.data.printers.list().some((p) => p.enabled && p.kind === 'kitchen')) {
+    b.push(h('button.ghost', {
+      type: 'button',
+      dataset: { key: `${o.id}-reprint`, action: 'reprint' },
+      title: 'Print this order\'s kitchen tickets again',
+      onclick: (e) => reprint(app, o, e.currentTarget),
+    }, 'Reprint ticket'));
+  }
   if (['pending', 'confirmed', 'preparing'].includes(o.status) && staff) {
     b.push(h('button.ghost.danger-text', {
       type: 'button',
@@ -124,6 +133,18 @@ async function transition(app, o, status, button) {
     try {
       const res = await app.call('PATCH', `/api/orders/${o.id}/status`, { status });
       if (res && res.id) app.data.putOrder(res, undefined, false);
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+}
+
+async function reprint(app, o, button) {
+  await busy(button, async () => {
+    try {
+      const res = await app.call('POST', `/api/orders/${o.id}/tickets/print`);
+      const n = res?.jobs?.length || 0;
+      toast(`Ticket of order #${o.id} sent to ${n} printer${n === 1 ? '' : 's'}.`, 'ok');
     } catch (err) {
       toast(errorText(err));
     }

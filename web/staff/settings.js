@@ -1,13 +1,16 @@
-// Settings (admin): restaurant name, currency, tax, auto-confirm, timezone.
-// Only the fields that changed are sent.
+// Settings (admin): restaurant name, currency, tax, auto-confirm, receipts,
+// timezone (only the fields that changed are sent), and the software
+// update card.
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
+import { updateCard } from './update.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
 
 /** render draws the settings form into root and returns its cleanup. */
 export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form);
+  const update = updateCard(app);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, update.el);
   let alive = true;
   let current = null;
 
@@ -25,6 +28,8 @@ export function render(root, app) {
         'Menu prices include tax'),
       h('label.check', null, h('input', { type: 'checkbox', name: 'auto_confirm_orders', checked: !!s.auto_confirm_orders }),
         'Confirm guest orders automatically (they go straight to the kitchen)'),
+      h('label.check', null, h('input', { type: 'checkbox', name: 'print_receipts', checked: !!s.print_receipts }),
+        'Print a receipt when a bill is settled (on the first receipt printer)'),
       field('Timezone', h('input', { name: 'timezone', list: 'tz-list', value: s.timezone ?? '', spellcheck: 'false' }), 'Where the restaurant is, like Europe/Paris: the daily report follows its midnight.'),
       h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
       h('h2', null, 'Service'),
@@ -57,6 +62,7 @@ export function render(root, app) {
       tax_rate_bp: Math.round(rate * 100),
       prices_include_tax: el.prices_include_tax.checked,
       auto_confirm_orders: el.auto_confirm_orders.checked,
+      print_receipts: el.print_receipts.checked,
       timezone: el.timezone.value.trim(),
       courses: el.courses.value.split(',').map((c) => c.trim()).filter(Boolean),
       fire_courses: el.fire_courses.checked,
@@ -89,5 +95,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; };
+  return () => { alive = false; update.stop(); };
 }
