@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"rms/hub"
+	"rms/photo"
 	"rms/server"
 	"rms/store"
 )
@@ -35,6 +36,8 @@ type boxOptions struct {
 	// Demo seeds the demo restaurant: admin/admin123, ana/waiter123 (waiter),
 	// marco/chef123 (chef), tables T1..T8 and P1..P4, 25 menu items.
 	Demo bool
+	// Photos draws the demo menu's photos (with Demo), as `rms --demo` does.
+	Photos bool
 }
 
 // testBox is one running box, built by openBox exactly as main builds it.
@@ -61,6 +64,11 @@ func startBox(t *testing.T, opts boxOptions) *testBox {
 	if opts.Demo {
 		if _, err := b.Store.SeedDemo(context.Background()); err != nil {
 			t.Fatalf("SeedDemo() err = %v", err)
+		}
+		if opts.Photos {
+			if err := photo.SeedDemo(context.Background(), b.Store); err != nil {
+				t.Fatalf("photo.SeedDemo() err = %v", err)
+			}
 		}
 	}
 	t.Cleanup(b.Stop)

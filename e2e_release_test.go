@@ -327,16 +327,8 @@ func TestSystemdUnitInContainer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots a container; skipped with -short")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for systemd-nspawn and network namespaces")
-	}
-	for _, tool := range []string{"systemd-nspawn", "ip", "dig", "curl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (systemd-container, iproute2, dnsutils, curl)", tool)
-		}
-	}
-	if l, err := os.Readlink("/bin"); err != nil || l != "usr/bin" {
-		t.Skip("needs a merged /usr (/bin -> usr/bin) to boot the host's /usr")
+	if _, err := exec.LookPath("dig"); err != nil {
+		t.Skip("needs dig (dnsutils)")
 	}
 	unit, err := os.ReadFile("systemd/rms.service")
 	if err != nil {
@@ -362,125 +354,41 @@ func TestSystemdUnitInContainer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	root := filepath.Join(dir, "root")
-	for _, d := range []string{"usr", "opt", "etc/systemd/system/rms.service.d", "etc/rms", "var", "tmp", "root", "proc", "sys", "dev", "run"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, l := range []string{"bin", "lib", "lib64", "sbin"} {
-		if target, err := os.Readlink("/" + l); err == nil {
-			if err := os.Symlink(target, filepath.Join(root, l)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for _, f := range []string{"os-release", "passwd", "group", "nsswitch.conf"} {
-		if b, err := os.ReadFile("/etc/" + f); err == nil {
-			_ = os.WriteFile(filepath.Join(root, "etc", f), b, 0o644)
-		}
-	}
-	_ = os.WriteFile(filepath.Join(root, "etc", "machine-id"), nil, 0o444)
-
-	box := fmt.Sprintf("rms%d-sd", os.Getpid())
-	cli := fmt.Sprintf("rms%d-sc", os.Getpid())
-	netns := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	netns("netns", "add", box)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", box).Run() })
-	netns("netns", "add", cli)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", cli).Run() })
-	netns("-n", box, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1", "netns", cli)
-	netns("-n", box, "addr", "add", "10.66.0.1/24", "dev", "eth0")
-	netns("-n", cli, "addr", "add", "10.66.0.2/24", "dev", "eth1")
-	netns("-n", box, "link", "set", "eth0", "up")
-	netns("-n", cli, "link", "set", "eth1", "up")
-
-	// The console goes to a file, not a pipe: Wait must not hang on a pipe
-	// that something in the container still holds open.
-	consoleFile, err := os.Create(filepath.Join(dir, "console.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consoleFile.Close()
-	console := consoleLog(consoleFile.Name())
-	nspawn := exec.Command("systemd-nspawn", "-D", root, "--keep-unit", "--register=no",
-		"--network-namespace-path=/run/netns/"+box, "--machine="+box,
-		"--bind-ro=/usr",
-		"--bind-ro="+bin+":/opt/rms",
-		"--bind-ro="+filepath.Join(dir, "rms.service")+":/etc/systemd/system/rms.service",
-		"--bind-ro="+filepath.Join(dir, "watchdog.conf")+":/etc/systemd/system/rms.service.d/watchdog.conf",
-		"--bind-ro="+filepath.Join(dir, "rms.env")+":/etc/rms/rms.env",
-		"-b", "systemd.unit=rms.service", "systemd.journald.forward_to_console=1")
-	nspawn.Stdout, nspawn.Stderr = consoleFile, consoleFile
-	if err := nspawn.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// exited is closed, not sent on: both the test and its cleanup wait.
-	exited := make(chan struct{})
-	go func() {
-		_ = nspawn.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = nspawn.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = nspawn.Process.Kill()
-			<-exited
-		}
+	c := bootContainer(t, containerOptions{
+		Dirs: []string{"opt", "etc/systemd/system/rms.service.d", "etc/rms"},
+		Binds: []string{
+			"--bind-ro=" + bin + ":/opt/rms",
+			"--bind-ro=" + filepath.Join(dir, "rms.service") + ":/etc/systemd/system/rms.service",
+			"--bind-ro=" + filepath.Join(dir, "watchdog.conf") + ":/etc/systemd/system/rms.service.d/watchdog.conf",
+			"--bind-ro=" + filepath.Join(dir, "rms.env") + ":/etc/rms/rms.env",
+		},
+		Args: []string{"systemd.unit=rms.service", "systemd.journald.forward_to_console=1"},
 	})
+	c.wait("Started rms.service", 90*time.Second)
+	c.wait("data=/var/lib/rms", 10*time.Second)
 
-	wait := func(want string, d time.Duration) {
-		t.Helper()
-		deadline := time.Now().Add(d)
-		for !strings.Contains(console.String(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("container console has no %q within %v:\n%s", want, d, console.String())
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	wait("Started rms.service", 90*time.Second)
-	wait("data=/var/lib/rms", 10*time.Second)
-
-	out, _ := exec.Command("ip", "netns", "exec", cli, "dig", "+short", "+notcp", "+tries=2", "+time=2", "-p", "5353", "@10.66.0.1", "rms.local", "A").CombinedOutput()
+	out, _ := exec.Command("ip", "netns", "exec", c.cli, "dig", "+short", "+notcp", "+tries=2", "+time=2", "-p", "5353", "@10.66.0.1", "rms.local", "A").CombinedOutput()
 	if strings.TrimSpace(string(out)) != "10.66.0.1" {
 		t.Errorf("rms.local A from the client = %q; want 10.66.0.1", out)
 	}
-	health := func() string {
-		out, _ := exec.Command("ip", "netns", "exec", cli, "curl", "-s", "-m", "5", "http://10.66.0.1:8080/healthz").CombinedOutput()
-		return string(out)
-	}
-	if h := health(); !strings.Contains(h, `"status":"ok"`) {
+	if h := c.curl("/healthz"); !strings.Contains(h, `"status":"ok"`) {
 		t.Errorf("GET /healthz = %q; want ok", h)
 	}
 	// Three watchdog periods: a box that stopped pinging would be killed.
 	time.Sleep(12 * time.Second)
-	if c := console.String(); strings.Contains(c, "Watchdog timeout") || strings.Contains(c, "rms.service: Failed") {
-		t.Fatalf("systemd gave up on rms:\n%s", c)
+	if log := c.console.String(); strings.Contains(log, "Watchdog timeout") || strings.Contains(log, "rms.service: Failed") {
+		t.Fatalf("systemd gave up on rms:\n%s", log)
 	}
-	if h := health(); !strings.Contains(h, `"version":"nspawn-test"`) {
+	if h := c.curl("/healthz"); !strings.Contains(h, `"version":"nspawn-test"`) {
 		t.Errorf("GET /healthz after 12 s = %q; want the same rms still serving", h)
 	}
 
 	// SIGTERM to nspawn powers the container off, stopping rms first.
-	if err := nspawn.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	wait("rms.service: Deactivated successfully", 60*time.Second)
-	if c := console.String(); !strings.Contains(c, "mdns: goodbye sent") {
-		t.Errorf("no mDNS goodbye while stopping:\n%s", c)
-	}
-	select {
-	case <-exited:
-	case <-time.After(60 * time.Second):
+	if !c.poweroff(60 * time.Second) {
 		t.Error("the container did not power off within 60 s")
+	}
+	if log := c.console.String(); !strings.Contains(log, "rms.service: Deactivated successfully") || !strings.Contains(log, "mdns: goodbye sent") {
+		t.Errorf("no clean stop with the mDNS goodbye:\n%s", log)
 	}
 }
 

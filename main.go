@@ -21,6 +21,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // a Pi's minimal image may lack zoneinfo; the report needs the restaurant's zone
 
+	"rms/photo"
 	"rms/release"
 	"rms/store"
 )
@@ -242,6 +243,9 @@ func firstStart(ctx context.Context, st *store.Store, demo bool, log *slog.Logge
 	if demo {
 		logins, err := st.SeedDemo(ctx)
 		if err != nil {
+			return err
+		}
+		if err := photo.SeedDemo(ctx, st); err != nil {
 			return err
 		}
 		if len(logins) > 0 {

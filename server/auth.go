@@ -177,6 +177,28 @@ func principal(c echo.Context) Principal {
 	return p
 }
 
+// Login limits within the limiter's window (5 minutes).
+const (
+	loginFailuresPerUser    = 10 // from one address, for one username: then 429
+	loginFailuresPerAddress = 20 // from one address, any usernames: then 429
+	loginSlowAfter          = 10 // failures of one username from anywhere before answers slow down
+)
+
+// loginSlowdown is how long a wrong password's answer is held back once
+// its username has failed n times in the window from anywhere: from half
+// a second, doubling, to at most 5 s. Only failures wait, so the right
+// password is answered at once wherever it comes from, and each guess
+// ties up its sender for the time.
+func loginSlowdown(n int) time.Duration {
+	if n <= loginSlowAfter {
+		return 0
+	}
+	if n-loginSlowAfter > 4 {
+		return 5 * time.Second
+	}
+	return min(500*time.Millisecond<<(n-loginSlowAfter-1), 5*time.Second)
+}
+
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
@@ -211,20 +233,32 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if len(fields) > 0 {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "username and password are required", Fields: fields}
 	}
-	userKey, ipKey := "user:"+strings.ToLower(req.Username), "ip:"+c.RealIP()
-	if wait := s.loginLimit.attempt(keyLimit{userKey, 10}, keyLimit{ipKey, 20}); wait > 0 {
+	// Locks are per (address, username) and per address: a stranger's
+	// wrong passwords must not lock the real admin out from elsewhere. A
+	// username guessed at from many addresses is slowed down instead.
+	name := strings.ToLower(req.Username)
+	pairKey, ipKey, userKey := "login:"+c.RealIP()+"|"+name, "ip:"+c.RealIP(), "user:"+name
+	if wait := s.loginLimit.attempt(keyLimit{pairKey, loginFailuresPerUser}, keyLimit{ipKey, loginFailuresPerAddress}); wait > 0 {
 		return rateLimited(c, wait)
 	}
 	u, err := s.store.Authenticate(c.Request().Context(), req.Username, req.Password)
 	if errors.Is(err, store.ErrBadCredentials) {
+		if d := loginSlowdown(s.loginLimit.fail(userKey)); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-c.Request().Context().Done():
+				t.Stop()
+			}
+		}
 		return unauthorized("wrong username or password")
 	}
 	s.loginLimit.forgive(ipKey)
 	if err != nil {
-		s.loginLimit.forgive(userKey)
+		s.loginLimit.forgive(pairKey)
 		return err
 	}
-	s.loginLimit.reset(userKey)
+	s.loginLimit.reset(pairKey)
 	tok, exp, err := s.staffToken(u)
 	if err != nil {
 		return err

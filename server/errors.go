@@ -2,7 +2,9 @@ package server
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,7 +64,10 @@ func toAPIError(err error) (*apiError, bool) {
 	var ve *store.ValidationError
 	var he *echo.HTTPError
 	var mbe *http.MaxBytesError
+	var rle *store.RateLimitError
 	switch {
+	case errors.As(err, &rle):
+		return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: rle.Msg}, true
 	case errors.As(err, &ae):
 		return ae, true
 	case errors.As(err, &ve):
@@ -111,6 +116,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "something went wrong on the box; it has been logged"}
 	}
 	if ae.Status == http.StatusTooManyRequests {
+		var rle *store.RateLimitError
+		if errors.As(err, &rle) {
+			c.Set("retry_after", strconv.Itoa(int(math.Ceil(rle.RetryAfter.Seconds()))))
+		}
 		if ra, ok := c.Get("retry_after").(string); ok {
 			c.Response().Header().Set("Retry-After", ra)
 		}

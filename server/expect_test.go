@@ -183,7 +183,7 @@ func (ts *testServer) order(t testing.TB, token string, tableID, itemID, qty int
 }
 
 // newTable adds a table named name and returns its id.
-func (ts *testServer) newTable(t *testing.T, name string) int64 {
+func (ts *testServer) newTable(t testing.TB, name string) int64 {
 	t.Helper()
 	var tb store.Table
 	ts.must(t, 201, "POST", "/api/tables", ts.admin, map[string]any{"name": name, "seats": 2}, &tb)

@@ -25,6 +25,8 @@ func FuzzAPIBodies(f *testing.F) {
 	ts.must(f, 201, "POST", "/api/users", ts.admin, map[string]any{"username": "fuzzed", "role": "waiter", "password": "fuzzed-pass-1"}, &waiter)
 	var order store.Order
 	ts.must(f, 201, "POST", "/api/orders", ts.admin, map[string]any{"table_id": tableID, "items": []map[string]any{{"menu_item_id": itemID, "quantity": 1}}}, &order)
+	var group store.ModifierGroup
+	ts.must(f, 201, "POST", "/api/menu/modifier-groups", ts.admin, map[string]any{"name": "Doneness", "options": []map[string]any{{"name": "Rare"}}}, &group)
 	var printer store.Printer
 	ts.must(f, 201, "POST", "/api/printers", ts.admin, map[string]any{"name": "Pass", "address": "127.0.0.1:9", "kind": "kitchen"}, &printer)
 	it, err := ts.store.Item(f.Context(), itemID)
@@ -35,30 +37,32 @@ func FuzzAPIBodies(f *testing.F) {
 	// The routes come from echo's table, so a new one is fuzzed too. The
 	// user to change is a waiter: fuzzing the admin could lock it out.
 	ids := map[string]string{
-		"/api/users/:id":                            fmt.Sprint(waiter.ID),
-		"/api/menu/categories/:id":                  fmt.Sprint(it.CategoryID),
-		"/api/menu/items/:id":                       fmt.Sprint(itemID),
-		"/api/menu/items/:id/availability":          fmt.Sprint(itemID),
-		"/api/tables/:id":                           fmt.Sprint(tableID),
-		"/api/tables/:id/status":                    fmt.Sprint(tableID),
-		"/api/tables/:id/pair":                      fmt.Sprint(tableID),
-		"/api/tables/:id/requests":                  fmt.Sprint(tableID),
-		"/api/orders/:id/status":                    fmt.Sprint(order.ID),
-		"/api/orders/:id/cancel":                    fmt.Sprint(order.ID),
-		"/api/orders/:id/items/:item_id":            fmt.Sprint(order.ID),
-		"/api/orders/:id/items/:item_id#items":      fmt.Sprint(order.Items[0].ID),
-		"/api/orders/:id/fire":                      fmt.Sprint(order.ID),
-		"/api/orders/:id/move":                      fmt.Sprint(order.ID),
-		"/api/orders/:id/items/:item_id/void":       fmt.Sprint(order.ID),
-		"/api/orders/:id/items/:item_id/void#items": fmt.Sprint(order.Items[0].ID),
-		"/api/orders/:id/items/:item_id/comp":       fmt.Sprint(order.ID),
-		"/api/orders/:id/items/:item_id/comp#items": fmt.Sprint(order.Items[0].ID),
-		"/api/tables/:id/discounts":                 fmt.Sprint(tableID),
-		"/api/tables/:id/merge":                     fmt.Sprint(tableID),
-		"/api/orders/:id/tickets/print":             fmt.Sprint(order.ID),
-		"/api/tables/:id/bill/print":                fmt.Sprint(tableID),
-		"/api/printers/:id":                         fmt.Sprint(printer.ID),
-		"/api/printers/:id/test":                    fmt.Sprint(printer.ID),
+		"/api/users/:id":                              fmt.Sprint(waiter.ID),
+		"/api/menu/categories/:id":                    fmt.Sprint(it.CategoryID),
+		"/api/menu/items/:id":                         fmt.Sprint(itemID),
+		"/api/menu/items/:id/availability":            fmt.Sprint(itemID),
+		"/api/menu/modifier-groups/:id":               fmt.Sprint(group.ID),
+		"/api/menu/modifier-options/:id/availability": fmt.Sprint(group.Options[0].ID),
+		"/api/tables/:id":                             fmt.Sprint(tableID),
+		"/api/tables/:id/status":                      fmt.Sprint(tableID),
+		"/api/tables/:id/pair":                        fmt.Sprint(tableID),
+		"/api/tables/:id/requests":                    fmt.Sprint(tableID),
+		"/api/orders/:id/status":                      fmt.Sprint(order.ID),
+		"/api/orders/:id/cancel":                      fmt.Sprint(order.ID),
+		"/api/orders/:id/items/:item_id":              fmt.Sprint(order.ID),
+		"/api/orders/:id/items/:item_id#items":        fmt.Sprint(order.Items[0].ID),
+		"/api/orders/:id/fire":                        fmt.Sprint(order.ID),
+		"/api/orders/:id/move":                        fmt.Sprint(order.ID),
+		"/api/orders/:id/items/:item_id/void":         fmt.Sprint(order.ID),
+		"/api/orders/:id/items/:item_id/void#items":   fmt.Sprint(order.Items[0].ID),
+		"/api/orders/:id/items/:item_id/comp":         fmt.Sprint(order.ID),
+		"/api/orders/:id/items/:item_id/comp#items":   fmt.Sprint(order.Items[0].ID),
+		"/api/tables/:id/discounts":                   fmt.Sprint(tableID),
+		"/api/tables/:id/merge":                       fmt.Sprint(tableID),
+		"/api/orders/:id/tickets/print":               fmt.Sprint(order.ID),
+		"/api/tables/:id/bill/print":                  fmt.Sprint(tableID),
+		"/api/printers/:id":                           fmt.Sprint(printer.ID),
+		"/api/printers/:id/test":                      fmt.Sprint(printer.ID),
 	}
 	type route struct{ method, pattern, path string }
 	var routes []route

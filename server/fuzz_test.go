@@ -16,7 +16,7 @@ import (
 func requestTypes() []any {
 	return []any{
 		&store.NewOrder{}, &store.NewPayment{}, &store.ItemInput{}, &store.CategoryInput{}, &store.TableInput{},
-		&store.NewUser{}, &store.UserPatch{}, &store.SettingsPatch{},
+		&store.NewUser{}, &store.UserPatch{}, &store.SettingsPatch{}, &store.ModifierGroupInput{},
 		&loginRequest{}, &pairRequest{}, &statusRequest{}, &doneRequest{}, &cancelRequest{}, &requestRequest{}, &availabilityRequest{},
 	}
 }
@@ -29,6 +29,9 @@ var fuzzSeeds = []string{
 	`{"name":"T1","seats":4,"section":"Terrace"}`,
 	`{"username":"ana","role":"waiter","password":"waiter123","active":false}`,
 	`{"restaurant_name":"R","currency":"EUR","tax_rate_bp":2000,"prices_include_tax":true,"auto_confirm_orders":false,"timezone":"Europe/Rome"}`,
+	`{"name":"Doneness","min":1,"max":1,"options":[{"name":"Rare","price_delta_cents":0,"default":true,"translations":{"de":{"name":"Blutig"}}}]}`,
+	`{"table_id":1,"items":[{"menu_item_id":1,"quantity":1,"modifiers":[{"option_id":1},{"option_id":2}]}]}`,
+	`{"hours":[{"days":[1,7],"from":"18:00","to":"02:00"}],"translations":{"it":{"name":"Griglia"}}}`,
 	`{"code":"123456"}`, `{"status":"served"}`, `{"done":true}`, `{"reason":"x"}`, `{"kind":"bill"}`, `{"available":null}`,
 	`{}`, `null`, `[]`, `""`, `0`, `{"table_id":1e3}`, `{"table_id":-0}`, `{"table_id":9223372036854775808}`,
 	`{"notes":"\u0000\ud800"}`, "{\"name\":\"\xff\xfe\"}", `{"items":[null]}`, `{"allergens":null}`, `{"a":1}`, `{} {}`, `{"name":"x"`,
@@ -136,7 +139,8 @@ var fuzzEndpoints = []struct{ method, path string }{
 	{"PATCH", "/api/menu/items/1"}, {"PATCH", "/api/menu/items/1/availability"}, {"POST", "/api/tables"},
 	{"PATCH", "/api/tables/1"}, {"PATCH", "/api/tables/1/status"}, {"POST", "/api/tables/1/requests"},
 	{"POST", "/api/pair"}, {"POST", "/api/orders"}, {"PATCH", "/api/orders/1/status"}, {"PATCH", "/api/orders/1/items/1"},
-	{"POST", "/api/orders/1/cancel"}, {"POST", "/api/payments"},
+	{"POST", "/api/orders/1/cancel"}, {"POST", "/api/payments"}, {"POST", "/api/menu/modifier-groups"},
+	{"PATCH", "/api/menu/modifier-groups/1"}, {"PATCH", "/api/menu/modifier-options/1/availability"},
 }
 
 // FuzzAPI sends any body to any route that takes one, as the admin: the

@@ -46,6 +46,10 @@ type testOptions struct {
 	secret []byte // reuse a secret (restart)
 	now    func() time.Time
 	tweak  func(*Options)
+	// tableLimits keeps the default limits of what a table may order;
+	// without it they are raised to their maximum, so that tests placing
+	// many orders from one iPad test what they are about.
+	tableLimits bool
 }
 
 func newTestServer(t testing.TB) *testServer {
@@ -91,6 +95,13 @@ func newTestServerWith(t testing.TB, o testOptions) *testServer {
 			if _, err := st.CreateUser(ctx, u); err != nil {
 				t.Fatalf("CreateUser(%s) err = %v", u.Username, err)
 			}
+		}
+	}
+	if !o.tableLimits {
+		most := func(v int64) *int64 { return &v }
+		if _, err := st.UpdateSettings(ctx, store.SettingsPatch{TableLimitsPatch: store.TableLimitsPatch{MaxLinesPerOrder: most(store.MaxOrderLines),
+			MaxNoteChars: most(500), MaxOrdersPerMinute: most(60), MaxOpenOrders: most(200)}}); err != nil {
+			t.Fatalf("UpdateSettings(table limits) err = %v", err)
 		}
 	}
 	ts.admin = ts.login(t, "admin", "admin123")

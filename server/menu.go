@@ -9,12 +9,13 @@ import (
 )
 
 func (s *Server) handleMenu(c echo.Context) error {
-	cats, seq, err := s.store.Menu(c.Request().Context())
+	lang := c.QueryParam("lang")
+	m, seq, err := s.store.Menu(c.Request().Context(), lang)
 	if err != nil {
 		return err
 	}
 	setSeq(c, seq)
-	return c.JSON(http.StatusOK, map[string]any{"categories": cats})
+	return c.JSON(http.StatusOK, m)
 }
 
 func (s *Server) handleCategoryCreate(c echo.Context) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -29,8 +30,8 @@ func TestOrderCreate(t *testing.T) {
 		t.Errorf("POST /api/orders by a waiter = %+v; want a confirmed order of table %d worth 3300", o, tableID)
 	}
 	wantItems := []store.OrderItem{
-		{ID: o.Items[0].ID, MenuItemID: itemID, Name: "Lasagne", Quantity: 2, UnitPriceCents: 1250, Notes: "no basil", Station: "kitchen"},
-		{ID: o.Items[1].ID, MenuItemID: barID, Name: "Spritz", Quantity: 1, UnitPriceCents: 800, Station: "bar"},
+		{ID: o.Items[0].ID, MenuItemID: itemID, Name: "Lasagne", Quantity: 2, UnitPriceCents: 1250, Notes: "no basil", Station: "kitchen", Modifiers: []store.OrderModifier{}},
+		{ID: o.Items[1].ID, MenuItemID: barID, Name: "Spritz", Quantity: 1, UnitPriceCents: 800, Station: "bar", Modifiers: []store.OrderModifier{}},
 	}
 	for i := range o.Items {
 		// Without courses held, every line goes to the kitchen at once.
@@ -39,7 +40,7 @@ func TestOrderCreate(t *testing.T) {
 		}
 		o.Items[i].FiredAt = nil
 	}
-	if len(o.Items) != 2 || o.Items[0] != wantItems[0] || o.Items[1] != wantItems[1] || o.Items[0].ID == 0 {
+	if len(o.Items) != 2 || !reflect.DeepEqual(o.Items, wantItems) || o.Items[0].ID == 0 {
 		t.Errorf("order items = %+v; want %+v", o.Items, wantItems)
 	}
 	// Wire names of the contract.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,9 +30,14 @@ func (s *Server) handlePaymentCreate(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	p, err := s.store.CreatePayment(c.Request().Context(), in)
+	key := c.Request().Header.Get("Idempotency-Key")
+	scope := "user:" + strconv.FormatInt(principal(c).UserID, 10) + "/payments"
+	p, replayed, err := s.store.CreatePaymentOnce(c.Request().Context(), in, store.Idempotency{Scope: scope, Key: key})
 	if err != nil {
 		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	return c.JSON(http.StatusCreated, p)
 }

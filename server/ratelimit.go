@@ -90,6 +90,14 @@ func (l *limiter) failLocked(key string, now time.Time) {
 	e.failures++
 }
 
+// fail counts one failure of key and returns the failures in its window.
+func (l *limiter) fail(key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failLocked(key, l.now())
+	return l.entries[key].failures
+}
+
 // forgive takes back one failure of key: the attempt it counted succeeded.
 func (l *limiter) forgive(key string) {
 	l.mu.Lock()

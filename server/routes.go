@@ -26,7 +26,7 @@ func (s *Server) routes() *echo.Echo {
 	if len(s.opts.AllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  s.opts.AllowedOrigins,
-			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 			AllowHeaders:  []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Terminal"},
 			ExposeHeaders: []string{"X-Seq", "Retry-After", "X-Pair-Code", "X-Pair-Url", "X-Pair-Expires-At"},
 			MaxAge:        600,
@@ -74,6 +74,13 @@ func (s *Server) routes() *echo.Echo {
 	api.PATCH("/menu/items/:id", s.handleItemUpdate, s.allow(adminOnly...))
 	api.DELETE("/menu/items/:id", s.handleItemDelete, s.allow(adminOnly...))
 	api.PATCH("/menu/items/:id/availability", s.handleItemAvailability, s.allow(kitchen...))
+	api.PUT("/menu/items/:id/image", s.handleItemImagePut, s.allow(adminOnly...))
+	api.DELETE("/menu/items/:id/image", s.handleItemImageDelete, s.allow(adminOnly...))
+	api.GET("/menu/modifier-groups", s.handleModifierGroupList, s.allow(staff...))
+	api.POST("/menu/modifier-groups", s.handleModifierGroupCreate, s.allow(adminOnly...))
+	api.PATCH("/menu/modifier-groups/:id", s.handleModifierGroupUpdate, s.allow(adminOnly...))
+	api.DELETE("/menu/modifier-groups/:id", s.handleModifierGroupDelete, s.allow(adminOnly...))
+	api.PATCH("/menu/modifier-options/:id/availability", s.handleModifierOptionAvailability, s.allow(kitchen...))
 
 	api.GET("/tables", s.handleTableList, s.allow(staff...))
 	api.GET("/tables/:id", s.handleTableGet, s.allow(anyRole...))
@@ -124,6 +131,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/t/manifest.webmanifest", s.handleManifest)
 	e.GET("/t/*", s.static("t"))
 	e.GET("/lib/*", s.static("lib"))
+	e.GET("/images/:name", s.handleImage)
 	return e
 }
 

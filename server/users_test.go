@@ -95,13 +95,14 @@ func TestUsers(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	ts := newTestServer(t)
+	ts := newTestServerWith(t, testOptions{tableLimits: true})
 	tableID := ts.newTable(t, "T1")
 	cust := ts.pair(t, tableID)
 	var st store.Settings
 	r := ts.must(t, 200, "GET", "/api/settings", cust, nil, &st)
+	limits := store.TableLimits{MaxLinesPerOrder: 30, MaxNoteChars: 200, MaxOrdersPerMinute: 6, MaxOpenOrders: 20}
 	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC",
-		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60}
+		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"en"}, TableLimits: limits}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("GET /api/settings = %+v; want the defaults %+v", st, want)
 	}
@@ -112,9 +113,9 @@ func TestSettings(t *testing.T) {
 	}
 	seq := ts.lastSeq(t)
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Trattoria da Ana", "currency": "CHF", "tax_rate_bp": 810,
-		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich"}, &st)
+		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich", "languages": []string{"de", "fr", "it"}}, &st)
 	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich",
-		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60}
+		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"de", "fr", "it"}, TableLimits: limits}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH /api/settings = %+v; want %+v", st, want)
 	}
@@ -137,12 +138,17 @@ func TestSettings(t *testing.T) {
 		{map[string]any{"timezone": ""}, "timezone"},
 		{map[string]any{"timezone": "Local"}, "timezone"},
 		{map[string]any{"timezone": "../../etc/passwd"}, "timezone"},
+		{map[string]any{"languages": []string{}}, "languages"},
+		{map[string]any{"languages": []string{"en", "en"}}, "languages"},
+		{map[string]any{"languages": []string{"english"}}, "languages"},
+		{map[string]any{"languages": []string{"EN"}}, "languages"},
 	}
 	for _, tt := range tests {
 		expectFields(t, fmt.Sprintf("PATCH /api/settings %v", tt.body), ts.do(t, "PATCH", "/api/settings", ts.admin, tt.body), tt.field)
 	}
 	// A refused patch changes nothing, not even its valid fields.
 	expectFields(t, "a patch with one bad field", ts.do(t, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Other", "currency": "x"}), "currency")
+	expectFields(t, "a limit with a bad field", ts.do(t, "PATCH", "/api/settings", ts.admin, map[string]any{"table_max_open_orders": 5, "currency": "x"}), "currency")
 	ts.must(t, 200, "GET", "/api/settings", ts.waiter, nil, &st)
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("settings after refused patches = %+v; want %+v", st, want)

@@ -140,7 +140,7 @@ func BenchmarkCreateOrder(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, _, err := s.CreateOrder(context.Background(), in, RoleCustomer, Idempotency{}); err != nil {
+					if _, _, err := s.CreateOrder(context.Background(), in, RoleWaiter, Idempotency{}); err != nil {
 						b.Error(err)
 						return
 					}

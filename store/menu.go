@@ -7,19 +7,27 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
-// Category is a section of the menu.
-type Category struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
-	Position int64  `json:"position"`
-}
-
-// MenuCategory is a category with its items, as GET /api/menu shows it.
+// MenuCategory is a category with its items, as GET /api/menu shows it:
+// OpenNow says whether guests may order from it right now, NextOpen (when
+// closed) when they next may.
 type MenuCategory struct {
 	Category
-	Items []Item `json:"items"`
+	OpenNow  bool      `json:"open_now"`
+	NextOpen *NextOpen `json:"next_open"`
+	Items    []Item    `json:"items"`
+}
+
+// MenuView is the whole menu in one language. Lang is the language it is
+// in; ChangesAt, when set, is the next moment a category opens or closes,
+// when a client should load it again.
+type MenuView struct {
+	Lang       string         `json:"lang"`
+	Languages  []string       `json:"languages"`
+	Categories []MenuCategory `json:"categories"`
+	ChangesAt  *time.Time     `json:"changes_at"`
 }
 
 // Item is a dish or drink on the menu.
@@ -35,12 +43,14 @@ type Item struct {
 	Position    int64    `json:"position"`
 	// Course is the default course of the item's lines (1-based; nil: none).
 	Course *int64 `json:"course"`
-}
 
-// CategoryInput creates (all fields) or patches (non-nil fields) a category.
-type CategoryInput struct {
-	Name     *string `json:"name"`
-	Position *int64  `json:"position"`
+	Translations Translations `json:"translations"`
+	// ImageURL and ThumbURL are content-addressed paths under /images/,
+	// null for an item without a photo.
+	ImageURL         *string         `json:"image_url"`
+	ThumbURL         *string         `json:"thumb_url"`
+	ModifierGroupIDs []int64         `json:"modifier_group_ids"`
+	ModifierGroups   []ModifierGroup `json:"modifier_groups"`
 }
 
 // ItemInput creates or patches an item; on create, category_id, name and
@@ -56,6 +66,9 @@ type ItemInput struct {
 	Position    *int64    `json:"position"`
 	// Course 0 clears the default course.
 	Course *int64 `json:"course"`
+
+	Translations     *Translations `json:"translations"`
+	ModifierGroupIDs *[]int64      `json:"modifier_group_ids"`
 }
 
 // DefaultStation is the station of an item created without one.
@@ -70,18 +83,26 @@ type deletedItem struct {
 	Deleted bool  `json:"deleted"`
 }
 
-const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position, course"
+const itemColumns = "id, category_id, name, description, price_cents, available, allergens, station, position, course, translations, image_hash, thumb_hash"
 
 func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	var it Item
-	var allergens string
+	var allergens, tr string
 	var course sql.NullInt64
-	if err := row.Scan(&it.ID, &it.CategoryID, &it.Name, &it.Description, &it.PriceCents, &it.Available, &allergens, &it.Station, &it.Position, &course); err != nil {
+	var image, thumb sql.NullString
+	if err := row.Scan(&it.ID, &it.CategoryID, &it.Name, &it.Description, &it.PriceCents, &it.Available, &allergens, &it.Station, &it.Position,
+		&course, &tr, &image, &thumb); err != nil {
 		return Item{}, err
 	}
 	if course.Valid {
 		it.Course = &course.Int64
 	}
+	var err error
+	if it.Translations, err = decodeTranslations(tr); err != nil {
+		return Item{}, fmt.Errorf("item %d: %w", it.ID, err)
+	}
+	it.ImageURL, it.ThumbURL = imageURL(image), imageURL(thumb)
+	it.ModifierGroupIDs, it.ModifierGroups = []int64{}, []ModifierGroup{}
 	if err := json.Unmarshal([]byte(allergens), &it.Allergens); err != nil {
 		return Item{}, fmt.Errorf("allergens of item %d: %w", it.ID, err)
 	}
@@ -91,54 +112,86 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	return it, nil
 }
 
-// Menu returns every category with its live items, in position order, and
-// the newest event seq of the same snapshot.
-func (s *Store) Menu(ctx context.Context) ([]MenuCategory, int64, error) {
-	cats := []MenuCategory{}
+// Menu returns every category with its live items, in position order, in
+// lang (the kitchen's language, the first of the settings' languages, when
+// lang is empty or not one of them), and the newest event seq of the same
+// snapshot.
+func (s *Store) Menu(ctx context.Context, lang string) (MenuView, int64, error) {
+	v := MenuView{Categories: []MenuCategory{}}
 	var seq int64
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		if seq, err = lastSeq(ctx, tx); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT id, name, position FROM categories WHERE deleted_at IS NULL ORDER BY position, id")
+		st, err := getSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		v.Languages, v.Lang = st.Languages, st.Languages[0]
+		for _, l := range st.Languages {
+			if l == lang {
+				v.Lang = lang
+			}
+		}
+		now := s.now().In(st.Location())
+		rows, err := tx.QueryContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE deleted_at IS NULL ORDER BY position, id")
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		index := map[int64]int{}
 		for rows.Next() {
-			var c MenuCategory
-			if err := rows.Scan(&c.ID, &c.Name, &c.Position); err != nil {
+			cat, err := scanCategory(rows)
+			if err != nil {
 				return err
 			}
-			c.Items = []Item{}
-			index[c.ID] = len(cats)
-			cats = append(cats, c)
+			c := MenuCategory{Category: cat, OpenNow: openAt(cat.Hours, now), Items: []Item{}}
+			if !c.OpenNow {
+				c.NextOpen = nextOpen(cat.Hours, now)
+			}
+			if at := nextChange(cat.Hours, now); !at.IsZero() && (v.ChangesAt == nil || at.Before(*v.ChangesAt)) {
+				utc := at.UTC()
+				v.ChangesAt = &utc
+			}
+			c.Name = c.Translations.name(v.Lang, c.Name)
+			index[c.ID] = len(v.Categories)
+			v.Categories = append(v.Categories, c)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		items, err := tx.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE deleted_at IS NULL ORDER BY position, id")
+		rows, err = tx.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE deleted_at IS NULL ORDER BY position, id")
 		if err != nil {
 			return err
 		}
-		defer items.Close()
-		for items.Next() {
-			it, err := scanItem(items)
+		defer rows.Close()
+		var items []Item
+		for rows.Next() {
+			it, err := scanItem(rows)
 			if err != nil {
 				return err
 			}
+			items = append(items, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := loadItemGroups(ctx, tx, items); err != nil {
+			return err
+		}
+		for _, it := range items {
 			if i, ok := index[it.CategoryID]; ok {
-				cats[i].Items = append(cats[i].Items, it)
+				it.localize(v.Lang)
+				v.Categories[i].Items = append(v.Categories[i].Items, it)
 			}
 		}
-		return items.Err()
+		return nil
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: menu: %w", err)
+		return MenuView{}, 0, fmt.Errorf("store: menu: %w", err)
 	}
-	return cats, seq, nil
+	return v, seq, nil
 }
 
 // Item returns one live item, or ErrNotFound.
@@ -155,126 +208,14 @@ func getItem(ctx context.Context, q queryer, id int64) (Item, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return Item{}, ErrNotFound
 	}
-	return it, err
-}
-
-func (c checker) category(in CategoryInput, create bool) {
-	if in.Name != nil {
-		c.text("name", *in.Name, 1, 50, false)
-	} else if create {
-		c.add("name", "is required")
-	}
-	if in.Position != nil {
-		c.between("position", *in.Position, -1_000_000, 1_000_000)
-	}
-}
-
-func categoryNameFree(t *txn, name string, except int64) error {
-	var n int
-	if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM categories WHERE name = ? COLLATE NOCASE AND id != ? AND deleted_at IS NULL", name, except).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return conflictf("a category named %q exists", name)
-	}
-	return nil
-}
-
-// CreateCategory adds a category. It returns a *ValidationError or an
-// ErrConflict for a duplicate name. Categories emit no event.
-func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (Category, error) {
-	c := checker{}
-	c.category(in, true)
-	if err := c.err(); err != nil {
-		return Category{}, fmt.Errorf("store: create category: %w", err)
-	}
-	cat := Category{Name: *in.Name}
-	err := s.write(ctx, func(t *txn) error {
-		if err := categoryNameFree(t, cat.Name, 0); err != nil {
-			return err
-		}
-		if in.Position != nil {
-			cat.Position = *in.Position
-		} else if err := t.tx.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) + 1 FROM categories WHERE deleted_at IS NULL").Scan(&cat.Position); err != nil {
-			return err
-		}
-		res, err := t.tx.ExecContext(ctx, "INSERT INTO categories (name, position) VALUES (?, ?)", cat.Name, cat.Position)
-		if err != nil {
-			return err
-		}
-		if cat.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return t.audit(change{action: "category.create", entity: "category", entityID: cat.ID, detail: cat})
-	})
 	if err != nil {
-		return Category{}, fmt.Errorf("store: create category: %w", err)
+		return Item{}, err
 	}
-	return cat, nil
-}
-
-// UpdateCategory patches a category. It returns ErrNotFound, a
-// *ValidationError or an ErrConflict for a duplicate name.
-func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) (Category, error) {
-	c := checker{}
-	c.category(in, false)
-	if err := c.err(); err != nil {
-		return Category{}, fmt.Errorf("store: update category: %w", err)
+	items := []Item{it}
+	if err := loadItemGroups(ctx, q, items); err != nil {
+		return Item{}, err
 	}
-	var cat Category
-	err := s.write(ctx, func(t *txn) error {
-		err := t.tx.QueryRowContext(ctx, "SELECT id, name, position FROM categories WHERE id = ? AND deleted_at IS NULL", id).Scan(&cat.ID, &cat.Name, &cat.Position)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if in.Name != nil {
-			if err := categoryNameFree(t, *in.Name, id); err != nil {
-				return err
-			}
-			cat.Name = *in.Name
-		}
-		if in.Position != nil {
-			cat.Position = *in.Position
-		}
-		if _, err = t.tx.ExecContext(ctx, "UPDATE categories SET name = ?, position = ? WHERE id = ?", cat.Name, cat.Position, id); err != nil {
-			return err
-		}
-		return t.audit(change{action: "category.update", entity: "category", entityID: id, detail: in})
-	})
-	if err != nil {
-		return Category{}, fmt.Errorf("store: update category %d: %w", id, err)
-	}
-	return cat, nil
-}
-
-// DeleteCategory removes an empty category. It returns ErrNotFound, or an
-// ErrConflict while live items are in it.
-func (s *Store) DeleteCategory(ctx context.Context, id int64) error {
-	err := s.write(ctx, func(t *txn) error {
-		var live int
-		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM items WHERE category_id = ? AND deleted_at IS NULL", id).Scan(&live); err != nil {
-			return err
-		}
-		if live > 0 {
-			return conflictf("the category still has %d items; move or delete them first", live)
-		}
-		// Soft: deleted items of past orders still point at it.
-		res, err := t.tx.ExecContext(ctx, "UPDATE categories SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", ms(t.now), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return t.audit(change{action: "category.delete", entity: "category", entityID: id})
-	})
-	if err != nil {
-		return fmt.Errorf("store: delete category %d: %w", id, err)
-	}
-	return nil
+	return items[0], nil
 }
 
 func (c checker) item(in ItemInput, create bool) {
@@ -314,6 +255,9 @@ func (c checker) item(in ItemInput, create bool) {
 	if in.Course != nil {
 		c.between("course", *in.Course, 0, MaxCourses)
 	}
+	if in.Translations != nil {
+		c.translations("translations", *in.Translations, 100)
+	}
 }
 
 func (t *txn) checkCategory(id int64) error {
@@ -339,21 +283,33 @@ func itemNameFree(t *txn, categoryID int64, name string, except int64) error {
 	return nil
 }
 
-func (t *txn) saveItem(it Item) (Item, error) {
+// saveItem writes it (and, when groups is not nil, the groups it lists)
+// and emits menu:updated with the item as stored.
+func (t *txn) saveItem(it Item, groups *[]int64) (Item, error) {
 	allergens, _ := json.Marshal(it.Allergens)
+	tr := encodeTranslations(it.Translations)
 	if it.ID == 0 {
-		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position, course)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position, it.Course)
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO items (category_id, name, description, price_cents, available, allergens, station, position, course, translations)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available), string(allergens), it.Station, it.Position, it.Course, tr)
 		if err != nil {
 			return Item{}, err
 		}
 		it.ID, _ = res.LastInsertId()
 	} else if _, err := t.tx.ExecContext(t.ctx, `UPDATE items SET category_id = ?, name = ?, description = ?, price_cents = ?, available = ?,
-			allergens = ?, station = ?, position = ?, course = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
-		string(allergens), it.Station, it.Position, it.Course, it.ID); err != nil {
+			allergens = ?, station = ?, position = ?, course = ?, translations = ? WHERE id = ?`, it.CategoryID, it.Name, it.Description, it.PriceCents, boolInt(it.Available),
+		string(allergens), it.Station, it.Position, it.Course, tr, it.ID); err != nil {
 		return Item{}, err
 	}
-	return it, t.emit("menu:updated", it, RoomMenu)
+	if groups != nil {
+		if err := t.setItemGroups(it.ID, *groups); err != nil {
+			return Item{}, err
+		}
+	}
+	saved, err := getItem(t.ctx, t.tx, it.ID)
+	if err != nil {
+		return Item{}, err
+	}
+	return saved, t.emit("menu:updated", saved, RoomMenu)
 }
 
 // CreateItem adds an item and emits menu:updated. It returns a
@@ -364,7 +320,8 @@ func (s *Store) CreateItem(ctx context.Context, in ItemInput) (Item, error) {
 	if err := c.err(); err != nil {
 		return Item{}, fmt.Errorf("store: create item: %w", err)
 	}
-	it := Item{CategoryID: *in.CategoryID, Name: *in.Name, PriceCents: *in.PriceCents, Available: true, Allergens: []string{}, Station: DefaultStation}
+	it := Item{CategoryID: *in.CategoryID, Name: *in.Name, PriceCents: *in.PriceCents, Available: true, Allergens: []string{}, Station: DefaultStation,
+		Translations: Translations{}}
 	applyItem(&it, in)
 	err := s.write(ctx, func(t *txn) error {
 		if err := t.checkCategory(it.CategoryID); err != nil {
@@ -379,7 +336,7 @@ func (s *Store) CreateItem(ctx context.Context, in ItemInput) (Item, error) {
 			}
 		}
 		var err error
-		if it, err = t.saveItem(it); err != nil {
+		if it, err = t.saveItem(it, in.ModifierGroupIDs); err != nil {
 			return err
 		}
 		return t.audit(change{action: "item.create", entity: "item", entityID: it.ID, detail: map[string]any{"name": it.Name, "price_cents": it.PriceCents}})
@@ -422,6 +379,9 @@ func applyItem(it *Item, in ItemInput) {
 			it.Course = &c
 		}
 	}
+	if in.Translations != nil {
+		it.Translations = *in.Translations
+	}
 }
 
 // UpdateItem patches an item and emits menu:updated. It returns
@@ -449,7 +409,7 @@ func (s *Store) UpdateItem(ctx context.Context, id int64, in ItemInput) (Item, e
 				return err
 			}
 		}
-		if it, err = t.saveItem(it); err != nil {
+		if it, err = t.saveItem(it, in.ModifierGroupIDs); err != nil {
 			return err
 		}
 		return t.audit(change{action: "item.update", entity: "item", entityID: id, detail: in})

@@ -52,6 +52,8 @@ type OrderItem struct {
 	Station        string `json:"station"`
 	Done           bool   `json:"done"`
 	lineService
+	// Modifiers are the line's choices; UnitPriceCents includes their deltas.
+	Modifiers []OrderModifier `json:"modifiers"`
 }
 
 // NewOrder is the input of CreateOrder.
@@ -59,17 +61,22 @@ type NewOrder struct {
 	TableID int64          `json:"table_id"`
 	Items   []NewOrderItem `json:"items"`
 	Notes   string         `json:"notes"`
+	// byGuest is set for a table's own order: guests may order only from
+	// categories served at this time; staff may enter anything.
+	byGuest bool
 }
 
-// NewOrderItem is one requested line.
+// NewOrderItem is one requested line. Modifiers left out choose each
+// group's defaults.
 type NewOrderItem struct {
 	MenuItemID int64  `json:"menu_item_id"`
 	Quantity   int64  `json:"quantity"`
 	Notes      string `json:"notes"`
 	// Course overrides the item's default course (1-based); Seat is the
 	// guest it is for (optional), so the bill can be split by seat.
-	Course *int64 `json:"course,omitempty"`
-	Seat   *int64 `json:"seat,omitempty"`
+	Course    *int64        `json:"course,omitempty"`
+	Seat      *int64        `json:"seat,omitempty"`
+	Modifiers []NewModifier `json:"modifiers"`
 }
 
 // Idempotency scopes a client's retry key: the same Scope and Key return
@@ -143,10 +150,14 @@ func loadItems(ctx context.Context, q queryer, orders []Order) error {
 			return err
 		}
 		it.lineService = ls.service()
+		it.Modifiers = []OrderModifier{}
 		i := index[orderID]
 		orders[i].Items = append(orders[i].Items, it)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return loadModifiers(ctx, q, orders, "["+strings.Join(ids, ",")+"]")
 }
 
 func getOrder(ctx context.Context, q queryer, id int64) (Order, error) {
@@ -272,35 +283,27 @@ func (c checker) newOrder(in NewOrder) {
 // order:created (and table:updated when the table becomes occupied).
 // role is who places it (RoleCustomer for a table's iPad); the store decides
 // the status it starts in (see initialStatus). With a non-empty idem key, a
-// repeat returns the first order and replayed=true. It returns a
-// *ValidationError, or an ErrConflict naming an unavailable item or a reused
-// key with another request.
+// repeat returns the first order and replayed=true. A table's order
+// (RoleCustomer) must keep within TableLimits. It returns a
+// *ValidationError (also for a bill past MaxBillCents), an ErrConflict
+// naming an unavailable item, a reused key with another request or a
+// table's open orders at their limit, or a *RateLimitError.
 func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem Idempotency) (o Order, replayed bool, err error) {
 	c := checker{}
 	c.newOrder(in)
-	if len(idem.Key) > maxIdempotencyKey {
-		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
-	}
+	c.idempotencyKey(idem)
 	if err := c.err(); err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
-	reqJSON, _ := json.Marshal(in)
-	sum := sha256.Sum256(reqJSON)
-	reqHash := hex.EncodeToString(sum[:])
+	in.byGuest = role == RoleCustomer
+	reqHash := requestHash(in)
 	err = s.write(ctx, func(t *txn) error {
-		if idem.Key != "" {
-			var hash string
-			var body []byte
-			err := t.tx.QueryRowContext(ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
-				idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
-			if err == nil {
-				if hash != reqHash {
-					return conflictf("this Idempotency-Key was used for a different order")
-				}
-				replayed = true
-				return json.Unmarshal(body, &o)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
+		var err error
+		if replayed, err = t.replay(idem, reqHash, "order", &o); err != nil || replayed {
+			return err
+		}
+		if role == RoleCustomer {
+			if err := t.checkTableLimits(in); err != nil {
 				return err
 			}
 		}
@@ -315,14 +318,7 @@ func (s *Store) CreateOrder(ctx context.Context, in NewOrder, role string, idem 
 			detail: map[string]any{"table_id": o.TableID, "lines": len(o.Items), "subtotal_cents": o.SubtotalCents}}); err != nil {
 			return err
 		}
-		if idem.Key != "" {
-			body, _ := json.Marshal(o)
-			if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
-				VALUES (?, ?, ?, 201, ?, ?)`, idem.Scope, idem.Key, reqHash, body, ms(t.now)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.remember(idem, reqHash, 201, o)
 	})
 	if err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
@@ -364,7 +360,8 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	}
 	o := Order{TableID: tb.ID, TableName: tb.Name, Status: initial, Notes: in.Notes, Items: []OrderItem{},
 		CreatedAt: t.now, UpdatedAt: t.now, StatusChangedAt: t.now}
-	var unavailable []string
+	var unavailable, closed []string
+	clock := menuClock{t: t}
 	for i, line := range in.Items {
 		it, err := getItem(ctx, t.tx, line.MenuItemID)
 		if errors.Is(err, ErrNotFound) {
@@ -381,12 +378,33 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 		if err != nil {
 			return Order{}, err
 		}
+		mods, delta, soldOut, err := chooseModifiers(i, it, line)
+		if err != nil {
+			return Order{}, err
+		}
+		unavailable = append(unavailable, soldOut...)
+		if in.byGuest {
+			open, err := clock.open(it.CategoryID)
+			if err != nil {
+				return Order{}, err
+			}
+			if !open {
+				closed = append(closed, it.Name)
+			}
+		}
+		price := it.PriceCents + delta
 		o.Items = append(o.Items, OrderItem{MenuItemID: it.ID, Name: it.Name, Quantity: line.Quantity,
-			UnitPriceCents: it.PriceCents, Notes: line.Notes, Station: it.Station, lineService: ls})
-		o.SubtotalCents += line.Quantity * it.PriceCents
+			UnitPriceCents: price, Notes: line.Notes, Station: it.Station, lineService: ls, Modifiers: mods})
+		o.SubtotalCents += line.Quantity * price
 	}
 	if len(unavailable) > 0 {
 		return Order{}, conflictf("not available right now: %s", strings.Join(unavailable, ", "))
+	}
+	if len(closed) > 0 {
+		return Order{}, conflictf("not available at this time: %s", strings.Join(closed, ", "))
+	}
+	if err := t.checkBillCap(o.TableID, o.SubtotalCents); err != nil {
+		return Order{}, err
 	}
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
@@ -403,6 +421,9 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 			return Order{}, err
 		}
 		it.ID, _ = res.LastInsertId()
+		if err := t.saveLineModifiers(it.ID, it.Modifiers); err != nil {
+			return Order{}, err
+		}
 	}
 	if err := t.emit("order:created", o, orderRooms(o)...); err != nil {
 		return Order{}, err
@@ -558,6 +579,58 @@ func (s *Store) SetOrderItemDone(ctx context.Context, orderID, itemID int64, don
 		return Order{}, fmt.Errorf("store: order %d item %d: %w", orderID, itemID, err)
 	}
 	return o, nil
+}
+
+// requestHash fingerprints a request, so that a key sent again with
+// another request is told apart from a retry.
+func requestHash(req any) string {
+	raw, _ := json.Marshal(req)
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// replay looks idem up: when the key was used, out gets the first answer
+// and replayed is true; a key used for another request is an ErrConflict
+// naming what (an order, a payment). An empty key never replays.
+func (t *txn) replay(idem Idempotency, reqHash, what string, out any) (replayed bool, err error) {
+	if idem.Key == "" {
+		return false, nil
+	}
+	var hash string
+	var body []byte
+	err = t.tx.QueryRowContext(t.ctx, "SELECT request, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?",
+		idem.Scope, idem.Key, ms(t.now.Add(-IdempotencyTTL))).Scan(&hash, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if hash != reqHash {
+		return false, conflictf("this Idempotency-Key was used for a different %s", what)
+	}
+	return true, json.Unmarshal(body, out)
+}
+
+// remember keeps the answer v to idem's request, for replay.
+func (t *txn) remember(idem Idempotency, reqHash string, status int, v any) error {
+	if idem.Key == "" {
+		return nil
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT OR REPLACE INTO idempotency_keys (scope, key, request, status, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, idem.Scope, idem.Key, reqHash, status, body, ms(t.now))
+	return err
+}
+
+// idempotencyKey validates a client's key.
+func (c checker) idempotencyKey(idem Idempotency) {
+	if len(idem.Key) > maxIdempotencyKey {
+		c.add("Idempotency-Key", fmt.Sprintf("must be at most %d characters", maxIdempotencyKey))
+	}
 }
 
 // PurgeIdempotencyKeys forgets keys older than IdempotencyTTL.

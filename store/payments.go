@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 )
 
@@ -75,16 +76,35 @@ type SeatDue struct {
 	AmountCents int64   `json:"amount_cents"`
 }
 
+// MaxBillCents bounds a table's open bill (its subtotal). An order that
+// would take the bill past it is refused (422), so the bill's sums, its tax
+// and the day's report never leave int64: a wrong number on a bill is worse
+// than a refused order, and no real table eats a hundred million.
+const MaxBillCents = 10_000_000_000
+
 // Tax splits a subtotal into tax and total under the settings: tax is
-// computed once on the whole subtotal and rounded half up.
+// computed once on the whole subtotal and rounded half up. The rate is
+// 0 to 10000 basis points; the products are taken in 128 bits when they
+// could overflow 64, so any subtotal gives the exact answer.
 func Tax(subtotal int64, st Settings) (tax, total int64) {
 	rate := st.TaxRateBP
 	if st.PricesIncludeTax {
-		net := (subtotal*10000*2 + (10000 + rate)) / ((10000 + rate) * 2)
+		net := mulDivHalfUp(subtotal, 10000, 10000+rate)
 		return subtotal - net, subtotal
 	}
-	tax = (subtotal*rate*2 + 10000) / 20000
+	tax = mulDivHalfUp(subtotal, rate, 10000)
 	return tax, subtotal + tax
+}
+
+// mulDivHalfUp is round(a × b / d) with halves rounded up, for a ≥ 0 and
+// b, d > 0 small enough that the result fits.
+func mulDivHalfUp(a, b, d int64) int64 {
+	if a >= 0 && a < 1<<40 && b <= 1<<20 && d <= 1<<20 {
+		return (a*b*2 + d) / (d * 2)
+	}
+	n := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+	n.Mul(n, big.NewInt(2)).Add(n, big.NewInt(d))
+	return n.Quo(n, big.NewInt(2*d)).Int64()
 }
 
 func bill(ctx context.Context, q queryer, tableID int64) (Bill, error) {
@@ -136,35 +156,50 @@ func (s *Store) Bill(ctx context.Context, tableID int64) (Bill, error) {
 // (order:updated each) and the table cleaning (table:updated). An amount
 // of 0 closes a bill that has orders but is due nothing (free items only).
 // It returns ErrNotFound, a *ValidationError (bad method, amount above the
-// due, 0 while something is due), or an ErrConflict when the table owes
-// nothing.
+// due, 0 while something is due, a tip above the bill's total), or an
+// ErrConflict when the table owes nothing or the key was used for another
+// payment.
 func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, error) {
+	p, _, err := s.CreatePaymentOnce(ctx, in, Idempotency{})
+	return p, err
+}
+
+// CreatePaymentOnce is CreatePayment with the client's retry key: with a
+// non-empty idem key, a repeat returns the first payment and replayed=true
+// and takes nothing more; the key used for another payment is an
+// ErrConflict.
+func (s *Store) CreatePaymentOnce(ctx context.Context, in NewPayment, idem Idempotency) (p Payment, replayed bool, err error) {
 	c := checker{}
 	if in.TableID <= 0 {
 		c.add("table_id", "is required")
 	}
 	c.oneOf("method", in.Method, MethodCash, MethodCard, MethodOther)
-	c.between("amount_cents", in.AmountCents, 0, MaxPriceCents*MaxOrderLines)
-	c.between("tip_cents", in.TipCents, 0, MaxPriceCents)
+	c.between("amount_cents", in.AmountCents, 0, MaxBillCents*2)
+	c.between("tip_cents", in.TipCents, 0, MaxBillCents)
 	if in.TenderedCents != 0 {
 		switch {
 		case in.Method != MethodCash:
 			c.add("tendered_cents", "is only for cash")
 		case in.TenderedCents < in.AmountCents+in.TipCents:
 			c.add("tendered_cents", "must be at least amount_cents plus tip_cents")
-		case in.TenderedCents > 10*MaxPriceCents:
+		case in.TenderedCents > 3*MaxBillCents:
 			c.add("tendered_cents", "is too large")
 		}
 	}
 	c.paymentLines(in)
+	c.idempotencyKey(idem)
 	if err := c.err(); err != nil {
-		return Payment{}, fmt.Errorf("store: create payment: %w", err)
+		return Payment{}, false, fmt.Errorf("store: create payment: %w", err)
 	}
 	split := in.Seat != nil || len(in.LineIDs) > 0
-	p := Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}, LineIDs: []int64{},
-		TenderedCents: in.TenderedCents}
-	p.setChange()
-	err := s.write(ctx, func(t *txn) error {
+	reqHash := requestHash(in)
+	err = s.write(ctx, func(t *txn) error {
+		if replayed, err = t.replay(idem, reqHash, "payment", &p); err != nil || replayed {
+			return err
+		}
+		p = Payment{TableID: in.TableID, Method: in.Method, AmountCents: in.AmountCents, TipCents: in.TipCents, OrderIDs: []int64{}, LineIDs: []int64{},
+			TenderedCents: in.TenderedCents}
+		p.setChange()
 		b, err := bill(ctx, t.tx, in.TableID)
 		if errors.Is(err, ErrNotFound) {
 			return &ValidationError{Fields: map[string]string{"table_id": "no such table"}}
@@ -190,6 +225,11 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		}
 		if in.AmountCents > b.DueCents {
 			return &ValidationError{Fields: map[string]string{"amount_cents": fmt.Sprintf("is more than the %d due", b.DueCents)}}
+		}
+		// A tip larger than the whole bill is a slip of the finger (15.00
+		// typed as 1500.00), not generosity; it would inflate the day's tips.
+		if in.TipCents > b.TotalCents {
+			return &ValidationError{Fields: map[string]string{"tip_cents": fmt.Sprintf("is more than the bill's total of %d", b.TotalCents)}}
 		}
 		for _, o := range b.Orders {
 			p.OrderIDs = append(p.OrderIDs, o.ID)
@@ -229,12 +269,15 @@ func (s *Store) CreatePayment(ctx context.Context, in NewPayment) (Payment, erro
 		if _, err := t.settle(in.TableID, zeroBill); err != nil {
 			return err
 		}
-		return t.emit("payment:completed", p, RoomOrders, RoomTables, TableRoom(p.TableID))
+		if err := t.emit("payment:completed", p, RoomOrders, RoomTables, TableRoom(p.TableID)); err != nil {
+			return err
+		}
+		return t.remember(idem, reqHash, 201, p)
 	})
 	if err != nil {
-		return Payment{}, fmt.Errorf("store: create payment: %w", err)
+		return Payment{}, false, fmt.Errorf("store: create payment: %w", err)
 	}
-	return p, nil
+	return p, replayed, nil
 }
 
 // setChange works out the change of a payment whose tender is known.
@@ -260,6 +303,14 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	}
 	if b.DueCents > 0 || (b.PaidCents == 0 && !zeroBill) {
 		return false, nil
+	}
+	if b.DueCents < 0 {
+		// Paid more than the bill now asks (an order cancelled after a
+		// part payment): the difference is change due to the guest,
+		// recorded as refunds so that the day's takings stay true.
+		if err := t.refund(b, -b.DueCents); err != nil {
+			return false, err
+		}
 	}
 	// The receipt shows the bill as it was paid, before its orders move on.
 	receipt := b
@@ -304,6 +355,60 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 		}
 	}
 	return true, t.setTableStatus(&tb, TableCleaning)
+}
+
+// refund records amount as change due on a table's open bill: payments
+// with a negative amount, each in the method of an open payment, newest
+// first (a card is refunded to the card), each announced as
+// payment:completed.
+func (t *txn) refund(b Bill, amount int64) error {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT method, amount_cents FROM payments WHERE table_id = ? AND settled = 0 AND amount_cents > 0 ORDER BY id DESC", b.TableID)
+	if err != nil {
+		return err
+	}
+	type paid struct {
+		method string
+		amount int64
+	}
+	var open []paid
+	for rows.Next() {
+		var p paid
+		if err := rows.Scan(&p.method, &p.amount); err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ids := []int64{}
+	for _, o := range b.Orders {
+		ids = append(ids, o.ID)
+	}
+	for i := 0; amount > 0; i++ {
+		method, part := MethodCash, amount
+		if i < len(open) {
+			method, part = open[i].method, min(amount, open[i].amount)
+		}
+		r := Payment{TableID: b.TableID, Method: method, AmountCents: -part, OrderIDs: ids, LineIDs: []int64{}, CreatedAt: t.now}
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at)
+			VALUES (?, ?, ?, 0, ?, ?, ?)`, r.TableID, r.Method, r.AmountCents, jsonIDs(ids), jsonIDs(r.LineIDs), ms(t.now))
+		if err != nil {
+			return err
+		}
+		r.ID, _ = res.LastInsertId()
+		if err := t.audit(change{action: "payment.refund", entity: "payment", entityID: r.ID,
+			detail: map[string]any{"table_id": r.TableID, "method": r.Method, "amount_cents": r.AmountCents}}); err != nil {
+			return err
+		}
+		if err := t.emit("payment:completed", r, RoomOrders, RoomTables, TableRoom(r.TableID)); err != nil {
+			return err
+		}
+		amount -= part
+	}
+	return nil
 }
 
 // Payments lists payments taken in [from, to), oldest first; zero times do

@@ -23,6 +23,7 @@ type DailyReport struct {
 	PaymentsCents   int64          `json:"payments_cents"`
 	TipsCents       int64          `json:"tips_cents"`
 	ByItem          []ReportItem   `json:"by_item"`
+	ByOption        []ReportOption `json:"by_option"`
 	ByMethod        []ReportMethod `json:"by_method"`
 	// Corrections are the day's voids, comps and discounts.
 	Corrections ReportCorrections `json:"corrections"`
@@ -96,6 +97,16 @@ func reportCorrections(ctx context.Context, tx *sql.Tx, from, to time.Time) (Rep
 	return rc, users.Err()
 }
 
+// ReportOption is the day's sales of one modifier option: how many
+// portions were ordered with it and what its price deltas added.
+type ReportOption struct {
+	OptionID   int64  `json:"option_id"`
+	Group      string `json:"group"`
+	Name       string `json:"name"`
+	Quantity   int64  `json:"quantity"`
+	SalesCents int64  `json:"sales_cents"`
+}
+
 // ReportItem is the day's sales of one menu item.
 type ReportItem struct {
 	MenuItemID int64  `json:"menu_item_id"`
@@ -132,7 +143,7 @@ func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, erro
 		}
 		from, to := day, day.AddDate(0, 0, 1)
 		r = DailyReport{Date: date, Timezone: st.Timezone, Currency: st.Currency, From: from.UTC(), To: to.UTC(),
-			ByItem: []ReportItem{}, ByMethod: []ReportMethod{}}
+			ByItem: []ReportItem{}, ByOption: []ReportOption{}, ByMethod: []ReportMethod{}}
 
 		rows, err := tx.QueryContext(ctx, `SELECT status, subtotal_cents FROM orders WHERE created_at >= ? AND created_at < ?`, ms(from), ms(to))
 		if err != nil {
@@ -181,6 +192,10 @@ func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, erro
 			return err
 		}
 
+		if r.ByOption, err = optionsSold(ctx, tx, from, to); err != nil {
+			return err
+		}
+
 		methods, err := tx.QueryContext(ctx, `SELECT method, count(*), sum(amount_cents), sum(tip_cents) FROM payments
 			WHERE created_at >= ? AND created_at < ? GROUP BY method ORDER BY method`, ms(from), ms(to))
 		if err != nil {
@@ -202,4 +217,26 @@ func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, erro
 		return DailyReport{}, fmt.Errorf("store: daily report: %w", err)
 	}
 	return r, nil
+}
+
+// optionsSold counts the modifier options of the lines of the orders placed
+// between from and to and not cancelled, by group, most ordered first.
+func optionsSold(ctx context.Context, tx *sql.Tx, from, to time.Time) ([]ReportOption, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT m.option_id, m.group_name, m.name, sum(i.quantity), sum(i.quantity * m.price_delta_cents)
+		FROM order_item_modifiers m JOIN order_items i ON i.id = m.order_item_id JOIN orders o ON o.id = i.order_id
+		WHERE o.created_at >= ? AND o.created_at < ? AND o.status != 'cancelled'
+		GROUP BY m.option_id, m.group_name, m.name ORDER BY 2, 4 DESC, 3`, ms(from), ms(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ReportOption{}
+	for rows.Next() {
+		var o ReportOption
+		if err := rows.Scan(&o.OptionID, &o.Group, &o.Name, &o.Quantity, &o.SalesCents); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }

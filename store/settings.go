@@ -17,6 +17,9 @@ type Settings struct {
 	PricesIncludeTax  bool   `json:"prices_include_tax"`
 	AutoConfirmOrders bool   `json:"auto_confirm_orders"`
 	Timezone          string `json:"timezone"`
+	// Languages are the menu's languages (ISO 639-1); the first is the
+	// kitchen's, in which orders, tickets and reports are written.
+	Languages []string `json:"languages"`
 	// Courses are the course names in order; a line's course is a 1-based
 	// index into them.
 	Courses []string `json:"courses"`
@@ -30,6 +33,8 @@ type Settings struct {
 	// PrintReceipts prints a receipt on the default receipt printer when a
 	// bill is settled.
 	PrintReceipts bool `json:"print_receipts"`
+	// TableLimits bound what one table's iPad may order.
+	TableLimits
 }
 
 // SettingsPatch changes the fields that are not nil.
@@ -45,6 +50,8 @@ type SettingsPatch struct {
 	CorrectionReasons   *[]string `json:"correction_reasons"`
 	TerminalLockSeconds *int64    `json:"terminal_lock_seconds"`
 	PrintReceipts       *bool     `json:"print_receipts"`
+	Languages           *[]string `json:"languages"`
+	TableLimitsPatch
 }
 
 // Limits of the service settings.
@@ -66,11 +73,11 @@ func (s Settings) Location() *time.Location {
 
 func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	var st Settings
-	var courses, reasons string
+	var courses, reasons, langs string
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
-		auto_confirm_orders, timezone, print_receipts, courses, fire_courses, correction_reasons, terminal_lock_seconds FROM settings WHERE id = 1`).Scan(
+		auto_confirm_orders, timezone, print_receipts, courses, fire_courses, correction_reasons, terminal_lock_seconds, languages FROM settings WHERE id = 1`).Scan(
 		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone, &st.PrintReceipts,
-		&courses, &st.FireCourses, &reasons, &st.TerminalLockSeconds)
+		&courses, &st.FireCourses, &reasons, &st.TerminalLockSeconds, &langs)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -86,7 +93,11 @@ func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	if st.CorrectionReasons == nil {
 		st.CorrectionReasons = []string{}
 	}
-	return st, nil
+	if err := json.Unmarshal([]byte(langs), &st.Languages); err != nil || len(st.Languages) == 0 {
+		st.Languages = DefaultLanguages
+	}
+	st.TableLimits, err = getTableLimits(ctx, q)
+	return st, err
 }
 
 // names checks a list of short names: at most max, each 1 to maxLen runes
@@ -152,6 +163,9 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 			}
 			st.Timezone = *p.Timezone
 		}
+		if err := t.applyTableLimits(p.TableLimitsPatch, &st.TableLimits, c); err != nil {
+			return err
+		}
 		if p.Courses != nil {
 			c.names("courses", *p.Courses, 1, MaxCourses, 30)
 			st.Courses = append([]string{}, *p.Courses...)
@@ -170,16 +184,21 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 		if p.PrintReceipts != nil {
 			st.PrintReceipts = *p.PrintReceipts
 		}
+		if p.Languages != nil {
+			c.languages("languages", *p.Languages)
+			st.Languages = append([]string{}, *p.Languages...)
+		}
 		if err := c.err(); err != nil {
 			return err
 		}
 		courses, _ := json.Marshal(st.Courses)
 		reasons, _ := json.Marshal(st.CorrectionReasons)
+		langs, _ := json.Marshal(st.Languages)
 		_, err = t.tx.ExecContext(ctx, `UPDATE settings SET restaurant_name = ?, currency = ?, tax_rate_bp = ?,
 			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, print_receipts = ?, courses = ?, fire_courses = ?,
-			correction_reasons = ?, terminal_lock_seconds = ? WHERE id = 1`,
+			correction_reasons = ?, terminal_lock_seconds = ?, languages = ? WHERE id = 1`,
 			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone,
-			boolInt(st.PrintReceipts), string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds)
+			boolInt(st.PrintReceipts), string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds, string(langs))
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func TestStatementCacheIsolatesCancelledCallers(t *testing.T) {
 	// Two orders: the first makes the statements wanted, the second runs
 	// them prepared.
 	for i := 0; i < 2; i++ {
-		if _, _, err := s.CreateOrder(ctx, in, RoleCustomer, Idempotency{}); err != nil {
+		if _, _, err := s.CreateOrder(ctx, in, RoleWaiter, Idempotency{}); err != nil {
 			t.Fatalf("CreateOrder() err = %v", err)
 		}
 	}

@@ -100,7 +100,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			defer wg.Done()
 			in := NewOrder{TableID: tableID, Items: []NewOrderItem{{MenuItemID: itemID, Quantity: 2}, {MenuItemID: itemID, Quantity: 1, Notes: "no cheese"}}}
 			for ctx.Err() == nil {
-				if _, _, err := s.CreateOrder(context.Background(), in, RoleCustomer, Idempotency{}); err != nil {
+				if _, _, err := s.CreateOrder(context.Background(), in, RoleWaiter, Idempotency{}); err != nil {
 					t.Errorf("CreateOrder() err = %v", err)
 					return
 				}
@@ -187,6 +187,12 @@ func TestTax(t *testing.T) {
 		{999, 0, false, 0, 999},
 		{999, 0, true, 0, 999},
 		{2000, 10000, true, 1000, 2000},
+		// Absurd totals: the products pass int64, the answer is still
+		// exact (these overflowed and gave wrong numbers once).
+		{900_000_000_000_000, 2000, false, 180_000_000_000_000, 1_080_000_000_000_000},
+		{900_000_000_000_000, 2000, true, 150_000_000_000_000, 900_000_000_000_000},
+		{4_000_000_000_000_000, 10000, false, 4_000_000_000_000_000, 8_000_000_000_000_000},
+		{MaxBillCents, 10000, true, MaxBillCents / 2, MaxBillCents},
 	}
 	for _, tt := range tests {
 		tax, total := Tax(tt.subtotal, Settings{TaxRateBP: tt.rate, PricesIncludeTax: tt.inclusive})

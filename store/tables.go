@@ -52,6 +52,13 @@ type Pairing struct {
 // PairingTTL is how long a pairing code stays valid.
 const PairingTTL = 10 * time.Minute
 
+// PairingGuessBudget is how many wrong codes, tried by anyone anywhere, a
+// live code outlives. A wrong guess names no table, so it counts against
+// every live code: guessing one of K live codes within the budget succeeds
+// with a chance of at most K × 100 in a million, and a code that dies is
+// simply issued again by staff.
+const PairingGuessBudget = 100
+
 type deletedTable struct {
 	ID      int64 `json:"id"`
 	Deleted bool  `json:"deleted"`
@@ -427,13 +434,21 @@ type TableToken struct {
 
 // TradePairing uses up a pairing code and returns the table and its new
 // token: every customer token of an older version stops working.
-// It returns ErrNotFound for an unknown, used or expired code.
+// It returns ErrNotFound for an unknown, used, expired or guessed-at code
+// (see PairingGuessBudget).
 func (s *Store) TradePairing(ctx context.Context, code string) (tableID int64, tok TableToken, err error) {
 	err = s.write(ctx, func(t *txn) error {
 		var expires int64
 		err := t.tx.QueryRowContext(ctx, "SELECT table_id, expires_at FROM pairing_codes WHERE code = ?", code).Scan(&tableID, &expires)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			// Committed, then reported as unknown: the guess costs every
+			// live code one of its budget.
+			tableID = 0
+			if _, err := t.tx.ExecContext(ctx, "UPDATE pairing_codes SET wrong_guesses = wrong_guesses + 1 WHERE expires_at > ?", ms(t.now)); err != nil {
+				return err
+			}
+			_, err = t.tx.ExecContext(ctx, "DELETE FROM pairing_codes WHERE wrong_guesses >= ? OR expires_at <= ?", PairingGuessBudget, ms(t.now))
+			return err
 		}
 		if err != nil {
 			return err

@@ -34,6 +34,16 @@ import { liveness } from './liveness.js';
  * @property {boolean} comped on the ticket at price 0
  * @property {string|null} comp_reason
  * @property {boolean} paid settled by a payment by item or seat
+ * @property {OrderModifier[]} modifiers the choices, copied at order time in the kitchen's language
+ */
+
+/**
+ * @typedef {Object} OrderModifier
+ * @property {number} option_id
+ * @property {string} group
+ * @property {string} name
+ * @property {number} price_delta_cents
+ * @property {boolean} allergy true for a choice such as "no nuts" that must stand out
  */
 
 /**
@@ -85,7 +95,22 @@ import { liveness } from './liveness.js';
  * @property {string} station
  * @property {number} [position]
  * @property {number|null} [course] the default course of its lines; null: none
+ * @property {Object} translations by ISO 639-1 code: {de: {name, description}}
+ * @property {string|null} image_url
+ * @property {string|null} thumb_url
+ * @property {number[]} modifier_group_ids
+ * @property {ModifierGroup[]} modifier_groups
  * @property {boolean} [deleted] true on a deleted item's menu:updated ({id, deleted})
+ */
+
+/**
+ * @typedef {Object} ModifierGroup
+ * @property {number} id
+ * @property {string} name
+ * @property {number} min
+ * @property {number} max
+ * @property {Object[]} options {id, name, price_delta_cents, available, default, allergy, translations}
+ * @property {Object} translations by ISO 639-1 code: {de: {name}}
  */
 
 /**
