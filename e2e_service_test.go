@@ -96,9 +96,12 @@ func TestServiceDinnerForFour(t *testing.T) {
 	// ---- the bill, split by seat ----
 	staffGo(t, ctx, fmt.Sprintf("#/table/%d/bill", t5))
 	staffWait(t, ctx, "the bill with the void and four seats", `document.querySelectorAll('.by-seat button[data-seat]').length === 4 && !!document.querySelector('.corrections li.void')`)
-	staffClick(t, ctx, `button[data-method=card]`)
+	staffExec(t, ctx, `document.querySelector('button[data-method=card]').click()`)
 	for seat := 1; seat <= 4; seat++ {
-		staffClick(t, ctx, `.by-seat button[data-seat]`) // the lowest seat still unpaid
+		// The lowest seat still unpaid; clicked in the page, since a live
+		// update may redraw the panel between finding and clicking it.
+		staffWait(t, ctx, "a seat to pay", `!!document.querySelector('.by-seat button[data-seat]')`)
+		staffExec(t, ctx, `document.querySelector('.by-seat button[data-seat]').click()`)
 		staffWait(t, ctx, "the seat's lines ticked", `!!document.querySelector('.by-item') && document.querySelector('input[name=amount_cents]').readOnly`)
 		if seat == 2 {
 			shot(t, ctx, "service-bill-by-seat")
