@@ -24,6 +24,11 @@ import (
 // long to finish before the box closes anyway.
 const shutdownTimeout = 10 * time.Second
 
+// drainTimeout bounds the wait for WebSocket close handshakes; it is above
+// the library's own 5 s handshake timeout, and with shutdownTimeout stays
+// well inside the unit's TimeoutStopSec (20 s).
+const drainTimeout = 7 * time.Second
+
 // box is one rms: the store, the hub and the server over one data folder,
 // wired together once, with the listener, the mDNS responder and the
 // background jobs (watchdog, daily snapshots, housekeeping, printing). main and every
@@ -172,8 +177,8 @@ func (b *box) serve(ctx context.Context) error {
 
 // close shuts the box down in order: tell systemd, stop accepting and
 // finish requests in flight (HTTP Shutdown), close the hub (every socket
-// gets 1001 and will resume against the next process), say the mDNS
-// goodbye, stop the background jobs and wait for them, close the store.
+// gets 1001 and will resume against the next process) and wait for the
+// sockets' close handshakes, say the mDNS goodbye, stop the background jobs and wait for them, close the store.
 // It is safe to call more than once and without start; it returns the
 // store's close error.
 func (b *box) close() error {
@@ -198,6 +203,16 @@ func (b *box) close() error {
 		b.ln.Close()
 	}
 	b.Hub.Close()
+	if started {
+		// The hub started every socket's close; the process must not
+		// exit before each has written its 1001 and finished the
+		// handshake (a socket mid-upgrade is closed by its own handler).
+		ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+		if err := b.Server.Drain(ctx); err != nil {
+			b.log.Warn("websocket sessions still closing at exit", "err", err)
+		}
+		cancel()
+	}
 	if b.mdns != nil {
 		b.mdns.Shutdown()
 	}

@@ -26,9 +26,11 @@ import (
 // release are refused before anything changes; `rms upgrade` to a newer
 // signed build serves the new version with every order; a release uploaded
 // in the staff app that exits at start is rolled back by itself and the
-// previous version serves the same orders; `rms uninstall` keeps the data
-// and a new install serves it again. The builds carry a throwaway release
-// key. Skipped like TestSystemdUnitInContainer, and without nsenter.
+// previous version serves the same orders; a release that migrates the
+// database and then fails is rolled back with the database restored from
+// its backup; `rms uninstall` keeps the data and a new install serves it
+// again; `--addr :80` serves on port 80. The builds carry a throwaway
+// release key. Skipped without what bootContainer needs.
 func TestInstallUpgradeInContainer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots a container; skipped with -short")
@@ -77,6 +79,10 @@ func TestInstallUpgradeInContainer(t *testing.T) {
 	arm := read(releasetest.Stub(t, "linux", "arm64"))
 	put("arm64", arm)
 	put("arm64.minisig", releasetest.Sign(priv, arm, "v2.0.0-test", release.Target{OS: "linux", Arch: "arm64"}, schema))
+	// A release whose first new migration applies and whose second fails:
+	// it changes the database, then exits at every start.
+	migrating := buildMigrating(t, filepath.Join(rel, "migrating"), "-X main.version=v4.0.0-migrating -X main.releaseKey="+pub)
+	put("migrating.minisig", releasetest.Sign(priv, migrating, "v4.0.0-migrating", self, 9999))
 	broken := read(releasetest.Stub(t, runtime.GOOS, runtime.GOARCH))
 	put("broken", broken)
 	put("broken.minisig", releasetest.Sign(priv, broken, "v3.0.0-broken", self, schema))
@@ -231,6 +237,27 @@ func TestInstallUpgradeInContainer(t *testing.T) {
 		t.Error("after rollback /usr/local/bin/rms is not rms-v2")
 	}
 
+	// A release that migrated the database and then failed: the database
+	// comes back from the backup, with every order, and the schema of v2.
+	out, err = c.exec("/usr/local/bin/rms", "upgrade", "/opt/rel/migrating")
+	t.Logf("rms upgrade migrating:\n%s", out)
+	if err == nil || !strings.Contains(out, "restored it from") || !strings.Contains(out, "serves again") {
+		t.Errorf("rms upgrade migrating: %v\n%s\nwant the database restored and v2 serving", err, out)
+	}
+	if v := version(); v != "v2.0.0-test" {
+		t.Errorf("version after the migrating rollback = %q; want v2.0.0-test", v)
+	}
+	var sv struct {
+		Schema int `json:"schema_version"`
+	}
+	c.api(token, "GET", "/api/system/upgrade", "", &sv)
+	if sv.Schema != schema {
+		t.Errorf("schema after the rollback = %d; want %d (the migration undone)", sv.Schema, schema)
+	}
+	if got := orders(token); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("orders after the migrating rollback = %v; want %v", got, before)
+	}
+
 	// Uninstall keeps the data; a new install serves it again.
 	out, err = c.exec("/usr/local/bin/rms", "uninstall")
 	if err != nil || !strings.Contains(out, "Kept the data") {
@@ -245,4 +272,62 @@ func TestInstallUpgradeInContainer(t *testing.T) {
 	if got := orders(c.login("admin", m[1])); fmt.Sprint(got) != fmt.Sprint(before) {
 		t.Errorf("orders after uninstall and install = %v; want %v", got, before)
 	}
+
+	// Port 80: one option, and the capability comes with a drop-in.
+	if out, err = c.exec("/usr/local/bin/rms", "install", "--addr", ":80"); err != nil {
+		t.Fatalf("rms install --addr :80: %v\n%s", err, out)
+	}
+	h80, _ := exec.Command("ip", "netns", "exec", c.cli, "curl", "-s", "-m", "10", "http://10.66.0.1/healthz").Output()
+	if !strings.Contains(string(h80), `"version":"v2.0.0-test"`) || !strings.Contains(out, "http://trattoria.local/") {
+		t.Errorf("after install --addr :80: GET http://10.66.0.1/healthz = %q, install printed\n%s\nwant rms on port 80", h80, out)
+	}
+}
+
+// buildMigrating builds rms from a copy of this module with two more
+// migrations, 9998 that applies and 9999 that fails, to out (with ldflags),
+// and returns the binary.
+func buildMigrating(t *testing.T, out, ldflags string) []byte {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "src")
+	err := filepath.WalkDir(".", func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (p == ".git" || p == "dist" || p == "data" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() || p == "rms" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(src, filepath.Dir(p)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(src, p), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"9998_upgrade_probe.sql": "CREATE TABLE upgrade_probe (x INTEGER) STRICT;\n",
+		"9999_broken.sql":        "THIS IS NOT SQL;\n",
+	} {
+		if err := os.WriteFile(filepath.Join(src, "store", "migrations", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build (migrating): %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,6 +108,29 @@ func install(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	l = installedLayout()
 	env := readEnvFile(l.EnvFile)
 
+	// A port below 1024 needs one capability: a drop-in grants it, so the
+	// unit itself stays as shipped and a later install does not undo it.
+	dropIn := filepath.Join(l.UnitDir, "rms.service.d", lowPortDropIn)
+	if body, ok := lowPortUnit(env["RMS_ADDR"]); ok {
+		wrote, err := replaceFile(dropIn, []byte(body), 0o644)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", dropIn, err)
+		}
+		if wrote {
+			say("✓ wrote %s (the capability to listen on %s)", dropIn, env["RMS_ADDR"])
+			changed = true
+			if err := systemctl("daemon-reload"); err != nil {
+				return err
+			}
+		}
+	} else if err := os.Remove(dropIn); err == nil {
+		say("✓ removed %s (no port below 1024 any more)", dropIn)
+		changed = true
+		if err := systemctl("daemon-reload"); err != nil {
+			return err
+		}
+	}
+
 	// 4. Enabled and running.
 	if unitProp("rms.service", "UnitFileState") != "enabled" || unitProp("rms-upgrade.path", "UnitFileState") != "enabled" {
 		if err := systemctl("enable", "rms.service", "rms-upgrade.path"); err != nil {
@@ -146,6 +170,27 @@ func install(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	printAddresses(stdout, env)
 	return nil
+}
+
+// lowPortDropIn is the drop-in install writes for a port below 1024.
+const lowPortDropIn = "rms-low-port.conf"
+
+// lowPortUnit is the drop-in that lets rms listen on addr's port when it
+// is below 1024, and false for any other port. Inside a private user
+// namespace a capability does not open a port of the host's network, hence
+// PrivateUsers=no.
+func lowPortUnit(addr string) (string, bool) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", false
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n <= 0 || n >= 1024 {
+		return "", false
+	}
+	return "# Written by `rms install` for RMS_ADDR=" + addr + ": a port below 1024 needs this\n" +
+		"# one capability. Removed by `rms install` when the port is 1024 or above.\n" +
+		"[Service]\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nPrivateUsers=no\n", true
 }
 
 // writeEnvFile creates the environment file from the example, or keeps the
@@ -336,11 +381,12 @@ func uninstall(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	say("✓ stopped rms")
-	for _, u := range unitNames {
+	for _, u := range append(unitNames, filepath.Join("rms.service.d", lowPortDropIn)) {
 		if err := os.Remove(filepath.Join(l.UnitDir, u)); err == nil {
 			say("✓ removed %s", filepath.Join(l.UnitDir, u))
 		}
 	}
+	_ = os.Remove(filepath.Join(l.UnitDir, "rms.service.d")) // only when empty: an owner's own drop-ins stay
 	_ = systemctl("daemon-reload")
 	_ = systemctl("reset-failed", "rms.service")
 	for _, p := range []string{l.Bin, l.Bin + ".previous"} {

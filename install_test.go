@@ -115,3 +115,12 @@ func TestSwapBinaryKeepsPrevious(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+func TestLowPortUnit(t *testing.T) {
+	for addr, want := range map[string]bool{":80": true, "0.0.0.0:443": true, ":8080": false, ":1024": false, "": false, "nonsense": false, ":0": false} {
+		body, ok := lowPortUnit(addr)
+		if ok != want || (ok && !strings.Contains(body, "AmbientCapabilities=CAP_NET_BIND_SERVICE\nPrivateUsers=no\n")) {
+			t.Errorf("lowPortUnit(%q) = %q, %v; want %v", addr, body, ok, want)
+		}
+	}
+}

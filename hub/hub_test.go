@@ -341,3 +341,38 @@ func TestFormat(t *testing.T) {
 		t.Errorf("replayed frame %+v; want the format's", got[0])
 	}
 }
+
+// TestReached: a seq the hub has published (or was told by Observe) is
+// reached at once; a later one only when Publish gets there.
+func TestReached(t *testing.T) {
+	closed := func(ch <-chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	h := New(Options{})
+	early := h.Reached(3)
+	h.Observe(4)
+	if !closed(early) {
+		t.Errorf("Reached(3) after Observe(4) still open; want closed")
+	}
+	if !closed(h.Reached(4)) {
+		t.Errorf("Reached(4) with last 4 open; want closed at once")
+	}
+	six, seven := h.Reached(6), h.Reached(7)
+	h.Publish(Event{Seq: 5, Name: "x", Data: []byte("{}")})
+	if closed(six) || closed(seven) {
+		t.Errorf("Reached(6), Reached(7) closed at seq 5; want open")
+	}
+	h.Publish(Event{Seq: 6, Name: "x", Data: []byte("{}")})
+	if !closed(six) || closed(seven) {
+		t.Errorf("at seq 6: Reached(6) closed %v, Reached(7) closed %v; want true, false", closed(six), closed(seven))
+	}
+	h.Publish(Event{Seq: 7, Name: "x", Data: []byte("{}")})
+	if !closed(seven) {
+		t.Errorf("Reached(7) at seq 7 still open; want closed")
+	}
+}

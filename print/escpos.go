@@ -26,6 +26,7 @@ var (
 	CmdFeedLines = []byte{0x1B, 'd'}     // ESC d n: print and feed n lines
 	CmdCut       = []byte{0x1D, 'V', 66} // GS V 66 n: feed n dots to the cutter, then partial cut
 	CmdLineFeed  = []byte{0x0A}          // LF: print the line and feed one
+	CmdStatus    = []byte{0x10, 0x04}    // DLE EOT n: send real-time status n (2 offline cause, 4 paper)
 )
 
 const (

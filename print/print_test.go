@@ -81,7 +81,8 @@ func (k *kitchen) run(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := print.New(print.Options{Store: k.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
-		Probe: 50 * time.Millisecond, Poll: 50 * time.Millisecond, SendTimeout: 500 * time.Millisecond, DialTimeout: 500 * time.Millisecond})
+		Probe: 50 * time.Millisecond, Poll: 50 * time.Millisecond, SendTimeout: 500 * time.Millisecond, DialTimeout: 500 * time.Millisecond,
+		StatusTimeout: 200 * time.Millisecond})
 	done := make(chan error)
 	go func() { done <- w.Run(ctx) }()
 	t.Cleanup(func() {
@@ -267,7 +268,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 	k.run(t)
 	o := k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
 	wait(t, fp, 1)
-	jobs, err := k.st.ReprintTickets(ctx, o.ID, "")
+	jobs, err := k.st.ReprintTickets(ctx, o.ID, "", 0)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("ReprintTickets = %d jobs, %v; want 1", len(jobs), err)
 	}
@@ -276,7 +277,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 		t.Errorf("reprint banner %+v; want white on black", l)
 	}
 	mustLine(t, re, "1 x Pizza Margherita")
-	if _, err := k.st.ReprintTickets(ctx, o.ID, "bar"); !errors.Is(err, store.ErrConflict) {
+	if _, err := k.st.ReprintTickets(ctx, o.ID, "bar", 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("ReprintTickets(station bar) err = %v; want ErrConflict (nothing of that station)", err)
 	}
 	if _, err := k.st.CancelOrder(ctx, o.ID, "guest left", store.RoleWaiter); err != nil {
@@ -292,7 +293,7 @@ func TestReprintAndCancelTickets(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateOrder: %v", err)
 	}
-	if _, err := k.st.ReprintTickets(ctx, pending.ID, ""); !errors.Is(err, store.ErrConflict) {
+	if _, err := k.st.ReprintTickets(ctx, pending.ID, "", 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("ReprintTickets(pending order) err = %v; want ErrConflict", err)
 	}
 }
@@ -538,6 +539,18 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	mustLine(t, mains, "-- 2: MAINS --")
 	mustLine(t, mains, "1 x Pizza Margherita")
 	mustLine(t, mains, "seat 2")
+	// The kitchen display reprints one fired course.
+	if _, err := k.st.ReprintTickets(ctx, o.ID, "", 3); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("ReprintTickets(held course 3) err = %v; want ErrConflict", err)
+	}
+	if jobs, err := k.st.ReprintTickets(ctx, o.ID, "", 2); err != nil || len(jobs) != 1 {
+		t.Fatalf("ReprintTickets(course 2) = %d jobs, %v; want 1", len(jobs), err)
+	}
+	again := wait(t, fp, 3)[2]
+	mustLine(t, again, "REPRINT")
+	if _, ok := again.Find("Pizza"); !ok || strings.Contains(again.Text(), "wine") {
+		t.Errorf("course 2 reprint:\n%s\nwant the pizza only", again.Text())
+	}
 
 	// A void of a printed line goes to the kitchen; one of a held line not.
 	var wine, tiramisu store.OrderItem
@@ -552,7 +565,7 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	if _, err := k.st.VoidLine(ctx, o.ID, wine.ID, 1, "spilled", store.RoleAdmin); err != nil {
 		t.Fatalf("VoidLine: %v", err)
 	}
-	v := wait(t, fp, 3)[2]
+	v := wait(t, fp, 4)[3]
 	if l := mustLine(t, v, "VOID"); !l.Reverse {
 		t.Errorf("void banner %+v; want white on black", l)
 	}
@@ -560,8 +573,8 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	if _, err := k.st.VoidLine(ctx, o.ID, tiramisu.ID, 1, "changed mind", store.RoleAdmin); err != nil {
 		t.Fatalf("VoidLine: %v", err)
 	}
-	if got := settle(t, k, pass, fp); len(got) != 3 {
-		t.Errorf("%d kitchen prints; want 3 (a held line's void prints nothing)", len(got))
+	if got := settle(t, k, pass, fp); len(got) != 4 {
+		t.Errorf("%d kitchen prints; want 4 (a held line's void prints nothing)", len(got))
 	}
 
 	var pizza store.OrderItem
@@ -603,4 +616,75 @@ func TestCoursesVoidsCompsDiscounts(t *testing.T) {
 	if bill.DiscountCents == 0 || bill.TotalCents != bill.SubtotalCents-bill.DiscountCents {
 		t.Errorf("bill %+v; want the discount taken off the total (prices include tax)", bill)
 	}
+}
+
+// TestPaperAndCover: a printer out of paper or with its cover open says so
+// when asked; the ticket waits, unsent, shown as an error, and prints once
+// (not as a repeat) when the paper is in and the cover shut. A printer that
+// does not answer status requests prints all the same.
+func TestPaperAndCover(t *testing.T) {
+	k := newKitchen(t)
+	p, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	fp.SetPaper(false)
+	k.run(t)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 1})
+	waitPrinter(t, k.st, p.ID, "error: out of paper, 1 queued", func(p store.Printer) bool {
+		return p.Status == store.PrinterError && p.StatusMessage == "out of paper" && p.Queued == 1
+	})
+	fp.SetPaper(true)
+	fp.SetCoverOpen(true)
+	waitPrinter(t, k.st, p.ID, "error: cover open", func(p store.Printer) bool {
+		return p.Status == store.PrinterError && p.StatusMessage == "the cover is open" && p.Queued == 1
+	})
+	if n := len(fp.Prints()); n != 0 {
+		t.Fatalf("%d prints while it could not print; want 0", n)
+	}
+	fp.SetCoverOpen(false)
+	got := wait(t, fp, 1)
+	if _, ok := got[0].Find("REPEAT"); ok {
+		t.Errorf("ticket:\n%s\nis marked REPEAT; nothing was sent while the paper was out", got[0].Text())
+	}
+	waitPrinter(t, k.st, p.ID, "ok", func(p store.Printer) bool { return p.Status == store.PrinterOK && p.Queued == 0 })
+	fp.SetSilent(true)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.wine.ID, Quantity: 1})
+	got = wait(t, fp, 2)
+	mustLine(t, got[1], "1 x House wine")
+}
+
+// TestModifiers: every choice prints under its line on the ticket (an
+// allergy choice white on black), and on the bill with its price.
+func TestModifiers(t *testing.T) {
+	k := newKitchen(t)
+	ctx := context.Background()
+	g, err := k.st.CreateModifierGroup(ctx, store.ModifierGroupInput{Name: ptr("Extras"), Min: ptr(int64(0)), Max: ptr(int64(3)),
+		Options: &[]store.ModifierOptionInput{{Name: "Extra cheese", PriceDeltaCents: 150}, {Name: "No gluten", Allergy: true}}})
+	if err != nil {
+		t.Fatalf("CreateModifierGroup: %v", err)
+	}
+	if _, err := k.st.UpdateItem(ctx, k.pizza.ID, store.ItemInput{ModifierGroupIDs: &[]int64{g.ID}}); err != nil {
+		t.Fatalf("UpdateItem: %v", err)
+	}
+	_, fp := k.printer(t, "Pass", store.PrinterKitchen, "")
+	till, tillFP := k.printer(t, "Till", store.PrinterReceipt, "")
+	k.run(t)
+	k.order(t, "", store.NewOrderItem{MenuItemID: k.pizza.ID, Quantity: 2,
+		Modifiers: []store.NewModifier{{OptionID: g.Options[0].ID}, {OptionID: g.Options[1].ID}}})
+	p := wait(t, fp, 1)[0]
+	if l := mustLine(t, p, "+ Extras: Extra cheese"); !l.Bold {
+		t.Errorf("modifier %+v; want bold", l)
+	}
+	if l := mustLine(t, p, "ALLERGY + Extras: No gluten"); !l.Reverse {
+		t.Errorf("allergy choice %+v; want white on black", l)
+	}
+	if _, err := k.st.PrintBill(ctx, k.table.ID, till.ID); err != nil {
+		t.Fatalf("PrintBill: %v", err)
+	}
+	b := wait(t, tillFP, 1)[0]
+	if l := mustLine(t, b, "2 x Pizza Margherita"); !strings.HasSuffix(l.Text, "€20.00") {
+		t.Errorf("line %q; want €20.00 (8.50 + 1.50, twice)", l.Text)
+	}
+	if l := mustLine(t, b, "+ Extra cheese"); !strings.HasSuffix(l.Text, "+€1.50") {
+		t.Errorf("modifier %q; want +€1.50", l.Text)
+	}
+	mustLine(t, b, "+ No gluten")
 }

@@ -91,6 +91,27 @@ func kitchenTicket(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 			}
 		}
 		e.Size(1, 1).Bold(false)
+		pad := strings.Repeat(" ", len(qty))
+		for _, m := range it.Modifiers {
+			text := "+ " + m.Name
+			if m.Group != "" {
+				text = "+ " + m.Group + ": " + m.Name
+			}
+			if m.Allergy {
+				// An allergy choice must not be missed at the pass.
+				e.Bold(true).Reverse(true)
+				for _, l := range wrap("ALLERGY "+text, w-len(qty), 2) {
+					e.Line(pad + l)
+				}
+				e.Reverse(false).Bold(false)
+				continue
+			}
+			e.Bold(true)
+			for _, l := range wrap(text, w-len(qty), 2) {
+				e.Line(pad + l)
+			}
+			e.Bold(false)
+		}
 		if it.Seat != nil {
 			e.Line(strings.Repeat(" ", len(qty)) + fmt.Sprintf("seat %d", *it.Seat))
 		}
@@ -158,6 +179,18 @@ func bill(e *Encoder, doc store.PrintDoc, w int, repeat bool) error {
 			}
 			for _, l := range columns(fmt.Sprintf("%d x %s", it.Quantity, it.Name), amount, w) {
 				e.Line(l)
+			}
+			for _, m := range it.Modifiers {
+				delta := ""
+				if m.PriceDeltaCents != 0 && !it.Comped {
+					delta = money(m.PriceDeltaCents, st.Currency)
+					if m.PriceDeltaCents > 0 {
+						delta = "+" + delta
+					}
+				}
+				for _, l := range columns("    + "+m.Name, delta, w) {
+					e.Line(strings.TrimRight(l, " "))
+				}
 			}
 			if it.Quantity > 1 && !it.Comped {
 				e.Line("    @ " + money(it.UnitPriceCents, st.Currency))

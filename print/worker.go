@@ -27,6 +27,10 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait between attempts while a
 	// printer cannot be reached (defaults 1 s and 15 s, doubling).
 	MinBackoff, MaxBackoff time.Duration
+	// StatusTimeout bounds the wait for the answer to a status request
+	// (DLE EOT) before each print; a printer that does not answer prints
+	// anyway (default 500 ms).
+	StatusTimeout time.Duration
 	// Probe is how often an idle printer is checked, so that one switched
 	// off shows before the next ticket (default 30 s).
 	Probe time.Duration
@@ -77,6 +81,9 @@ func New(opts Options) *Worker {
 	}
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 15 * time.Second
+	}
+	if opts.StatusTimeout == 0 {
+		opts.StatusTimeout = 500 * time.Millisecond
 	}
 	if opts.Probe == 0 {
 		opts.Probe = 30 * time.Second
@@ -264,9 +271,46 @@ func (w *Worker) probe(ctx context.Context, p store.Printer) bool {
 	if !ok {
 		return false
 	}
-	conn.Close()
+	defer conn.Close()
+	if problem := askStatus(conn, w.opts.Now().Add(w.opts.StatusTimeout)); problem != "" {
+		w.status(p, store.PrinterError, problem)
+		return false
+	}
 	w.status(p, store.PrinterOK, "")
 	return true
+}
+
+// askStatus asks the printer why it might not print (DLE EOT 2: offline
+// cause; DLE EOT 4: paper) and returns the problem in words, or "" when
+// there is none or the printer does not answer by deadline.
+func askStatus(conn net.Conn, deadline time.Time) string {
+	if err := conn.SetDeadline(deadline); err != nil {
+		return ""
+	}
+	req := append(append(append([]byte{}, CmdStatus...), 2), append(append([]byte{}, CmdStatus...), 4)...)
+	if _, err := conn.Write(req); err != nil {
+		return ""
+	}
+	var b [2]byte
+	if _, err := io.ReadFull(conn, b[:]); err != nil {
+		return ""
+	}
+	// A status byte has bits 1 and 4 set and bits 0 and 7 clear; anything
+	// else is not an answer to this question.
+	for _, x := range b {
+		if x&0x93 != 0x12 {
+			return ""
+		}
+	}
+	switch {
+	case b[0]&0x04 != 0:
+		return "the cover is open"
+	case b[0]&0x20 != 0 || b[1]&0x60 == 0x60:
+		return "out of paper"
+	case b[0]&0x40 != 0:
+		return "the printer reports an error (a paper jam, or the cutter)"
+	}
+	return ""
 }
 
 // send sends one job and reports whether the queue may move on (printed,
@@ -288,6 +332,11 @@ func (w *Worker) send(ctx context.Context, p store.Printer, job store.PrintJob) 
 		return false
 	}
 	defer conn.Close()
+	// Out of paper or open: the job waits, nothing is sent, nothing doubles.
+	if problem := askStatus(conn, w.opts.Now().Add(w.opts.StatusTimeout)); problem != "" {
+		w.status(p, store.PrinterError, problem)
+		return false
+	}
 	if err := w.opts.Store.MarkPrintJobSending(ctx, job.ID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return true // cancelled meanwhile

@@ -117,6 +117,7 @@ func (s *Server) handleBillPrint(c echo.Context) error {
 
 type ticketPrintRequest struct {
 	Station string `json:"station"`
+	Course  int64  `json:"course"`
 }
 
 type ticketPrintResponse struct {
@@ -134,7 +135,10 @@ func (s *Server) handleTicketReprint(c echo.Context) error {
 	if err := bindOptional(c, &in); err != nil {
 		return err
 	}
-	jobs, err := s.store.ReprintTickets(c.Request().Context(), id, in.Station)
+	if in.Course < 0 {
+		return invalid("course", "must be a course number (1 is the first)")
+	}
+	jobs, err := s.store.ReprintTickets(c.Request().Context(), id, in.Station, in.Course)
 	if err != nil {
 		return err
 	}

@@ -475,6 +475,14 @@ func roleMatrix() map[string]routeCase {
 		// role got ready, 401 a close with 4401.
 		"GET /ws": {func() map[string]int { m := secAll(101); m["anon"] = 401; return m }(), secFixed("/ws", nil)},
 
+		// /socket.io/: the Engine.IO handshake is open to everyone, the
+		// token comes in the Socket.IO connect inside it (refusals there
+		// are TestSocketIORules'); a POST needs a session first.
+		"GET /socket.io/":  {secAll(200), secFixed("/socket.io/?EIO=4&transport=polling", nil)},
+		"GET /socket.io":   {secAll(200), secFixed("/socket.io?EIO=4&transport=polling", nil)},
+		"POST /socket.io/": {secAll(400), secFixed("/socket.io/?EIO=4&transport=polling", nil)},
+		"POST /socket.io":  {secAll(400), secFixed("/socket.io?EIO=4&transport=polling", nil)},
+
 		"GET /":                       {secAll(200), secFixed("/", nil)},
 		"GET /staff/*":                {secAll(200), secFixed("/staff/index.html", nil)},
 		"GET /kds":                    {secAll(200), secFixed("/kds", nil)},

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,6 +56,9 @@ type Server struct {
 	pairLimit  *limiter
 
 	sio sioSessions
+
+	// sessions counts WebSocket sessions from upgrade to finish (Drain).
+	sessions sync.WaitGroup
 }
 
 // New builds a Server. The store's committed events reach the hub through

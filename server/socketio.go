@@ -161,6 +161,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	if err != nil {
 		if ws != nil {
 			ws.Close(websocket.StatusGoingAway, "server shutting down")
+			s.sessions.Done()
 			return nil
 		}
 		return unavailable
@@ -171,6 +172,11 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	if !s.sio.add(sess) {
 		hc.Close(int(websocket.StatusTryAgainLater), "too many sessions, or shutting down")
 		if ws != nil {
+			// The hub's writer sends that close; Drain waits for it.
+			go func() {
+				<-hc.Done()
+				s.sessions.Done()
+			}()
 			return nil
 		}
 		return unavailable
@@ -182,7 +188,10 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	})...)
 	if ws != nil {
 		hc.Send(open)
-		go sess.readWS(ws)
+		go func() {
+			defer s.sessions.Done()
+			sess.readWS(ws)
+		}()
 		return nil
 	}
 	return c.Blob(http.StatusOK, "text/plain; charset=UTF-8", open)
@@ -211,8 +220,10 @@ func (ss *sioSessions) add(sess *sioSession) bool {
 }
 
 // sioAccept upgrades the request to a WebSocket with the same small
-// buffers and write corking as /ws.
+// buffers and write corking as /ws. The socket counts for Drain (as /ws
+// sessions do) until the caller's goroutine that reads it ends.
 func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *corkConn, error) {
+	s.sessions.Add(1)
 	w := &corkingWriter{ResponseWriter: c.Response().Writer}
 	ws, err := websocket.Accept(w, c.Request(), &websocket.AcceptOptions{
 		// Origin and Host were checked against the box's names and
@@ -220,6 +231,7 @@ func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *corkConn, error) {
 		InsecureSkipVerify: true,
 	})
 	if err != nil {
+		s.sessions.Done()
 		s.log.Info("socket.io upgrade failed", "remote", c.Request().RemoteAddr, "err", err)
 		return nil, nil, err
 	}
@@ -239,7 +251,10 @@ func (s *Server) sioUpgrade(c echo.Context, sess *sioSession) error {
 	if err != nil {
 		return nil
 	}
-	go sess.probe(ws, cork)
+	go func() {
+		defer s.sessions.Done()
+		sess.probe(ws, cork)
+	}()
 	return nil
 }
 

@@ -32,8 +32,9 @@ type UpgradeOptions struct {
 	Queue bool
 }
 
-// maxReleaseBytes bounds an upload: a release binary is about 25 MB.
-const maxReleaseBytes = 128 << 20
+// maxReleaseBytes bounds an upload, held in memory while it is checked: a
+// release binary is about 14 MB stripped, and a Pi Zero has 512 MB.
+const maxReleaseBytes = 64 << 20
 
 // staleAfter is when a running upgrade whose upgrader died stops blocking
 // the next one: the upgrader itself gives up well before.

@@ -98,6 +98,9 @@ func (s *Server) handleWS(c echo.Context) error {
 	hasHeader := r.Header.Get("Authorization") != ""
 	headerToken := bearer(r)
 
+	// Counted before the hijack: until then the HTTP server's Shutdown
+	// waits for this request, so Drain never misses a session.
+	s.sessions.Add(1)
 	w := &corkingWriter{ResponseWriter: c.Response().Writer}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		// Origin and Host were checked above, against the box's own
@@ -106,6 +109,7 @@ func (s *Server) handleWS(c echo.Context) error {
 	})
 	if err != nil {
 		// Accept has written the response already.
+		s.sessions.Done()
 		s.log.Info("ws upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return nil
 	}
@@ -116,7 +120,10 @@ func (s *Server) handleWS(c echo.Context) error {
 	sess := &wsSession{s: s, ws: ws, remote: r.RemoteAddr, start: time.Now()}
 	hc, err := s.hub.Register(&wsTransport{ws: ws, cork: w.cork}, hub.Peer{})
 	if err != nil {
+		// The hub closed while this socket was upgrading: it still gets
+		// its 1001, and Drain waits for it.
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
+		s.sessions.Done()
 		return nil
 	}
 	sess.hc = hc
@@ -125,6 +132,25 @@ func (s *Server) handleWS(c echo.Context) error {
 	// connection then costs a few KiB.
 	go sess.run(hasHeader, headerToken)
 	return nil
+}
+
+// Drain waits until every WebSocket session has ended: its close frame
+// written and the close handshake finished or given up by the library
+// (5 s). It returns ctx's error if ctx ends first. The box calls it after
+// closing the hub, which starts every session's close with 1001, so that
+// the process does not exit while a close frame or handshake is in flight.
+func (s *Server) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.sessions.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // run is the connection's read loop; it returns when the connection ends,
@@ -204,6 +230,7 @@ func (ss *wsSession) readFailed(err error) {
 
 // finish releases the connection and logs the disconnect once.
 func (ss *wsSession) finish() {
+	defer ss.s.sessions.Done()
 	ss.ping.Stop()
 	ss.mu.Lock()
 	if ss.expiry != nil {

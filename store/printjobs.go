@@ -298,11 +298,13 @@ func (t *txn) queueVoidTicket(o Order, line OrderItem, quantity int64) error {
 }
 
 // ReprintTickets prints again the kitchen tickets of an order's lines that
-// went to the kitchen, on every kitchen printer of their station; station,
-// when not empty, reprints only that station's. It returns the jobs,
-// ErrNotFound, or an ErrConflict when nothing of the order went to the
-// kitchen yet or no enabled kitchen printer takes its lines.
-func (s *Store) ReprintTickets(ctx context.Context, orderID int64, station string) ([]PrintJob, error) {
+// went to the kitchen (and are not voided), on every kitchen printer of
+// their station; station, when not empty, reprints only that station's,
+// and course, when not 0, only that course's. It returns the jobs,
+// ErrNotFound, or an ErrConflict when nothing of the order (or of that
+// course) went to the kitchen yet or no enabled kitchen printer takes its
+// lines.
+func (s *Store) ReprintTickets(ctx context.Context, orderID int64, station string, course int64) ([]PrintJob, error) {
 	var jobs []PrintJob
 	err := s.write(ctx, func(t *txn) error {
 		o, err := getOrder(ctx, t.tx, orderID)
@@ -315,11 +317,14 @@ func (s *Store) ReprintTickets(ctx context.Context, orderID int64, station strin
 		}
 		var lines []OrderItem
 		for _, l := range o.Items {
-			if ticketed[l.ID] {
+			if ticketed[l.ID] && l.live() && (course == 0 || (l.Course != nil && *l.Course == course)) {
 				lines = append(lines, l)
 			}
 		}
 		if len(lines) == 0 {
+			if course != 0 {
+				return conflictf("nothing of course %d of order %d went to the kitchen yet", course, orderID)
+			}
 			return conflictf("nothing of order %d went to the kitchen yet", orderID)
 		}
 		if jobs, err = t.queueTicket(o, lines, TicketReprint, station); err != nil {

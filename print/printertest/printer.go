@@ -2,7 +2,6 @@ package printertest
 
 import (
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"time"
@@ -18,8 +17,10 @@ type Printer struct {
 	prints []Print
 	hold   bool          // accept but never read nor close: a jammed printer
 	stop   chan struct{} // closed by Off: releases jammed connections
-	notify chan struct{}
-	wg     sync.WaitGroup
+
+	noPaper, coverOpen, silent bool
+	notify                     chan struct{}
+	wg                         sync.WaitGroup
 }
 
 // Start starts a fake printer on a free loopback port.
@@ -120,18 +121,92 @@ func (p *Printer) serve(c net.Conn, hold bool, stop chan struct{}) {
 		return
 	}
 	// A real printer prints whatever arrived, even from a connection cut
-	// off halfway; a probe (connect, close) prints nothing.
-	b, _ := io.ReadAll(c)
-	if len(b) == 0 {
+	// off halfway, and answers real-time status requests (DLE EOT n) as
+	// they come; a probe (connect, perhaps a status request, close) prints
+	// nothing.
+	var b []byte
+	buf := make([]byte, 4096)
+	scanned := 0
+	for {
+		n, err := c.Read(buf)
+		b = append(b, buf[:n]...)
+		for ; scanned+2 < len(b); scanned++ {
+			if b[scanned] == 0x10 && b[scanned+1] == 0x04 {
+				if reply, ok := p.status(b[scanned+2]); ok {
+					c.Write([]byte{reply})
+				}
+				scanned += 2
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	pr := Decode(b)
+	if len(pr.Lines) == 0 && pr.Cuts == 0 {
 		return
 	}
 	p.mu.Lock()
-	p.prints = append(p.prints, Decode(b))
+	p.prints = append(p.prints, pr)
 	p.mu.Unlock()
 	select {
 	case p.notify <- struct{}{}:
 	default:
 	}
+}
+
+// SetPaper puts paper in (true) or takes it out (false): without paper the
+// printer says so when asked (DLE EOT 2 and 4) and still reads what comes.
+func (p *Printer) SetPaper(in bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.noPaper = !in
+}
+
+// SetCoverOpen opens or closes the cover, reported by DLE EOT 2.
+func (p *Printer) SetCoverOpen(open bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.coverOpen = open
+}
+
+// SetSilent makes the printer ignore status requests, as some do.
+func (p *Printer) SetSilent(silent bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.silent = silent
+}
+
+// status is the reply byte to DLE EOT n, as an Epson-compatible printer
+// sends it: bits 1 and 4 always set.
+func (p *Printer) status(n byte) (byte, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.silent {
+		return 0, false
+	}
+	b := byte(0x12)
+	switch n {
+	case 1:
+		if p.noPaper || p.coverOpen {
+			b |= 0x08 // offline
+		}
+	case 2:
+		if p.coverOpen {
+			b |= 0x04
+		}
+		if p.noPaper {
+			b |= 0x20
+		}
+	case 3:
+	case 4:
+		if p.noPaper {
+			b |= 0x60
+		}
+	default:
+		return 0, false
+	}
+	return b, true
 }
 
 // Prints returns what was printed so far, in order.
