@@ -127,6 +127,9 @@ func TestPayments(t *testing.T) {
 	}
 	expectNoEvents(t, ts, "refused payments", seq)
 
+	// Both served before the last payment: settling makes them paid.
+	ts.serve(t, o1.ID, o2.ID)
+	seq = ts.lastSeq(t)
 	clk.Advance(time.Minute)
 	ts.must(t, 201, "POST", "/api/payments", ts.admin, map[string]any{"table_id": tableID, "method": "card", "amount_cents": 2135, "tip_cents": 0}, &p)
 	last := store.Payment{ID: p.ID, TableID: tableID, OrderIDs: []int64{o1.ID, o2.ID}, Method: "card", AmountCents: 2135, CreatedAt: clk.Now()}
@@ -189,6 +192,7 @@ func TestCancelSettlesPartPaidBill(t *testing.T) {
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"tax_rate_bp": 0}, nil)
 	o1 := ts.order(t, ts.waiter, tableID, itemID, 1) // 1250
 	o2 := ts.order(t, ts.waiter, tableID, barID, 1)  // 800
+	ts.serve(t, o1.ID)
 	ts.must(t, 201, "POST", "/api/payments", ts.waiter, map[string]any{"table_id": tableID, "method": "cash", "amount_cents": 1250}, nil)
 	seq := ts.lastSeq(t)
 	ts.must(t, 200, "POST", fmt.Sprintf("/api/orders/%d/cancel", o2.ID), ts.waiter, map[string]any{"reason": "never came"}, nil)
@@ -373,6 +377,7 @@ func TestFreeBill(t *testing.T) {
 	tableID, itemID, _ := ts.seedMenu(t)
 	water := ts.pricedItem(t, "Tap water", 0)
 	o := ts.order(t, ts.waiter, tableID, water, 2)
+	ts.serve(t, o.ID)
 	if b := ts.bill(t, tableID, ts.waiter); b.DueCents != 0 || len(b.Orders) != 1 {
 		t.Fatalf("bill of free water = %+v; want one order, nothing due", b)
 	}

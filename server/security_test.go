@@ -483,6 +483,35 @@ func roleMatrix() map[string]routeCase {
 		"POST /socket.io/": {secAll(400), secFixed("/socket.io/?EIO=4&transport=polling", nil)},
 		"POST /socket.io":  {secAll(400), secFixed("/socket.io?EIO=4&transport=polling", nil)},
 
+		"GET /api/menu/modifier-groups": {staff200, secFixed("/api/menu/modifier-groups", nil)},
+		"POST /api/menu/modifier-groups": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return "/api/menu/modifier-groups", secGroupBody(f)
+		}},
+		"PATCH /api/menu/modifier-groups/:id": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			g := f.newGroup(t)
+			return fmt.Sprintf("/api/menu/modifier-groups/%d", g.ID), map[string]any{"name": fmt.Sprintf("R%d", f.seq())}
+		}},
+		"DELETE /api/menu/modifier-groups/:id": {secRoles(204, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/menu/modifier-groups/%d", f.newGroup(t).ID), nil
+		}},
+		"PATCH /api/menu/modifier-options/:id/availability": {secRoles(200, "admin", "chef"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/menu/modifier-options/%d/availability", f.newGroup(t).Options[0].ID), map[string]any{"available": false}
+		}},
+		// The matrix sends JSON; an admin gets past the role check to the
+		// content check (415). Real images are covered by the image tests.
+		"PUT /api/menu/items/:id/image": {secRoles(415, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/menu/items/%d/image", f.item), nil
+		}},
+		"DELETE /api/menu/items/:id/image": {secRoles(200, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {
+			return fmt.Sprintf("/api/menu/items/%d/image", f.item), nil
+		}},
+		"GET /images/:name": {secAll(404), secFixed("/images/0000000000000000.jpg", nil)},
+
+		// A test build carries no release key, so an admin's upload is
+		// refused as a conflict before anything is read.
+		"GET /api/system/upgrade":  {secRoles(200, "admin"), secFixed("/api/system/upgrade", nil)},
+		"POST /api/system/upgrade": {secRoles(409, "admin"), secFixed("/api/system/upgrade", nil)},
+
 		"GET /":                       {secAll(200), secFixed("/", nil)},
 		"GET /staff/*":                {secAll(200), secFixed("/staff/index.html", nil)},
 		"GET /kds":                    {secAll(200), secFixed("/kds", nil)},
@@ -953,4 +982,17 @@ func TestSecurityHeaders(t *testing.T) {
 	if r := ts.do(t, "GET", "/api/settings", ts.admin, nil); !strings.Contains(r.header.Get("Cache-Control"), "no-store") {
 		t.Errorf("GET /api/settings Cache-Control = %q; want no-store (answers carry tokens and bills)", r.header.Get("Cache-Control"))
 	}
+}
+
+func secGroupBody(f *secFixture) map[string]any {
+	return map[string]any{"name": fmt.Sprintf("G%d", f.seq()), "min": 0, "max": 1,
+		"options": []map[string]any{{"name": "Oat milk", "price_delta_cents": 40}}}
+}
+
+// newGroup creates a modifier group with one option, as the admin.
+func (f *secFixture) newGroup(t *testing.T) store.ModifierGroup {
+	t.Helper()
+	var g store.ModifierGroup
+	f.ts.must(t, 201, "POST", "/api/menu/modifier-groups", f.ts.admin, secGroupBody(f), &g)
+	return g
 }

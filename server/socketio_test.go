@@ -331,8 +331,10 @@ func TestSocketIOSlowPoller(t *testing.T) {
 	fast.send(`421["subscribe:kds"]`)
 	fast.expect(`431[`)
 
+	// No clock here (the machine is shared): were the fast client held up
+	// by the slow one, it would stop at the slow queue's 8 events and
+	// expect would fail.
 	var ids []int64
-	start := time.Now()
 	for i := 0; i < 20; i++ {
 		ids = append(ids, b.order(t, b.admin, 1, ""))
 	}
@@ -341,9 +343,6 @@ func TestSocketIOSlowPoller(t *testing.T) {
 		if name != "order:created" || !strings.HasPrefix(string(data), fmt.Sprintf(`{"id":%d,`, id)) {
 			t.Fatalf("fast client got %s %.40s; want order:created of %d", name, data, id)
 		}
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("20 orders to the fast client took %v", d)
 	}
 	// The slow one overflowed: its next poll carries what was handed
 	// over before the overflow and then the close, or finds it gone.

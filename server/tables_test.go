@@ -95,6 +95,7 @@ func TestTables(t *testing.T) {
 	expectError(t, "delete of a table with an unpaid order", ts.do(t, "DELETE", fmt.Sprintf("/api/tables/%d", t2.ID), ts.admin, nil), 409, "conflict")
 	expectNoEvents(t, ts, "a refused delete", seq)
 	b := ts.bill(t, t2.ID, ts.waiter)
+	ts.serve(t, o.ID)
 	ts.must(t, 201, "POST", "/api/payments", ts.waiter, map[string]any{"table_id": t2.ID, "method": "cash", "amount_cents": b.DueCents}, nil)
 	cust := ts.pair(t, t2.ID)
 	seq = ts.lastSeq(t)

@@ -76,6 +76,9 @@ func correctable(o Order, line *OrderItem) error {
 	if o.Status == StatusPaid || o.Status == StatusCancelled {
 		return conflictf("a %s order cannot be corrected", o.Status)
 	}
+	if o.PaidAt != nil {
+		return conflictf("order %d is paid already and cannot be corrected", o.ID)
+	}
 	if !line.live() {
 		return conflictf("%s was voided already", line.Name)
 	}

@@ -264,7 +264,7 @@ func (t *txn) fireNextCourse(tableID int64) (int64, error) {
 // with their lines.
 func openOrders(ctx context.Context, q queryer, tableID int64) ([]Order, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+orderColumns+` FROM orders o JOIN tables t ON t.id = o.table_id
-		WHERE o.table_id = ? AND o.status NOT IN ('paid', 'cancelled') ORDER BY o.id`, tableID)
+		WHERE o.table_id = ? AND o.paid_at IS NULL AND o.status NOT IN ('paid', 'cancelled') ORDER BY o.id`, tableID)
 	if err != nil {
 		return nil, err
 	}

@@ -91,6 +91,9 @@ func (s *Store) MoveOrder(ctx context.Context, orderID, tableID int64) (Order, e
 		if o.Status == StatusPaid || o.Status == StatusCancelled {
 			return conflictf("a %s order stays where it was", o.Status)
 		}
+		if o.PaidAt != nil {
+			return conflictf("order %d is paid already and stays where it was", o.ID)
+		}
 		src, dst, err := moveTables(t, o.TableID, tableID)
 		if err != nil {
 			return err

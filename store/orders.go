@@ -39,6 +39,9 @@ type Order struct {
 	UpdatedAt       time.Time   `json:"updated_at"`
 	StatusChangedAt time.Time   `json:"status_changed_at"`
 	CancelReason    *string     `json:"cancel_reason"`
+	// PaidAt is when the order's bill was settled (null until then). A
+	// settled order keeps its kitchen status until it is served.
+	PaidAt *time.Time `json:"paid_at"`
 }
 
 // OrderItem is one line of an order.
@@ -108,14 +111,19 @@ func orderRooms(o Order) []string {
 	return []string{RoomOrders, RoomKDS, TableRoom(o.TableID)}
 }
 
-const orderColumns = "o.id, o.table_id, t.name, o.status, o.notes, o.subtotal_cents, o.cancel_reason, o.created_at, o.updated_at, o.status_changed_at"
+const orderColumns = "o.id, o.table_id, t.name, o.status, o.notes, o.subtotal_cents, o.cancel_reason, o.created_at, o.updated_at, o.status_changed_at, o.paid_at"
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var reason string
 	var created, updated, changed int64
-	if err := row.Scan(&o.ID, &o.TableID, &o.TableName, &o.Status, &o.Notes, &o.SubtotalCents, &reason, &created, &updated, &changed); err != nil {
+	var paid sql.NullInt64
+	if err := row.Scan(&o.ID, &o.TableID, &o.TableName, &o.Status, &o.Notes, &o.SubtotalCents, &reason, &created, &updated, &changed, &paid); err != nil {
 		return Order{}, err
+	}
+	if paid.Valid {
+		at := fromMS(paid.Int64)
+		o.PaidAt = &at
 	}
 	if o.Status == StatusCancelled {
 		o.CancelReason = &reason
@@ -474,8 +482,19 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (
 			detail: map[string]string{"from": from, "to": to}}); err != nil {
 			return err
 		}
+		// An order paid for before it was served is paid once served: one
+		// order:updated carries the end state.
+		settledServed := to == StatusServed && o.PaidAt != nil
+		if settledServed {
+			if err := t.setOrderStatus(&o, StatusPaid); err != nil {
+				return err
+			}
+		}
 		if err := t.emit("order:updated", o, orderRooms(o)...); err != nil {
 			return err
+		}
+		if settledServed {
+			return t.afterSettledLeft(o.TableID)
 		}
 		return t.queueKitchenTickets(o)
 	})
@@ -503,6 +522,9 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 		if err := checkTransition(o.Status, StatusCancelled, role); err != nil {
 			return err
 		}
+		if o.PaidAt != nil && role == RoleCustomer {
+			return conflictf("order %d is paid already; ask a waiter", o.ID)
+		}
 		if err := t.setOrderStatus(&o, StatusCancelled); err != nil {
 			return err
 		}
@@ -518,6 +540,11 @@ func (s *Store) CancelOrder(ctx context.Context, id int64, reason, role string) 
 		}
 		if err := t.queueCancelTicket(o); err != nil {
 			return err
+		}
+		if o.PaidAt != nil {
+			// Money taken for it is the waiter's to give back; the table
+			// may now have nothing left to serve.
+			return t.afterSettledLeft(o.TableID)
 		}
 		// A cancel can bring a part-paid bill to zero: settle it then.
 		_, err = t.settleIfPaid(o.TableID)

@@ -234,13 +234,15 @@ func TestBill(t *testing.T) {
 					if err != nil {
 						t.Fatalf("Order() err = %v", err)
 					}
-					if want := StatusPaid; i == tc.cancel {
+					// Paying is not cooking: a settled order that was not
+					// served keeps its kitchen status and gets paid_at.
+					if want := StatusConfirmed; i == tc.cancel {
 						want = StatusCancelled
-						if o.Status != want {
-							t.Errorf("order %d status = %s; want %s", id, o.Status, want)
+						if o.Status != want || o.PaidAt != nil {
+							t.Errorf("order %d = %s paid_at %v; want %s, no paid_at", id, o.Status, o.PaidAt, want)
 						}
-					} else if o.Status != want {
-						t.Errorf("order %d status = %s; want %s", id, o.Status, want)
+					} else if o.Status != want || o.PaidAt == nil {
+						t.Errorf("order %d = %s paid_at %v; want %s with paid_at", id, o.Status, o.PaidAt, want)
 					}
 				}
 			} else if b.PaidCents != paid || b.DueCents != tc.want.TotalCents-paid {

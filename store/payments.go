@@ -152,8 +152,10 @@ func (s *Store) Bill(ctx context.Context, tableID int64) (Bill, error) {
 }
 
 // CreatePayment takes a payment for a table's open bill and emits
-// payment:completed; when the due reaches 0 the bill's orders become paid
-// (order:updated each) and the table cleaning (table:updated). An amount
+// payment:completed; when the due reaches 0 the bill is settled: its orders
+// get paid_at (order:updated each), the served ones become paid, the others
+// keep their kitchen status until served, and the table becomes cleaning
+// (table:updated) once nothing is left to serve. An amount
 // of 0 closes a bill that has orders but is due nothing (free items only).
 // It returns ErrNotFound, a *ValidationError (bad method, amount above the
 // due, 0 while something is due, a tip above the bill's total), or an
@@ -319,10 +321,25 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// Paying is not cooking: every order of the bill is stamped paid_at,
+	// but only a served one becomes paid; the others stay in the kitchen
+	// and become paid when they are served (served).
 	for i := range b.Orders {
 		o := &b.Orders[i]
-		if err := t.setOrderStatus(o, StatusPaid); err != nil {
+		at := t.now
+		o.PaidAt = &at
+		if _, err := t.tx.ExecContext(t.ctx, "UPDATE orders SET paid_at = ? WHERE id = ?", ms(t.now), o.ID); err != nil {
 			return false, err
+		}
+		if o.Status == StatusServed {
+			if err := t.setOrderStatus(o, StatusPaid); err != nil {
+				return false, err
+			}
+		} else {
+			o.UpdatedAt = t.now
+			if _, err := t.tx.ExecContext(t.ctx, "UPDATE orders SET updated_at = ? WHERE id = ?", ms(t.now), o.ID); err != nil {
+				return false, err
+			}
 		}
 		if err := t.emit("order:updated", *o, orderRooms(*o)...); err != nil {
 			return false, err
@@ -344,17 +361,48 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 	if err := t.queueReceipt(receipt, tb.Name, payments); err != nil {
 		return false, err
 	}
+	done, err := t.nothingToServe(tableID)
+	if err != nil {
+		return false, err
+	}
 	if tb.OpenRequest != nil {
 		// Announced together with the status change below.
 		tb.OpenRequest = nil
 		if _, err := t.tx.ExecContext(t.ctx, "UPDATE tables SET open_request = NULL, request_at = NULL WHERE id = ?", tableID); err != nil {
 			return false, err
 		}
-		if tb.Status == TableCleaning {
+		if tb.Status == TableCleaning || !done {
 			return true, t.emitTable(tb)
 		}
 	}
+	if !done {
+		// The guests are still waiting for food they paid for.
+		return true, nil
+	}
 	return true, t.setTableStatus(&tb, TableCleaning)
+}
+
+// nothingToServe tells whether every order of the table is paid or
+// cancelled: only then has a settled table nothing left to bring.
+func (t *txn) nothingToServe(tableID int64) (bool, error) {
+	var open int
+	err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM orders WHERE table_id = ? AND status NOT IN ('paid', 'cancelled')", tableID).Scan(&open)
+	return open == 0, err
+}
+
+// afterSettledLeft runs when a settled order leaves the kitchen (served,
+// so now paid, or cancelled): the table becomes cleaning once nothing is
+// left to serve.
+func (t *txn) afterSettledLeft(tableID int64) error {
+	done, err := t.nothingToServe(tableID)
+	if err != nil || !done {
+		return err
+	}
+	tb, err := getTable(t.ctx, t.tx, tableID)
+	if err != nil {
+		return err
+	}
+	return t.setTableStatus(&tb, TableCleaning)
 }
 
 // refund records amount as change due on a table's open bill: payments

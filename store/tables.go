@@ -247,7 +247,9 @@ func (s *Store) DeleteTable(ctx context.Context, id int64) error {
 			return err
 		}
 		if open > 0 {
-			return conflictf("the table has %d unpaid orders", open)
+			// A settled order not yet served still counts: its food is
+			// on its way to this table.
+			return conflictf("the table has %d orders not yet served and paid", open)
 		}
 		if _, err := t.tx.ExecContext(ctx, "UPDATE tables SET deleted_at = ?, token_version = token_version + 1 WHERE id = ?", ms(t.now), id); err != nil {
 			return err

@@ -88,6 +88,8 @@ export function renderTicket(o, index) {
         'div',
         { class: 't-row2' },
         h('span', { class: 't-status' }, statusLabel),
+        // Paid up front: cook it all the same, the badge only tells the pass.
+        o.paid_at && !ghost ? h('span', { class: 't-paid' }, 'PAID') : null,
         held ? null : h('span', { class: 't-timer', dataset: { since: startedAt(o) } }, fmtAge(age)),
       ),
       o._view && o._courses.length ? h('div', { class: 't-course' }, courseLabel(o)) : null,

@@ -63,6 +63,7 @@ import { liveness } from './liveness.js';
  * @property {string} updated_at RFC 3339 UTC
  * @property {string} status_changed_at RFC 3339 UTC
  * @property {string|null} cancel_reason
+ * @property {string|null} paid_at when its bill was settled (RFC 3339 UTC); null until then. A settled order keeps its kitchen status until it is served
  */
 
 /**

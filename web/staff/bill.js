@@ -11,6 +11,15 @@ import { payable, linesAmount, seatButtons, extras } from './split.js';
 // A split in progress, per table: how many equal parts are left to pay.
 const splits = new Map();
 
+// settledText says what a settled table still waits for: paid orders not
+// yet served stay in the kitchen (paying is not cooking).
+function settledText(data, tableId, t) {
+  const name = t?.name || 'The table';
+  const owed = [...data.orders.values()].filter((o) => o.table_id === tableId && o.paid_at && !['paid', 'cancelled'].includes(o.status)).length;
+  if (owed) return `Settled. ${name} still waits for ${owed === 1 ? '1 order' : owed + ' orders'} from the kitchen.`;
+  return `Settled. ${name} is now ${t?.status || 'cleaning'}.`;
+}
+
 export function billView(app, tableId, body) {
   const { data } = app;
   let bill = null;
@@ -156,7 +165,7 @@ export function billView(app, tableId, body) {
     if (!bill || due <= 0) {
       const t = data.tables.get(tableId);
       fill(payEl, h('h2', null, 'Payment'),
-        bill ? h('p.settled', { role: 'status' }, settledNow ? `Settled. ${t?.name || 'The table'} is now ${t?.status || 'cleaning'}.` : 'Nothing is due.') : h('p.muted', null, 'Loading…'),
+        bill ? h('p.settled', { role: 'status' }, settledNow ? settledText(data, tableId, t) : 'Nothing is due.') : h('p.muted', null, 'Loading…'),
         t && t.status === 'cleaning' ? h('button', {
           type: 'button',
           onclick: (e) => setStatus(app, t, 'available', e.currentTarget),

@@ -73,6 +73,8 @@ export function card(app, o, { compact = false } = {}) {
       h('a.order-table', { href: `#/table/${o.table_id}/bill` }, data.tableName(o.table_id, o)),
       h('span.order-id', null, `#${o.id}`),
       h(`span.status.os-${o.status}`, null, titleCase(o.status)),
+      // Paying is not cooking: a settled order still to serve says so.
+      o.paid_at && o.status !== 'paid' ? h('span.paid-chip', { title: 'The bill is settled; serve it and it is done' }, 'Paid') : null,
       h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
     h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}${it.quantity > 0 ? '' : '.voided'}`, { dataset: { line: it.id } },
       h('span.qty', null, `${it.quantity}×`),
@@ -99,7 +101,7 @@ function actionButtons(app, o) {
   if (o.status === 'preparing' && admin) go('Ready', 'ready');
   if (o.status === 'ready' && admin) go('Back to kitchen', 'preparing', '.ghost');
   if (o.status === 'ready' && staff) go('Served', 'served', '.primary');
-  if (o.status === 'served') {
+  if (o.status === 'served' && !o.paid_at) {
     b.push(h('a.button', { href: `#/table/${o.table_id}/bill` }, 'Take payment'));
   }
   if (!['paid', 'cancelled'].includes(o.status) && staff) {

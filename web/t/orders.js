@@ -54,6 +54,8 @@ export function orderCard(o) {
       h('span', { class: 'order-title' }, 'Order #' + o.id),
       h('span', { class: 'order-time' }, clock(o.created_at)),
       h('span', { class: 'pill pill-' + o.status, 'data-status': o.status }, STATUS_LABEL[o.status] || o.status),
+      // Paid before it was served: still on its way from the kitchen.
+      o.paid_at && o.status !== 'paid' && !cancelled ? h('span', { class: 'pill pill-paid order-paid-early' }, 'Paid') : null,
     ),
     cancelled
       ? h('p', { class: 'order-cancel' }, o.cancel_reason ? 'Cancelled: ' + o.cancel_reason : 'This order was cancelled.')
