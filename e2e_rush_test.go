@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -64,4 +65,47 @@ func TestRushPayingIsNotCooking(t *testing.T) {
 	kdsWait(t, kds, "gone from the pass and the board", `!`+kdsTicket(o.ID)+` && !document.querySelector('#pass .chip[data-id="`+fmt.Sprint(o.ID)+`"]')`)
 	staffGo(t, staff, "#/floor")
 	staffWait(t, staff, "table cleaning once served", `document.querySelector('.tile[data-table-id="3"]')?.dataset.status === 'cleaning'`)
+}
+
+// TestRushKitchenBoard is the kitchen TV at 1920x1080 during a rush: a
+// cancelled ticket stays, marked, with its reason, past any timer and
+// across a reload, until a cook clears it by tap or by key.
+func TestRushKitchenBoard(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+
+	kds := newBrowser(t, 1920, 1080)
+	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
+	kdsSignIn(t, kds, "marco", "chef123")
+	kdsWait(t, kds, "live board", `document.getElementById('login').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+
+	// ---- item 3: a cancelled ticket waits for a cook ----
+	a := kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Spaghetti carbonara"], 1, ""})
+	b := kdsPlace(t, box, waiter, 2, "", kdsLine{menu["Tiramisù"], 2, ""})
+	kdsWait(t, kds, "both tickets", kdsTicket(a.ID)+" && "+kdsTicket(b.ID))
+	for i, o := range []kdsOrderBody{a, b} {
+		kdsDo(t, box, waiter, http.MethodPost, fmt.Sprintf("/api/orders/%d/cancel", o.ID), map[string]string{"reason": fmt.Sprintf("Table %d left", i+1)}, http.StatusOK, nil)
+	}
+	ghost := func(id int64) string {
+		return `document.querySelector('` + kdsTicketSel(id) + ` .t-ghost')?.textContent.includes('CANCELLED')`
+	}
+	kdsWait(t, kds, "both cancelled tickets, with their reasons", ghost(a.ID)+" && "+ghost(b.ID)+
+		` && document.querySelector('`+kdsTicketSel(a.ID)+` .t-reason').textContent === 'Table 1 left'`)
+	// An hour later by the page's clock, and after a reload, they are still there.
+	kdsExec(t, kds, `(() => { const n = Date.now; Date.now = () => n() + 3600000; })()`)
+	kdsRun(t, kds, chromedp.Sleep(1500*time.Millisecond))
+	if !kdsBool(t, kds, ghost(a.ID)+" && "+ghost(b.ID)) {
+		t.Fatalf("a cancelled ticket left the board without being acknowledged")
+	}
+	kdsRun(t, kds, chromedp.Reload())
+	kdsWait(t, kds, "cancelled tickets after a reload", ghost(a.ID)+" && "+ghost(b.ID))
+	shot(t, kds, "rush-cancelled-kds-1920")
+	// A tap clears one; the key C clears the other.
+	kdsClick(t, kds, kdsTicketSel(a.ID)+" .act-ack")
+	kdsWait(t, kds, "tapped cancellation cleared", `!`+kdsTicket(a.ID)+` && `+ghost(b.ID))
+	kdsRun(t, kds, chromedp.KeyEvent("c"))
+	kdsWait(t, kds, "keyed cancellation cleared", `!`+kdsTicket(b.ID))
+	kdsRun(t, kds, chromedp.Reload())
+	kdsWait(t, kds, "cleared for good", `document.getElementById('conn').dataset.state === 'connected' && !`+kdsTicket(a.ID)+` && !`+kdsTicket(b.ID))
 }

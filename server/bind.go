@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,11 +18,32 @@ const MaxBodyBytes = 1 << 20
 
 // bind decodes the JSON body into v strictly: one JSON value, no unknown
 // fields (they would silently drop data), at most MaxBodyBytes. Errors are
-// 400 with a plain message, or 413.
+// 415 for a body that is not declared JSON, 400 with a plain message, or
+// 413. Every JSON route reads its body through bind, so the 415 covers
+// them all, while a route that takes an image or a file never calls it.
 func bind(c echo.Context, v any) error {
 	r := c.Request()
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	body := http.MaxBytesReader(c.Response(), r.Body, MaxBodyBytes)
 	return decodeJSON(body, v)
+}
+
+// requireJSON refuses a body whose Content-Type is not JSON: a form or
+// text/plain is what a page of another site can send without asking the
+// browser first (no CORS preflight), so a JSON route never takes one.
+func requireJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && (r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody) {
+		return nil // no body at all: decoding says what is missing
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return &apiError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+		Message: "the body must be JSON, sent with Content-Type: application/json"}
 }
 
 // decodeJSON is bind without the HTTP around it, for the fuzzers.

@@ -17,6 +17,9 @@ func (s *Server) routes() *echo.Echo {
 	// The box sits on a LAN with no proxy in front: the peer address is the
 	// client, and X-Forwarded-For would let anyone dodge the rate limits.
 	e.IPExtractor = echo.ExtractIPDirect()
+	// Before routing: every path, known or not, meets the Host and Origin
+	// policy first.
+	e.Pre(s.hostPolicy)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic in handler", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 		return err

@@ -40,6 +40,11 @@ type Options struct {
 	Now func() time.Time
 	// Upgrades let the staff app show and start upgrades.
 	Upgrades UpgradeOptions
+	// MaxPendingSocketsPerAddress and MaxPendingSockets cap the WebSockets
+	// that have not authenticated yet, from one client address and in
+	// all; 0 means 16 and 256. Past a cap the upgrade is refused with 429.
+	MaxPendingSocketsPerAddress int
+	MaxPendingSockets           int
 }
 
 // Server serves the box's HTTP API, WebSocket and pages.
@@ -54,6 +59,7 @@ type Server struct {
 
 	loginLimit *limiter
 	pairLimit  *limiter
+	pending    *pendingGate
 
 	sio sioSessions
 
@@ -98,6 +104,7 @@ func New(opts Options) (*Server, error) {
 		assets:     a,
 		now:        opts.Now,
 		loginLimit: newLimiter(5*time.Minute, opts.Now),
+		pending:    newPendingGate(opts.MaxPendingSocketsPerAddress, opts.MaxPendingSockets),
 		pairLimit:  newLimiter(5*time.Minute, opts.Now),
 	}
 	s.echo = s.routes()

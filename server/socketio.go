@@ -106,7 +106,7 @@ func (s *Server) StopLongPolls() {
 // namespace, for the clients of the Express + Socket.io design.
 func (s *Server) handleSocketIO(c echo.Context) error {
 	r := c.Request()
-	if !s.wsRequestAllowed(r) {
+	if !s.requestAllowed(r) {
 		return forbidden("origin or host not allowed")
 	}
 	q := r.URL.Query()

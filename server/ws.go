@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +83,9 @@ type wsSession struct {
 	mu        sync.Mutex // guards principal and authed (read by timers)
 	principal Principal
 	authed    bool
+	// unpend takes the socket out of the unauthenticated count, at its
+	// first auth or its end.
+	unpend func()
 
 	expiry *time.Timer
 	ping   *time.Timer
@@ -90,13 +94,21 @@ type wsSession struct {
 // handleWS serves GET /ws: the realtime protocol of API.md.
 func (s *Server) handleWS(c echo.Context) error {
 	r := c.Request()
-	if !s.wsRequestAllowed(r) {
+	if !s.requestAllowed(r) {
 		return forbidden("origin or host not allowed")
 	}
 	// The upgrade happens before a bad header token is reported, because
 	// the contract reports auth failures as close 4401.
 	hasHeader := r.Header.Get("Authorization") != ""
 	headerToken := bearer(r)
+	// Until it signs in a socket is a stranger's: a few per address and a
+	// few hundred in all, refused before the upgrade costs anything.
+	unpend, ok := s.pending.enter(r.RemoteAddr)
+	if !ok {
+		c.Set("retry_after", strconv.Itoa(int(wsAuthTimeout.Seconds())))
+		return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many connections waiting to sign in; try again in a few seconds"}
+	}
 
 	// Counted before the hijack: until then the HTTP server's Shutdown
 	// waits for this request, so Drain never misses a session.
@@ -109,6 +121,7 @@ func (s *Server) handleWS(c echo.Context) error {
 	})
 	if err != nil {
 		// Accept has written the response already.
+		unpend()
 		s.sessions.Done()
 		s.log.Info("ws upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return nil
@@ -117,12 +130,13 @@ func (s *Server) handleWS(c echo.Context) error {
 	c.Response().Status = http.StatusSwitchingProtocols
 	ws.SetReadLimit(wsReadLimit)
 
-	sess := &wsSession{s: s, ws: ws, remote: r.RemoteAddr, start: time.Now()}
+	sess := &wsSession{s: s, ws: ws, remote: r.RemoteAddr, start: time.Now(), unpend: unpend}
 	hc, err := s.hub.Register(&wsTransport{ws: ws, cork: w.cork}, hub.Peer{})
 	if err != nil {
 		// The hub closed while this socket was upgrading: it still gets
 		// its 1001, and Drain waits for it.
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
+		unpend()
 		s.sessions.Done()
 		return nil
 	}
@@ -231,6 +245,7 @@ func (ss *wsSession) readFailed(err error) {
 // finish releases the connection and logs the disconnect once.
 func (ss *wsSession) finish() {
 	defer ss.s.sessions.Done()
+	ss.unpend()
 	ss.ping.Stop()
 	ss.mu.Lock()
 	if ss.expiry != nil {
@@ -356,6 +371,7 @@ func (ss *wsSession) authenticate(ctx context.Context, token string, id json.Raw
 		return false
 	}
 	ss.principal, ss.authed = p, true
+	ss.unpend()
 	if ss.expiry != nil {
 		ss.expiry.Stop()
 	}

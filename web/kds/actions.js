@@ -4,7 +4,7 @@
 import { ApiError } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { toaster } from '/lib/toast.js';
-import { S, orders, bumped, current, isTicket, isPass, stationLines, station, ticketsOf } from './state.js';
+import { S, orders, bumped, current, isTicket, isPass, stationLines, station, ghosts, keepGhosts, ticketsOf } from './state.js';
 import { auth, applyFromRest } from './data.js';
 import { schedule } from './board.js';
 
@@ -162,4 +162,15 @@ export function undoCross() {
     if (current(id)?.status === 'ready') await setStatus(id, 'preparing');
     await setLine(id, itemId, false);
   }, `line:${id}:${itemId}:false`);
+}
+
+/**
+ * acknowledge clears a cancelled ticket from this screen: a cook has seen
+ * it. It is this screen's own business, so it asks nothing of the box.
+ */
+export function acknowledge(id) {
+  if (!ghosts.delete(id)) return;
+  keepGhosts();
+  if (S.selectedId === id) S.selectedId = null;
+  schedule();
 }

@@ -3,13 +3,26 @@
 import { ApiError, listOf, retry } from '/lib/api.js';
 import { staffSession } from '/lib/auth.js';
 import { byId as $ } from '/lib/dom.js';
-import { DONE, S, orders, tableNames, menuItems, ghosts, newUntil, isTicket, isPass, courseNames } from './state.js';
+import { DONE, S, orders, tableNames, menuItems, ghosts, keepGhosts, newUntil, isTicket, isPass, courseNames } from './state.js';
 import { schedule } from './board.js';
 import { sound } from './sound.js';
 
 const NEW_FLASH_MS = 6000;
 const ACTIVE_KITCHEN = new Set(['confirmed', 'preparing', 'ready']);
-const CANCEL_FLASH_MS = 8000;
+// A cancellation nobody acknowledged sounds again this often.
+const CANCEL_REMIND_MS = 30000;
+let remindTimer = 0;
+
+/** remindGhosts sounds the cancel tone again while any is unacknowledged. */
+export function remindGhosts() {
+  clearTimeout(remindTimer);
+  if (!ghosts.size) return;
+  remindTimer = setTimeout(() => {
+    if (!ghosts.size) return;
+    sound.cancelled();
+    remindGhosts();
+  }, CANCEL_REMIND_MS);
+}
 
 let onEnded = () => {};
 /** The chef's session: the shared sign-in and token policy of lib/auth.js. */
@@ -28,6 +41,8 @@ export async function loadOrders() {
   orders.snapshot(list, seq);
   if (list.some((o) => !tableNames.has(o.table_id))) loadTablesSoon();
   S.loaded = true;
+  // Cancellations kept from before a reload keep reminding.
+  remindGhosts();
   schedule();
   return seq;
 }
@@ -87,10 +102,12 @@ export function applyOrder(o, seq, event) {
   if (!orders.put(o, seq)) return;
   const wasShown = prev && (isTicket(prev) || isPass(prev));
   if (event === 'order:cancelled' || o.status === 'cancelled') {
-    if (wasShown) {
-      ghosts.set(o.id, { order: { ...prev, status: 'cancelled' }, until: Date.now() + CANCEL_FLASH_MS });
+    if (wasShown && !ghosts.has(o.id)) {
+      // The lines as the cook last saw them, with the reason.
+      ghosts.set(o.id, { order: { ...prev, status: 'cancelled', cancel_reason: o.cancel_reason }, at: Date.now() });
+      keepGhosts();
       sound.cancelled();
-      setTimeout(schedule, CANCEL_FLASH_MS + 50);
+      remindGhosts();
     }
   } else if (isTicket(o) && (!prev || prev.status === 'pending') && S.loaded) {
     newUntil.set(o.id, Date.now() + NEW_FLASH_MS);

@@ -115,7 +115,9 @@ async function startApp() {
 
 /** renderPrinters shows every printer that is not printing, and redraws the reprint buttons. */
 function renderPrinters() {
-  const troubled = S.printers ? S.printers.troubled() : [];
+  // The kitchen's printers only: this station's, and those printing every station.
+  const ours = (p) => p.kind === 'kitchen' && (!station || !p.station || p.station.toLowerCase() === station);
+  const troubled = S.printers ? S.printers.troubled(ours) : [];
   const was = Number($('printer-alert').dataset.count || 0);
   printerAlert($('printer-alert'), troubled);
   // A printer going down is worth a sound: the cooks are not looking up.

@@ -1,8 +1,8 @@
 // Selection and the keyboard: a kitchen with a bump bar or a keyboard
 // works the board without touching it.
 import { byId as $ } from '/lib/dom.js';
-import { S, current, isTicket, gridOrders, stationLines, recallTarget } from './state.js';
-import { start, bump, recall, toggleLine, undoCross } from './actions.js';
+import { S, current, isTicket, gridOrders, stationLines, recallTarget, ghosts } from './state.js';
+import { start, bump, recall, toggleLine, undoCross, acknowledge } from './actions.js';
 import { schedule } from './board.js';
 
 function pageList() {
@@ -22,7 +22,7 @@ function selectedOrFirst() {
   return list.length ? list[0].id : null;
 }
 
-/** onKey: digits select, arrows move, X crosses off, S starts, Enter bumps, R recalls, Z undoes. */
+/** onKey: digits select, arrows move, X crosses off, S starts, Enter bumps (or clears a selected cancelled ticket), C clears the oldest cancelled ticket, R recalls, Z undoes. */
 export function onKey(e) {
   if (e.target instanceof HTMLInputElement || $('settings').open) return;
   if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -33,7 +33,7 @@ export function onKey(e) {
   if (/^[0-9]$/.test(key)) {
     const n = key === '0' ? 10 : Number(key);
     const o = onPage[n - 1];
-    if (o && o.status !== 'cancelled') select(o.id);
+    if (o) select(o.id);
   } else if (key === 'ArrowRight' || key === 'ArrowLeft') {
     if (list.length) {
       const at = list.findIndex((o) => o.id === S.selectedId);
@@ -62,6 +62,12 @@ export function onKey(e) {
   } else if (key === 's' || key === 'S') {
     const id = selectedOrFirst();
     if (id !== null) start(id);
+  } else if ((key === 'Enter' || key === 'b' || key === 'B') && ghosts.has(S.selectedId)) {
+    acknowledge(S.selectedId);
+  } else if (key === 'c' || key === 'C') {
+    // The oldest cancelled ticket on this screen has been seen.
+    const g = gridOrders().find((o) => ghosts.has(o.id));
+    if (g) acknowledge(g.id);
   } else if (key === 'Enter' || key === 'b' || key === 'B') {
     const id = selectedOrFirst();
     if (id !== null) bump(id);

@@ -59,8 +59,29 @@ export const tableNames = new Map();
 /** @type {Map<number, {name: string, allergens: string[]}>} */
 export const menuItems = new Map();
 
-/** Cancelled tickets still on screen with their flash: id -> {order, until}. */
+/**
+ * Cancelled tickets on screen until a cook acknowledges them (tap, or C /
+ * Enter on the selected one): id -> {order, at}. Kept in localStorage, so
+ * a reload of the TV does not make a cancellation vanish unseen.
+ */
 export const ghosts = new Map();
+const GHOSTS_KEY = 'rms.kds.ghosts';
+try {
+  for (const g of JSON.parse(localStorage.getItem(GHOSTS_KEY) || '[]')) {
+    if (g && g.order && typeof g.order.id === 'number') ghosts.set(g.order.id, g);
+  }
+} catch {
+  // A damaged entry is dropped; nothing else depends on it.
+}
+
+/** keepGhosts saves the cancelled tickets still to acknowledge. */
+export function keepGhosts() {
+  try {
+    localStorage.setItem(GHOSTS_KEY, JSON.stringify([...ghosts.values()]));
+  } catch {
+    // Storage full or off: they still stay on this page until acknowledged.
+  }
+}
 
 /** id -> time until which a new ticket is highlighted. */
 export const newUntil = new Map();
@@ -166,11 +187,7 @@ export function gridOrders() {
       else if (v._held && stationLines(v).length) coming.push(v);
     }
   }
-  const t = Date.now();
-  for (const [id, g] of ghosts) {
-    if (g.until <= t) ghosts.delete(id);
-    else list.push(g.order);
-  }
+  for (const g of ghosts.values()) list.push(g.order);
   // Held courses come last: they are a heads-up, not work.
   return list.sort(byAge).concat(coming.sort(byAge));
 }

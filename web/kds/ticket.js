@@ -2,7 +2,7 @@
 // notes, and the one action it needs next.
 import { h } from '/lib/dom.js';
 import { S, prefs, menuItems, newUntil, now, stationLines, tableName, startedAt, courseName } from './state.js';
-import { start, bump, toggleLine, reprint } from './actions.js';
+import { start, bump, toggleLine, reprint, acknowledge } from './actions.js';
 import { select } from './keys.js';
 
 /** courseLabel names the courses of a ticket of a split order. */
@@ -68,17 +68,19 @@ export function renderTicket(o, index) {
       it.notes ? h('span', { class: 'note' }, it.notes) : null,
     );
   });
-  const action = inert
-    ? null
-    : o.status === 'confirmed'
-      ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
-      : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id, o._view ? o._key : null)) }, 'Bump ✓');
+  const action = ghost
+    ? h('button', { class: 'btn act act-ack', type: 'button', onclick: (e) => (e.stopPropagation(), acknowledge(o.id)) }, 'Seen ✓')
+    : held
+      ? null
+      : o.status === 'confirmed'
+        ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
+        : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id, o._view ? o._key : null)) }, 'Bump ✓');
   return h(
     'article',
     {
       class: cls,
       dataset: { id: o.id, status: o.status, course: o._view ? o._course : '', held: held ? 'true' : '' },
-      onclick: ghost ? null : () => select(o.id),
+      onclick: ghost ? () => acknowledge(o.id) : () => select(o.id),
     },
     h(
       'header',
@@ -106,6 +108,8 @@ export function renderTicket(o, index) {
         onclick: (e) => (e.stopPropagation(), reprint(o.id)),
       }, 'Reprint') : null,
       action),
-    ghost ? h('div', { class: 't-ghost' }, 'CANCELLED', o.cancel_reason ? h('small', {}, o.cancel_reason) : null) : null,
+    ghost ? h('div', { class: 't-ghost', role: 'alert' }, 'CANCELLED',
+      o.cancel_reason ? h('small', { class: 't-reason' }, o.cancel_reason) : null,
+      h('small', { class: 't-ack-hint' }, 'Tap or press C when seen')) : null,
   );
 }

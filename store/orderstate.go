@@ -1,5 +1,8 @@
 package store
 
+// The order state machine: which moves exist and which roles may make them.
+// SetOrderStatus and CancelOrder (orders.go) apply it.
+
 import "fmt"
 
 // transitions is the order state machine: for each allowed move, the roles
@@ -47,11 +50,4 @@ func AnyRoleMayMoveTo(role, status string) bool {
 		}
 	}
 	return false
-}
-
-func (t *txn) setOrderStatus(o *Order, to string) error {
-	o.Status = to
-	o.UpdatedAt, o.StatusChangedAt = t.now, t.now
-	_, err := t.tx.ExecContext(t.ctx, "UPDATE orders SET status = ?, updated_at = ?, status_changed_at = ? WHERE id = ?", to, ms(t.now), ms(t.now), o.ID)
-	return err
 }
