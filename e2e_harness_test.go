@@ -322,7 +322,15 @@ func pageDo(t *testing.T, ctx context.Context, failShot string, steps ...chromed
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, pageStepTimeout)
 	defer cancel()
-	if err := chromedp.Do(c, steps...); err != nil {
+	err := chromedp.Do(c, steps...)
+	// A live page may redraw between chromedp finding a node and acting on
+	// it (a ticket arrives, a list re-renders): the node is gone before
+	// anything was dispatched to it, so one step alone is safe to try again
+	// on the new node.
+	for try := 0; err != nil && len(steps) == 1 && try < 3 && strings.Contains(err.Error(), "Could not find node with given id"); try++ {
+		err = chromedp.Do(c, steps...)
+	}
+	if err != nil {
 		shot(t, ctx, failShot)
 		t.Fatalf("chromedp: %v", err)
 	}

@@ -109,3 +109,48 @@ func TestRushKitchenBoard(t *testing.T) {
 	kdsRun(t, kds, chromedp.Reload())
 	kdsWait(t, kds, "cleared for good", `document.getElementById('conn').dataset.state === 'connected' && !`+kdsTicket(a.ID)+` && !`+kdsTicket(b.ID))
 }
+
+// TestRushWaiterAlerts is the waiter's phone (390x844): a call for a
+// waiter, a request for the bill and an order ready at the pass each ring
+// (tone, vibration), count on the bell in the menu bar and wait in its
+// list, oldest first, each with the one action it needs.
+func TestRushWaiterAlerts(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	menu := kdsMenu(t, box, waiter)
+
+	phone := newBrowser(t, 390, 844)
+	staffRun(t, phone, chromedp.Navigate(box.URL+"/"))
+	staffSignIn(t, phone, "ana", "waiter123")
+	staffWait(t, phone, "the app, live", `!document.getElementById('shell').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+	staffExec(t, phone, `navigator.vibrate = () => { window.rushVibrations = (window.rushVibrations || 0) + 1; return true; }`)
+	alerts := func() int64 { return staffInt(t, phone, `Number(document.body.dataset.alerts || 0)`) }
+
+	guest := box.PairTable(t, waiter, 2)
+	kdsDo(t, box, guest, http.MethodPost, "/api/tables/2/requests", map[string]string{"kind": "waiter"}, http.StatusOK, nil)
+	staffWait(t, phone, "a call rings", `Number(document.body.dataset.alerts) === 1 && document.getElementById('alerts-badge').textContent === '1'`)
+	kdsDo(t, box, waiter, http.MethodPost, "/api/tables/3/requests", map[string]string{"kind": "bill"}, http.StatusOK, nil)
+	staffWait(t, phone, "a bill request rings", `Number(document.body.dataset.alerts) === 2 && document.getElementById('alerts-badge').textContent === '2'`)
+	o := kdsPlace(t, box, waiter, 4, "", kdsLine{menu["Tiramisù"], 1, ""})
+	for _, st := range []string{"preparing", "ready"} {
+		kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), map[string]string{"status": st}, http.StatusOK, nil)
+	}
+	staffWait(t, phone, "a ready order rings", `Number(document.body.dataset.alerts) === 3 && document.getElementById('alerts-badge').textContent === '3'`)
+	if v := staffInt(t, phone, `window.rushVibrations || 0`); v != 3 {
+		t.Errorf("vibrations = %d; want 3, one per alert", v)
+	}
+
+	staffClick(t, phone, "#alerts-btn")
+	staffWait(t, phone, "the list, oldest first", `[...document.querySelectorAll('#alerts-panel .alert-item')].map(e => e.dataset.kind).join(',') === 'waiter,bill,ready'`)
+	staffNoHorizontalScroll(t, phone, "alerts")
+	shot(t, phone, "rush-alerts-phone-390")
+	staffClick(t, phone, `#alerts-panel .alert-item[data-kind="waiter"] button`)
+	staffWait(t, phone, "call handled", `!document.querySelector('#alerts-panel .alert-item[data-kind="waiter"]') && document.getElementById('alerts-badge').textContent === '2'`)
+	staffClick(t, phone, `#alerts-panel .alert-item[data-kind="ready"] button`)
+	kdsWaitOrder(t, box, waiter, o.ID, "served from the list", func(x kdsOrderBody) bool { return x.Status == "served" })
+	staffWait(t, phone, "ready order handled", `!document.querySelector('#alerts-panel .alert-item[data-kind="ready"]') && document.getElementById('alerts-badge').textContent === '1'`)
+	if n := alerts(); n != 3 {
+		t.Errorf("alerts after handling = %d; want still 3 (handling rings nothing)", n)
+	}
+}

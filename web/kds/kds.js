@@ -163,14 +163,21 @@ function initSettings() {
 
 // The page is drawn for a 1080p screen. Many TV browsers report 1280x720
 // (or 4K) instead: the whole page scales to fit rather than reflowing into
-// something nobody designed.
+// something nobody designed. A transform, not CSS zoom: WebKit (old iPads
+// on a wall) reports zoomed elements' boxes unzoomed, so taps and hit
+// tests would land beside them; a transform means the same in every engine.
+// Fixed at the top left, the unscaled box makes no scrollbars.
 function fitScreen() {
   const app = $('app');
   let z = Math.min(innerWidth / 1920, innerHeight / 1080);
   if (z > 0.97 && z < 1.03) z = 1;
-  app.style.zoom = z === 1 ? '' : String(z);
-  app.style.width = z === 1 ? '' : innerWidth / z + 'px';
-  app.style.height = z === 1 ? '' : innerHeight / z + 'px';
+  const s = app.style;
+  s.transform = z === 1 ? '' : `scale(${z})`;
+  s.transformOrigin = z === 1 ? '' : '0 0';
+  s.position = z === 1 ? '' : 'fixed';
+  s.left = s.top = z === 1 ? '' : '0';
+  s.width = z === 1 ? '' : innerWidth / z + 'px';
+  s.height = z === 1 ? '' : innerHeight / z + 'px';
 }
 
 function init() {

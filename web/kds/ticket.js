@@ -65,6 +65,7 @@ export function renderTicket(o, index) {
       },
       h('span', { class: 'qty' }, `${it.quantity}×`, it.seat ? h('small', { class: 'seat' }, ` s${it.seat}`) : null),
       h('span', { class: 'what' }, h('span', { class: 'name' }, it.name), allergens.map((a) => h('span', { class: 'alg' }, a))),
+      mods(it),
       it.notes ? h('span', { class: 'note' }, it.notes) : null,
     );
   });
@@ -111,5 +112,20 @@ export function renderTicket(o, index) {
     ghost ? h('div', { class: 't-ghost', role: 'alert' }, 'CANCELLED',
       o.cancel_reason ? h('small', { class: 't-reason' }, o.cancel_reason) : null,
       h('small', { class: 't-ack-hint' }, 'Tap or press C when seen')) : null,
+  );
+}
+
+/**
+ * mods lists a line's choices under it, in the kitchen's language as the
+ * order keeps them; an allergy choice ("no nuts") is loud, so nobody
+ * misses it at two metres.
+ */
+export function mods(it) {
+  const list = it.modifiers || [];
+  if (!list.length) return null;
+  return h(
+    'span',
+    { class: 'mods' },
+    list.map((m) => h('span', { class: 'mod' + (m.allergy ? ' mod-allergy' : '') }, m.allergy ? '⚠ ' + m.name : m.name)),
   );
 }

@@ -46,6 +46,10 @@ export async function api(method, path, { token, body, headers, signal } = {}) {
   const init = { method, headers: h, cache: 'no-store', signal };
   if (typeof FormData !== 'undefined' && body instanceof FormData) {
     init.body = body; // the browser writes multipart/form-data with its boundary
+  } else if (typeof Blob !== 'undefined' && body instanceof Blob) {
+    // A file (an item's photo) goes as it is, with the type the caller set.
+    init.body = body;
+    if (!h['Content-Type']) h['Content-Type'] = body.type || 'application/octet-stream';
   } else if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -20,6 +20,7 @@ import * as audit from './audit.js';
 import { enrolled, bindTerminal, showPin, lockOnBox, startIdle, stopIdle } from './terminal.js';
 import * as printers from './printers.js';
 import { printerAlert } from '/lib/printers.js';
+import { watchAlerts } from './alerts.js';
 
 const ENDED = 'Your session has ended. Please sign in again.';
 const auth = staffSession('staff', { onEnded: () => signOut(ENDED) });
@@ -176,6 +177,7 @@ async function enter(user, role) {
     }),
     data.on('error', (err) => toast(errorText(err))),
     data.on('printers', showPrinters),
+    ...watchAlerts(app, data),
   ];
   showConnection();
   route();

@@ -7,6 +7,7 @@ import {
 import { setStatus } from './floor.js';
 import { lineTags } from './service.js';
 import { payable, linesAmount, seatButtons, extras } from './split.js';
+import { modList } from './choices.js';
 
 // A split in progress, per table: how many equal parts are left to pay.
 const splits = new Map();
@@ -106,7 +107,7 @@ export function billView(app, tableId, body) {
                 },
               }) : it.paid ? h('span.tag.paid', null, '✓') : null),
               h('td', null, `${it.quantity}×`),
-              h('td', null, it.name, lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
+              h('td', null, it.name, modList(it.modifiers), lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
               h('td.num', null, money(it.unit_price_cents, cur())),
               h('td.num', null, money(it.unit_price_cents * it.quantity, cur())))))))
         : h('p.muted', null, settledNow ? 'Paid in full. Thank you!' : 'Nothing to pay on this table.'),

@@ -5,6 +5,7 @@ import {
   h, fill, field, money, parseMoney, moneyInput, dialog, confirmDialog, busy, toast, errorText,
   showError, clearErrors, fieldErrors, calm,
 } from './ui.js';
+import { groupsSection, groupPicker, photoField, translationFields } from './options.js';
 
 /** ALLERGENS are the fourteen the EU requires menus to declare. */
 const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soy', 'milk', 'nuts',
@@ -15,12 +16,26 @@ const STATIONS = ['kitchen', 'bar', 'grill', 'pastry', 'cold'];
 export function render(root, app) {
   const { data } = app;
   const listEl = h('div.menu-admin');
+  // The groups of choices, loaded here: only this view edits them.
+  let groups = [];
+  const groupsEl = h('div');
+  const loadGroups = async () => {
+    try {
+      groups = await app.call('GET', '/api/menu/modifier-groups');
+      app.groups = groups;
+      fill(groupsEl, groupsSection(app, groups, loadGroups));
+    } catch (err) {
+      toast(errorText(err));
+    }
+  };
+  loadGroups();
   root.append(
     h('div.view-head', null,
       h('h1', null, 'Menu'),
       h('div.actions', null,
         h('button', { type: 'button', onclick: () => categoryForm(app) }, '+ Category'),
         h('button.primary', { type: 'button', onclick: () => itemForm(app, null, data.menu.categories[0]?.id) }, '+ Item'))),
+    groupsEl,
     listEl,
   );
 
@@ -44,7 +59,10 @@ export function render(root, app) {
             h('th', null, 'Item'), h('th.num', null, 'Price'), h('th', null, 'Station'),
             h('th', null, 'Allergens'), h('th', null, 'Available'), h('th', null, h('span.sr', null, 'Actions')))),
           h('tbody', null, c.items.map((it) => h(`tr${it.available ? '' : '.off'}`, { dataset: { itemId: it.id } },
-            h('td', null, h('strong', null, it.name), it.description ? h('small.desc', null, it.description) : null),
+            h('td', null, h('div.item-cell', null,
+              it.thumb_url ? h('img.item-thumb', { src: it.thumb_url, alt: '', loading: 'lazy' }) : null,
+              h('div', null, h('strong', null, it.name), it.description ? h('small.desc', null, it.description) : null,
+                (it.modifier_groups || []).length ? h('small.desc', null, 'Choices: ', it.modifier_groups.map((g) => g.name).join(', ')) : null))),
             h('td.num', null, money(it.price_cents, data.currency)),
             h('td', null, it.station || 'kitchen'),
             h('td.small', null, (it.allergens || []).join(', ') || '—'),
@@ -65,7 +83,9 @@ export function render(root, app) {
 
   draw();
   const off = data.on('menu', calm(draw));
-  return off;
+  // An item pushed by an option change carries its groups: refresh them.
+  const offGroups = data.on('menu', calm(() => { if (app.groups) fill(groupsEl, groupsSection(app, groups, loadGroups)); }));
+  return () => { off(); offGroups(); };
 }
 
 async function toggle(app, it, button) {
@@ -90,16 +110,20 @@ function formFailure(err, form) {
 }
 
 function categoryForm(app, c = null) {
+  const tr = translationFields(app, c?.translations);
+  const hours = hoursEditor(c?.hours || []);
   const form = h('form.form', { novalidate: true },
     field('Name', h('input', { name: 'name', required: true, maxlength: 80, value: c?.name ?? '' })),
+    tr.el,
     field('Position', h('input', { name: 'position', type: 'number', step: 1, value: String(c?.position ?? nextPosition(app.data.menu.categories)) }), 'Lower numbers come first.'),
+    hours.el,
     h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, 'Cancel'), h('button.primary', { type: 'submit' }, c ? 'Save' : 'Create category')));
-  const { close } = dialog({ title: c ? `Edit ${c.name}` : 'New category', body: form });
+  const { close } = dialog({ title: c ? `Edit ${c.name}` : 'New category', body: form, wide: true });
   form.elements.name.focus();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
-    const body = { name: form.elements.name.value.trim(), position: Math.trunc(Number(form.elements.position.value) || 0) };
+    const body = { name: form.elements.name.value.trim(), position: Math.trunc(Number(form.elements.position.value) || 0), translations: tr.read(form), hours: hours.read() };
     if (!body.name) return fieldErrors(form, { name: 'Give the category a name.' });
     await busy(form.querySelector('[type=submit]'), async () => {
       try {
@@ -156,6 +180,8 @@ function itemForm(app, it = null, categoryId) {
   const stations = [...new Set([...STATIONS, ...data.menu.categories.flatMap((c) => c.items.map((i) => i.station)).filter(Boolean)])];
   const have = new Set(it?.allergens || []);
   const extra = [...have].filter((a) => !ALLERGENS.includes(a));
+  const tr = translationFields(app, it?.translations, { description: true });
+  const picker = groupPicker(app.groups || [], it?.modifier_group_ids);
   const form = h('form.form.item-form', { novalidate: true },
     field('Category', h('select', { name: 'category_id' }, data.menu.categories.map((c) => h('option', {
       value: String(c.id),
@@ -163,6 +189,9 @@ function itemForm(app, it = null, categoryId) {
     }, c.name)))),
     field('Name', h('input', { name: 'name', required: true, maxlength: 120, value: it?.name ?? '' })),
     field('Description', h('textarea', { name: 'description', rows: 2, maxlength: 500, value: it?.description ?? '' })),
+    tr.el,
+    picker.el,
+    photoField(app, it),
     h('div.row', null,
       field(`Price (${cur})`, h('input', { name: 'price_cents', inputmode: 'decimal', required: true, value: it ? moneyInput(it.price_cents, cur) : '', placeholder: '0.00' })),
       field('Station', h('input', { name: 'station', list: 'station-list', value: it?.station ?? 'kitchen', maxlength: 40 }), 'Which kitchen screen shows it.'),
@@ -195,6 +224,8 @@ function itemForm(app, it = null, categoryId) {
       allergens: [...new Set(allergens)],
       available: el.available.checked,
       position: Math.trunc(Number(el.position.value) || 0),
+      translations: tr.read(form),
+      modifier_group_ids: picker.read(),
     };
     const bad = {};
     if (!body.name) bad.name = 'Give the item a name.';
@@ -217,4 +248,29 @@ function itemForm(app, it = null, categoryId) {
 
 function nextPosition(list) {
   return list.reduce((m, x) => Math.max(m, x.position ?? 0), 0) + 1;
+}
+
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/**
+ * hoursEditor edits a category's serving windows (days, from, to); none
+ * means always served. read() gives the API's hours.
+ */
+function hoursEditor(initial) {
+  const rows = initial.map((w) => ({ days: [...w.days], from: w.from, to: w.to }));
+  const list = h('div.hours-rows');
+  const draw = () => fill(list, rows.length ? rows.map((w, i) => h('div.hours-row', null,
+    h('span.chips', null, DAYS.map((d, di) => h('button.chip', {
+      type: 'button',
+      'aria-pressed': String(w.days.includes(di + 1)),
+      onclick: () => { w.days = w.days.includes(di + 1) ? w.days.filter((x) => x !== di + 1) : [...w.days, di + 1].sort(); draw(); },
+    }, d))),
+    h('input', { type: 'time', 'aria-label': 'From', value: w.from, onchange: (e) => { w.from = e.target.value; } }),
+    h('span', null, '–'),
+    h('input', { type: 'time', 'aria-label': 'To', value: w.to, onchange: (e) => { w.to = e.target.value; } }),
+    h('button.icon-btn', { type: 'button', 'aria-label': 'Remove these hours', onclick: () => { rows.splice(i, 1); draw(); } }, '✕'))) : h('p.muted.small', null, 'Served all day, every day.'));
+  draw();
+  const el = h('fieldset.field', { 'data-field': 'hours' }, h('legend.field-label', null, 'Served (guests may order only then; staff always)'), list,
+    h('button.small', { type: 'button', onclick: () => { rows.push({ days: [1, 2, 3, 4, 5, 6, 7], from: '18:00', to: '23:00' }); draw(); } }, '+ Hours'));
+  return { el, read: () => rows.filter((w) => w.days.length).map((w) => ({ days: w.days, from: w.from, to: w.to })) };
 }

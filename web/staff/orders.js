@@ -5,6 +5,7 @@ import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText
 import { byCreated } from './data.js';
 import { byName } from './floor.js';
 import { lineTags, lineActions, moveOrder } from './service.js';
+import { modList } from './choices.js';
 
 const FILTERS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
 // Which column an order sorts into first: what needs a waiter now.
@@ -78,7 +79,7 @@ export function card(app, o, { compact = false } = {}) {
       h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
     h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}${it.quantity > 0 ? '' : '.voided'}`, { dataset: { line: it.id } },
       h('span.qty', null, `${it.quantity}×`),
-      h('span.line-name', null, it.name, lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
+      h('span.line-name', null, it.name, modList(it.modifiers), lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
       lineActions(app, o, it)))),
     o.notes ? h('p.order-note', null, `Note: ${o.notes}`) : null,
     h('footer.order-foot', null,

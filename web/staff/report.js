@@ -93,6 +93,13 @@ export function render(root, app) {
           h('div.table-wrap', null, h('table.grid.by-item', null,
             h('thead', null, h('tr', null, h('th', null, 'Item'), h('th.num', null, 'Qty'), h('th.num', null, 'Sales'))),
             h('tbody', null, items.map((i) => h('tr', null, h('td', null, i.name), h('td.num', null, String(i.quantity)), h('td.num', null, m(i.sales_cents))))))),
+          (r.by_option || []).length ? h('h2', null, 'Options sold') : null,
+          (r.by_option || []).length
+            ? h('div.table-wrap', null, h('table.grid.by-option', null,
+              h('thead', null, h('tr', null, h('th', null, 'Option'), h('th.num', null, 'Qty'), h('th.num', null, 'Extra sales'))),
+              h('tbody', null, r.by_option.map((x) => h('tr', null,
+                h('td', null, h('span.muted', null, `${x.group}: `), x.name), h('td.num', null, String(x.quantity)), h('td.num', null, m(x.sales_cents)))))))
+            : null,
           h('h2', null, 'Payments by method'),
           methods.length
             ? h('div.table-wrap', null, h('table.grid.by-method', null,
@@ -161,6 +168,9 @@ export function toCSV(r, fallbackCurrency) {
     [],
     ['Item', 'Quantity', 'Sales'],
     ...(r.by_item || []).map((i) => [i.name, i.quantity, amt(i.sales_cents)]),
+    [],
+    ['Option group', 'Option', 'Quantity', 'Extra sales'],
+    ...(r.by_option || []).map((x) => [x.group, x.name, x.quantity, amt(x.sales_cents)]),
     [],
     ['Payment method', 'Count', 'Amount', 'Tips'],
     ...(r.by_method || []).map((x) => [x.method, x.count, amt(x.amount_cents), amt(x.tip_cents)]),

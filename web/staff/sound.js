@@ -65,6 +65,19 @@ export function chime() {
   updateState();
 }
 
+/**
+ * alertTone plays three short notes for a call, a bill request or an order
+ * ready at the pass: unlike the new-order chime, it asks someone to walk
+ * over. Every call counts in the body's data-alerts attribute.
+ */
+export function alertTone() {
+  const body = document.body;
+  body.dataset.alerts = String((Number(body.dataset.alerts) || 0) + 1);
+  if (muted()) return;
+  for (const at of [0.02, 0.2, 0.38]) tone({ at, dur: 0.14, freq: 1046.5, vol: 0.35, attack: 0.01 });
+  updateState();
+}
+
 for (const ev of ['pointerdown', 'keydown']) {
   window.addEventListener(ev, onGesture, { capture: true, passive: true });
 }

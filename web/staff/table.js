@@ -7,6 +7,7 @@ import { STATUSES, clearRequest, setStatus } from './floor.js';
 import { card } from './orders.js';
 import { billView } from './bill.js';
 import { coursePanel, mergeTable } from './service.js';
+import { askChoices, modList, optionNames, unitPrice } from './choices.js';
 
 // Carts outlive the view, so flipping to the bill and back keeps a half
 // taken order. Keyed by table id.
@@ -161,12 +162,19 @@ function orderView(app, tableId, body) {
   };
 
   // A line starts in the item's course and for the seat being served.
-  const add = (it) => {
+  const add = async (it) => {
+    let mods = [];
+    if ((it.modifier_groups || []).length) {
+      mods = await askChoices(app, it);
+      if (!mods) return;
+    }
     const seat = cart.seat || 0;
     const course = it.course || 0;
-    const line = cart.lines.find((l) => l.menu_item_id === it.id && !l.notes && l.seat === seat && l.course === course);
+    const key = [...mods].sort((a, b) => a - b).join(',');
+    const line = cart.lines.find((l) => l.menu_item_id === it.id && !l.notes && l.seat === seat && l.course === course
+      && [...(l.modifiers || [])].sort((a, b) => a - b).join(',') === key);
     if (line) line.quantity++;
-    else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '', seat, course });
+    else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '', modifiers: mods, seat, course });
     changed();
   };
   const courses = data.settings.courses || [];
@@ -177,14 +185,14 @@ function orderView(app, tableId, body) {
     let total = 0;
     const rows = cart.lines.map((l, i) => {
       const it = data.item(l.menu_item_id);
-      const price = it?.price_cents ?? 0;
+      const price = unitPrice(it, l.modifiers);
       total += price * l.quantity;
       return h(`li.cart-line${it && !it.available ? '.unavailable' : ''}`, null,
         h('div.cart-row', null,
           h('button.icon-btn', { type: 'button', 'aria-label': `One less ${it?.name || ''}`, dataset: { key: `m${i}` }, onclick: () => { if (--l.quantity <= 0) cart.lines.splice(i, 1); changed(); } }, '−'),
           h('span.qty', null, String(l.quantity)),
           h('button.icon-btn', { type: 'button', 'aria-label': `One more ${it?.name || ''}`, dataset: { key: `p${i}` }, onclick: () => { l.quantity++; changed(); } }, '+'),
-          h('span.line-name', null, it?.name || `Item ${l.menu_item_id}`, it && !it.available ? h('span.pill.bad', null, "86'd") : null),
+          h('span.line-name', null, it?.name || `Item ${l.menu_item_id}`, it && !it.available ? h('span.pill.bad', null, "86'd") : null, modList(optionNames(it, l.modifiers))),
           h('span.line-price', null, money(price * l.quantity, data.currency))),
         h('div.line-opts', null,
           h('select.line-course', {
@@ -253,6 +261,7 @@ function orderView(app, tableId, body) {
         menu_item_id: l.menu_item_id,
         quantity: l.quantity,
         notes: l.notes.trim(),
+        modifiers: (l.modifiers || []).map((id) => ({ option_id: id })),
         // Sent only when chosen, so an item's own course stays the default.
         ...(l.course && l.course !== data.item(l.menu_item_id)?.course ? { course: l.course } : {}),
         ...(l.seat ? { seat: l.seat } : {}),

@@ -17,7 +17,7 @@ import { flushOutbox, askFor } from './outbox.js';
 import { isCustomerToken, showPair, trade, bindPairForm } from './pair.js';
 import { openBill, closeSheet } from './sheet.js';
 import { setView } from './side.js';
-import { APP, CART_KEY, OUTBOX_KEY, S, load } from './state.js';
+import { APP, CART_KEY, LANG_KEY, OUTBOX_KEY, S, load, words } from './state.js';
 
 function bindApp() {
   $('btn-waiter').addEventListener('click', () => {
@@ -37,7 +37,7 @@ function bindApp() {
   window.addEventListener('online', () => flushOutbox());
 }
 
-export function start() {
+export async function start() {
   const token = session.get(APP);
   if (!isCustomerToken(token)) {
     session.clear(APP);
@@ -55,6 +55,9 @@ export function start() {
   const outbox = load(OUTBOX_KEY);
   S.outbox = outbox && outbox.table_id === S.tableId && outbox.key && outbox.body ? { ...outbox, state: 'waiting' } : null;
   saveCart();
+  // The guests' language until the settings say which the restaurant has.
+  S.lang = load(LANG_KEY) || 'en';
+  await words.use(S.lang).catch(() => {});
   $('pair').hidden = true;
   $('boot').hidden = true;
   $('app').hidden = false;

@@ -4,7 +4,7 @@ import { byId as $ } from '/lib/dom.js';
 import { newIdempotencyKey } from '/lib/api.js';
 import { updateCardCount } from './menu.js';
 import { setView, renderSide } from './side.js';
-import { CART_KEY, OUTBOX_KEY, MAX_QTY, NOTE_MAX, S, store, toast } from './state.js';
+import { CART_KEY, OUTBOX_KEY, MAX_QTY, NOTE_MAX, S, store, toast, t, tr, unitPrice } from './state.js';
 
 export function newCart() {
   return { table_id: S.tableId, key: newIdempotencyKey(), lines: [], notes: '' };
@@ -23,18 +23,27 @@ export function cartSubtotal(lines) {
   let sum = 0;
   for (const l of lines) {
     const it = S.items.get(l.menu_item_id);
-    if (it) sum += it.price_cents * l.quantity;
+    if (it) sum += unitPrice(it, l.modifiers) * l.quantity;
   }
   return sum;
 }
 
-export function addToCart(id, quantity, notes) {
+/** sameChoices tells whether two lines' options are the same set. */
+export function sameChoices(a, b) {
+  const x = [...(a || [])].sort((p, q) => p - q).join(',');
+  const y = [...(b || [])].sort((p, q) => p - q).join(',');
+  return x === y;
+}
+
+/** addToCart adds quantity × item with its note and chosen option ids. */
+export function addToCart(id, quantity, notes, modifiers) {
   const it = S.items.get(id);
   if (!it || !it.available) return;
   notes = (notes || '').trim().slice(0, NOTE_MAX);
-  const same = S.cart.lines.find((l) => l.menu_item_id === id && (l.notes || '') === notes);
+  const mods = [...(modifiers || [])];
+  const same = S.cart.lines.find((l) => l.menu_item_id === id && (l.notes || '') === notes && sameChoices(l.modifiers, mods));
   if (same) same.quantity = Math.min(MAX_QTY, same.quantity + quantity);
-  else S.cart.lines.push({ menu_item_id: id, quantity: Math.min(MAX_QTY, quantity), notes });
+  else S.cart.lines.push({ menu_item_id: id, quantity: Math.min(MAX_QTY, quantity), notes, modifiers: mods });
   saveCart();
   updateCardCount(id);
   if (S.view !== 'cart') setView('cart');
@@ -67,7 +76,7 @@ export function dropFromCart(ids, why) {
   for (const l of S.cart.lines) {
     if (gone.has(l.menu_item_id)) {
       const it = S.items.get(l.menu_item_id);
-      if (it && names.indexOf(it.name) < 0) names.push(it.name);
+      if (it && names.indexOf(tr(it)) < 0) names.push(tr(it));
       else if (!it && names.indexOf('An item') < 0) names.push('An item');
     }
   }
@@ -90,4 +99,34 @@ export function pruneCart() {
     else if (!it.available) bad.push(l.menu_item_id);
   }
   if (bad.length) dropFromCart(bad, 'is not available right now');
+  dropSoldOutChoices();
+}
+
+/**
+ * dropSoldOutChoices takes off the lines whose chosen option has sold out
+ * (no more ribeye): the guests choose again rather than get a 409.
+ */
+export function dropSoldOutChoices() {
+  const names = [];
+  const keep = S.cart.lines.filter((l) => {
+    const it = S.items.get(l.menu_item_id);
+    if (!it || !(l.modifiers || []).length) return true;
+    const chosen = new Set(l.modifiers);
+    for (const g of it.modifier_groups || []) {
+      for (const o of g.options) {
+        if (chosen.has(o.id) && !o.available) {
+          names.push(tr(it) + ' (' + tr(o) + ')');
+          return false;
+        }
+      }
+    }
+    return true;
+  });
+  if (keep.length === S.cart.lines.length) return;
+  const ids = S.cart.lines.map((l) => l.menu_item_id);
+  S.cart.lines = keep;
+  saveCart();
+  toast(t('sold_out_now', { names: names.join(', ') }), 'warn', 8000);
+  for (const id of ids) updateCardCount(id);
+  renderSide();
 }

@@ -3,14 +3,14 @@
 import { byId as $ } from '/lib/dom.js';
 import { api, ApiError, listOf, retry } from '/lib/api.js';
 import { pruneCart } from './cart.js';
-import { renderAll, renderConn, renderTable } from './header.js';
+import { renderAll, renderConn, renderTable, setLang } from './header.js';
 import { renderMenu } from './menu.js';
 import { renderOrders } from './orders.js';
 import { flushOutbox } from './outbox.js';
 import { revoked } from './pair.js';
 import { renderSheet } from './sheet.js';
 import { renderSide } from './side.js';
-import { RECENT_MS, S, resetClock, byPosition } from './state.js';
+import { LANG_KEY, RECENT_MS, S, load, resetClock, byPosition } from './state.js';
 
 /** Calls the API with the table token; a dead token sends the iPad back to pairing. */
 export async function call(method, path, opts = {}) {
@@ -43,11 +43,29 @@ export async function loadSettings() {
   document.title = S.settings.restaurant_name ? S.settings.restaurant_name + ' — Menu' : 'Menu';
   const meta = document.querySelector('meta[name="apple-mobile-web-app-title"]');
   if (meta && S.settings.restaurant_name) meta.setAttribute('content', S.settings.restaurant_name);
+  if (!Array.isArray(S.settings.languages) || !S.settings.languages.length) S.settings.languages = ['en'];
+  const saved = load(LANG_KEY);
+  await setLang(saved && S.settings.languages.includes(saved) ? saved : S.settings.languages[0], !!saved);
+}
+
+let menuTimer = 0;
+
+/** When a category opens or closes, the menu is loaded again then. */
+function reloadMenuAt(iso) {
+  clearTimeout(menuTimer);
+  const at = iso ? Date.parse(iso) : NaN;
+  if (isNaN(at)) return;
+  // Timers are capped near 24.8 days; a day is plenty and re-arms itself.
+  const wait = Math.min(Math.max(at - Date.now() + 1000, 1000), 86400000);
+  menuTimer = setTimeout(() => loadMenu().catch(() => {}), wait);
 }
 
 export async function loadMenu() {
+  // In the kitchen's language, with every translation: the page shows
+  // the guests' language and switches without asking again.
   const res = await call('GET', '/api/menu');
   setMenu(listOf(res, 'categories'));
+  reloadMenuAt(res.changes_at);
   renderMenu();
   pruneCart();
   renderSide();

@@ -1,16 +1,16 @@
 // The table app's realtime side: menu, order, table and payment events
 // applied as they come, and the connection that brings them.
 import { connect } from '/lib/realtime.js';
-import { newCart, saveCart, dropFromCart } from './cart.js';
+import { newCart, saveCart, dropFromCart, dropSoldOutChoices } from './cart.js';
 import { call, loadMenu, loadTable, loadOrders, refreshBillSoon } from './data.js';
-import { renderConn, renderTable } from './header.js';
+import { renderConn, renderTable, setLang } from './header.js';
 import { renderMenu, updateCard, updateAllCardCounts } from './menu.js';
 import { renderOrders } from './orders.js';
 import { flushOutbox } from './outbox.js';
 import { revoked } from './pair.js';
 import { closeSheet, renderSheet } from './sheet.js';
 import { setView, renderSide, renderSendButton } from './side.js';
-import { S, money, toast, byPosition } from './state.js';
+import { S, money, toast, byPosition, t } from './state.js';
 
 export function onMenuUpdated(item) {
   if (!item || typeof item.id !== 'number') return;
@@ -41,7 +41,10 @@ export function onMenuUpdated(item) {
     renderMenu();
   }
   if (!item.available) dropFromCart([item.id], 'has just sold out');
-  else renderSide();
+  else {
+    dropSoldOutChoices();
+    renderSide();
+  }
   if (S.sheet && S.sheet.kind === 'item' && S.sheet.id === item.id) renderSheet();
 }
 
@@ -54,9 +57,9 @@ export function onOrder(order, meta) {
   renderOrders();
   renderTable(); // "ready for the next course" follows the held courses
   if (old && old.status !== order.status) {
-    if (order.status === 'ready') toast('Your order #' + order.id + ' is ready.', 'good');
+    if (order.status === 'ready') toast(t('order_ready', { id: order.id }), 'good');
     if (order.status === 'cancelled' && !S.cancelling.has(order.id)) {
-      toast('Order #' + order.id + ' was cancelled' + (order.cancel_reason ? ': ' + order.cancel_reason : '.'), 'warn', 8000);
+      toast(order.cancel_reason ? t('order_cancelled_by', { id: order.id, reason: order.cancel_reason }) : t('order_cancelled', { id: order.id }), 'warn', 8000);
     }
   }
   refreshBillSoon();
@@ -79,6 +82,7 @@ export function onTable(table) {
     updateAllCardCounts();
     setView('cart');
   }
+  if (was && was !== table.status && table.status !== 'occupied') firstLanguage();
   renderTable();
   renderOrders();
 }
@@ -93,8 +97,10 @@ export async function onPayment(p) {
       S.bill = bill;
       renderSheet();
     }
-    if (!bill.due_cents) toast('Thank you! Your bill is settled.', 'good', 8000);
-    else toast('Payment received — ' + money(bill.due_cents) + ' left to pay.', 'good', 8000);
+    if (!bill.due_cents) {
+      toast(t('settled'), 'good', 8000);
+      firstLanguage();
+    } else toast(t('payment_left', { due: money(bill.due_cents) }), 'good', 8000);
   } catch {
     // Without the bill there is nothing reliable to say; the orders still update.
   }
@@ -130,4 +136,14 @@ export function startRealtime() {
     renderConn();
     renderSendButton();
   });
+}
+
+/**
+ * firstLanguage puts the iPad back in the restaurant's first language once
+ * the bill is settled (or the table is set free): the next party should not
+ * find it in the last one's language.
+ */
+export function firstLanguage() {
+  const first = (S.settings.languages || [])[0];
+  if (first && S.lang !== first) setLang(first, false);
 }

@@ -3,7 +3,7 @@
 import { h, fill, byId as $ } from '/lib/dom.js';
 import { addToCart } from './cart.js';
 import { openItem } from './sheet.js';
-import { S, money, icon } from './state.js';
+import { S, money, icon, t, tr } from './state.js';
 
 /** Cards by item id, so a menu event updates one card in place. */
 export const cards = new Map();
@@ -17,12 +17,12 @@ export function renderMenu() {
   cards.clear();
   const cats = S.categories.filter((c) => c.items.length);
   if (!cats.length) {
-    menu.appendChild(h('p', { class: 'empty' }, S.loaded ? 'The menu is being prepared. Please ask a member of staff.' : 'Loading the menu…'));
+    menu.appendChild(h('p', { class: 'empty' }, S.loaded ? t('menu_preparing') : t('menu_loading')));
     return;
   }
   for (const c of cats) {
     nav.appendChild(
-      h('button', { class: 'cat', type: 'button', 'data-cat': c.id, onclick: () => jumpTo(c.id) }, c.name),
+      h('button', { class: 'cat' + (c.open_now === false ? ' is-closed' : ''), type: 'button', 'data-cat': c.id, onclick: () => jumpTo(c.id) }, tr(c)),
     );
     const grid = h('div', { class: 'grid' });
     for (const it of c.items) {
@@ -30,42 +30,77 @@ export function renderMenu() {
       cards.set(it.id, card);
       grid.appendChild(card);
     }
-    menu.appendChild(h('section', { class: 'cat-section', id: 'cat-' + c.id, 'data-cat': c.id }, h('h2', { class: 'cat-title' }, c.name), grid));
+    const note = c.open_now === false ? hoursNote(c) : '';
+    menu.appendChild(
+      h(
+        'section',
+        { class: 'cat-section' + (note ? ' is-closed' : ''), id: 'cat-' + c.id, 'data-cat': c.id },
+        h('h2', { class: 'cat-title' }, tr(c), note ? h('span', { class: 'cat-hours' }, note) : null),
+        grid,
+      ),
+    );
   }
   menu.scrollTop = scroll;
   spy();
 }
 
+/** hoursNote says when a closed category is served: "Served from 18:00". */
+export function hoursNote(c) {
+  const n = c.next_open;
+  if (!n) return t('not_now');
+  // Today when it opens within the day; else the weekday.
+  const soon = Date.parse(n.at) - Date.now() < 20 * 3600 * 1000;
+  return soon ? t('served_from', { time: n.from }) : t('served_from_day', { time: n.from, day: t('days', { i: n.day - 1 }) });
+}
+
+/** orderable tells whether guests may order the item now, and if not why. */
+export function orderable(it) {
+  if (!it.available) return { ok: false, why: t('sold_out') };
+  const c = S.categories.find((x) => x.id === it.category_id);
+  if (c && c.open_now === false) return { ok: false, why: hoursNote(c) };
+  return { ok: true, why: '' };
+}
+
 export function itemCard(it) {
+  const can = orderable(it);
+  const name = tr(it);
+  const desc = tr(it, 'description');
   const card = h(
     'article',
     {
-      class: 'item' + (it.available ? '' : ' is-out'),
+      class: 'item' + (it.available ? '' : ' is-out') + (can.ok ? '' : ' is-closed') + (it.thumb_url ? ' has-photo' : ''),
       'data-item': it.id,
-      'aria-disabled': it.available ? null : 'true',
+      'aria-disabled': can.ok ? null : 'true',
       onclick: () => openItem(it.id),
     },
-    h('div', { class: 'item-head' }, h('h3', { class: 'item-name' }, it.name), h('span', { class: 'item-price' }, money(it.price_cents))),
-    it.description ? h('p', { class: 'item-desc' }, it.description) : null,
+    it.thumb_url ? h('img', { class: 'item-photo', src: it.thumb_url, alt: '', loading: 'lazy', width: 400, height: 400 }) : null,
     h(
       'div',
-      { class: 'item-foot' },
-      h('div', { class: 'allergens' }, (it.allergens || []).map((a) => h('span', { class: 'allergen' }, a))),
-      it.available ? null : h('span', { class: 'soldout' }, 'Sold out'),
-      h('span', { class: 'in-cart', hidden: true }),
+      { class: 'item-body' },
+      h('div', { class: 'item-head' }, h('h3', { class: 'item-name' }, name), h('span', { class: 'item-price' }, money(it.price_cents))),
+      desc ? h('p', { class: 'item-desc' }, desc) : null,
       h(
-        'button',
-        {
-          class: 'add',
-          type: 'button',
-          'aria-label': 'Add ' + it.name,
-          disabled: !it.available,
-          onclick: (ev) => {
-            ev.stopPropagation();
-            addToCart(it.id, 1, '');
+        'div',
+        { class: 'item-foot' },
+        h('div', { class: 'allergens' }, (it.allergens || []).map((a) => h('span', { class: 'allergen' }, a))),
+        can.ok ? null : h('span', { class: 'soldout' }, can.why),
+        h('span', { class: 'in-cart', hidden: true }),
+        h(
+          'button',
+          {
+            class: 'add',
+            type: 'button',
+            'aria-label': t('add_item', { name }),
+            disabled: !can.ok,
+            onclick: (ev) => {
+              ev.stopPropagation();
+              // A dish with choices is chosen in its sheet first.
+              if ((it.modifier_groups || []).length) openItem(it.id);
+              else addToCart(it.id, 1, '', []);
+            },
           },
-        },
-        icon('plus'),
+          icon('plus'),
+        ),
       ),
     ),
   );
@@ -84,7 +119,7 @@ export function withCount(card, id) {
   const n = S.cart ? S.cart.lines.filter((l) => l.menu_item_id === id).reduce((s, l) => s + l.quantity, 0) : 0;
   const badge = card.querySelector('.in-cart');
   badge.hidden = n === 0;
-  badge.textContent = n ? n + ' in your order' : '';
+  badge.textContent = n ? t('in_order', { n }) : '';
   card.classList.toggle('is-in-cart', n > 0);
   return card;
 }

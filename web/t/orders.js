@@ -5,21 +5,21 @@ import { ApiError } from '/lib/api.js';
 import { call } from './data.js';
 import { onOrder } from './live.js';
 import { renderCounts } from './side.js';
-import { RECENT_MS, STEPS, STATUS_LABEL, ACTIVE, S, money, clock, ms, toast } from './state.js';
+import { RECENT_MS, STEPS, ACTIVE, S, money, clock, ms, toast, t, statusLabel, optionName } from './state.js';
 
 /** Orders the guests should see: everything active, recent finished ones of this visit. */
 export function visibleOrders() {
-  const t = S.table;
+  const tb = S.table;
   const list = [...S.orders.values()].filter((o) => {
     if (ACTIVE.has(o.status)) return true;
     if (Date.now() - ms(o.updated_at) > RECENT_MS) return false;
-    if (!t || !t.status) return true;
+    if (!tb || !tb.status) return true;
     // A table set free or reserved belongs to the next party: finished
     // orders of the last one are theirs to forget.
-    if (t.status === 'available' || t.status === 'reserved') return false;
-    if (t.status_changed_at) {
-      const slack = t.status === 'cleaning' ? 120000 : 0;
-      return ms(o.updated_at) >= ms(t.status_changed_at) - slack;
+    if (tb.status === 'available' || tb.status === 'reserved') return false;
+    if (tb.status_changed_at) {
+      const slack = tb.status === 'cleaning' ? 120000 : 0;
+      return ms(o.updated_at) >= ms(tb.status_changed_at) - slack;
     }
     return true;
   });
@@ -34,7 +34,7 @@ export function renderOrders() {
   fill(panel);
   const list = visibleOrders();
   if (!list.length) {
-    panel.appendChild(h('div', { class: 'cart-empty' }, h('p', { class: 'cart-empty-title' }, 'No orders yet'), h('p', null, 'Once you send an order, you can follow it here.')));
+    panel.appendChild(h('div', { class: 'cart-empty' }, h('p', { class: 'cart-empty-title' }, t('no_orders_title')), h('p', null, t('no_orders_text'))));
     return;
   }
   const wrap = h('div', { class: 'orders' });
@@ -44,27 +44,27 @@ export function renderOrders() {
 
 export function orderCard(o) {
   const cancelled = o.status === 'cancelled';
-  const idx = STEPS.findIndex((s) => s[0] === o.status);
+  const idx = STEPS.indexOf(o.status);
   return h(
     'article',
     { class: 'order status-' + o.status, 'data-order': o.id },
     h(
       'header',
       { class: 'order-head' },
-      h('span', { class: 'order-title' }, 'Order #' + o.id),
+      h('span', { class: 'order-title' }, t('order_n', { id: o.id })),
       h('span', { class: 'order-time' }, clock(o.created_at)),
-      h('span', { class: 'pill pill-' + o.status, 'data-status': o.status }, STATUS_LABEL[o.status] || o.status),
+      h('span', { class: 'pill pill-' + o.status, 'data-status': o.status }, statusLabel(o.status)),
       // Paid before it was served: still on its way from the kitchen.
-      o.paid_at && o.status !== 'paid' && !cancelled ? h('span', { class: 'pill pill-paid order-paid-early' }, 'Paid') : null,
+      o.paid_at && o.status !== 'paid' && !cancelled ? h('span', { class: 'pill pill-paid order-paid-early' }, t('st_paid')) : null,
     ),
     cancelled
-      ? h('p', { class: 'order-cancel' }, o.cancel_reason ? 'Cancelled: ' + o.cancel_reason : 'This order was cancelled.')
+      ? h('p', { class: 'order-cancel' }, o.cancel_reason ? t('cancelled_reason', { reason: o.cancel_reason }) : t('cancelled_plain'))
       : o.status === 'paid'
-        ? h('p', { class: 'order-paid' }, 'Paid — thank you!')
+        ? h('p', { class: 'order-paid' }, t('paid_thanks'))
         : h(
             'ol',
-            { class: 'steps', 'aria-label': 'Progress: ' + (STATUS_LABEL[o.status] || o.status) },
-            STEPS.map((s, i) => h('li', { class: 'step-dot' + (i < idx ? ' done' : '') + (i === idx ? ' now' : '') }, h('span', { class: 'dot' }), h('span', { class: 'step-label' }, s[1]))),
+            { class: 'steps', 'aria-label': t('progress', { status: statusLabel(o.status) }) },
+            STEPS.map((s, i) => h('li', { class: 'step-dot' + (i < idx ? ' done' : '') + (i === idx ? ' now' : '') }, h('span', { class: 'dot' }), h('span', { class: 'step-label' }, statusLabel(s)))),
           ),
     h(
       'ul',
@@ -74,12 +74,12 @@ export function orderCard(o) {
           'li',
           { class: it.done ? 'is-done' : null },
           h('span', { class: 'ol-qty' }, it.quantity + '×'),
-          h('span', { class: 'ol-name' }, it.name, it.notes ? h('span', { class: 'ol-note' }, it.notes) : null),
+          h('span', { class: 'ol-name' }, it.name, choiceList(it), it.notes ? h('span', { class: 'ol-note' }, it.notes) : null),
           h('span', { class: 'ol-price' }, money(it.unit_price_cents * it.quantity)),
         ),
       ),
     ),
-    o.notes ? h('p', { class: 'order-note-text' }, 'Note: ' + o.notes) : null,
+    o.notes ? h('p', { class: 'order-note-text' }, t('note_prefix', { note: o.notes })) : null,
     o.status === 'pending' ? cancelButton(o) : null,
   );
 }
@@ -112,7 +112,7 @@ export function cancelButton(o) {
         cancelOrder(o.id);
       },
     },
-    armed ? 'Tap again to cancel this order' : 'Cancel this order',
+    armed ? t('cancel_again') : t('cancel_order'),
   );
 }
 
@@ -125,14 +125,21 @@ export async function cancelOrder(id) {
   try {
     const o = await call('POST', '/api/orders/' + id + '/cancel', { body: { reason: 'Cancelled at the table' } });
     if (o && o.id) onOrder(o);
-    toast('Order #' + id + ' is cancelled.', 'info');
+    toast(t('cancelled_toast', { id }), 'info');
   } catch (e) {
     S.cancelling.delete(id);
-    if (e instanceof ApiError && e.status === 409) toast('The kitchen has already taken this order. Please ask a waiter.', 'warn', 8000);
-    else if (e instanceof ApiError && e.status === 0) toast('No connection — the order could not be cancelled. Please ask a waiter.', 'error', 8000);
-    else if (e instanceof ApiError && e.status !== 401) toast(e.message || 'The order could not be cancelled.', 'error');
+    if (e instanceof ApiError && e.status === 409) toast(t('cancel_too_late'), 'warn', 8000);
+    else if (e instanceof ApiError && e.status === 0) toast(t('cancel_offline'), 'error', 8000);
+    else if (e instanceof ApiError && e.status !== 401) toast(e.message || t('cancel_failed'), 'error');
   } finally {
     S.busy.delete(kind);
     renderOrders();
   }
+}
+
+/** choiceList shows an order line's choices, an allergy one marked. */
+export function choiceList(it) {
+  const mods = it.modifiers || [];
+  if (!mods.length) return null;
+  return h('span', { class: 'ol-mods' }, mods.map((m) => h('span', { class: 'ol-mod' + (m.allergy ? ' is-allergy' : '') }, optionName(it.menu_item_id, m))));
 }

@@ -2,14 +2,14 @@
 // box has it, through lost answers and dead Wi-Fi; and the service
 // requests (waiter, bill).
 import { ApiError } from '/lib/api.js';
-import { newCart, saveCart } from './cart.js';
+import { newCart, saveCart, sameChoices } from './cart.js';
 import { call, loadMenu } from './data.js';
 import { renderTable } from './header.js';
 import { updateAllCardCounts } from './menu.js';
 import { renderOrders } from './orders.js';
 import { renderSheet } from './sheet.js';
 import { setView, renderSide } from './side.js';
-import { MAX_QTY, S, toast } from './state.js';
+import { MAX_QTY, S, toast, t, tr } from './state.js';
 
 export function sendOrder() {
   if (S.outbox) {
@@ -25,10 +25,17 @@ export function sendOrder() {
     key: S.cart.key,
     body: {
       table_id: S.tableId,
-      items: lines.map((l) => ({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes: l.notes || '' })),
+      // Lines saved before options existed leave modifiers out: the box
+      // then chooses each group's defaults.
+      items: lines.map((l) => ({
+        menu_item_id: l.menu_item_id,
+        quantity: l.quantity,
+        notes: l.notes || '',
+        ...(Array.isArray(l.modifiers) ? { modifiers: l.modifiers.map((id) => ({ option_id: id })) } : {}),
+      })),
       notes: (S.cart.notes || '').trim(),
     },
-    lines: lines.map((l) => ({ ...l, name: (S.items.get(l.menu_item_id) || {}).name || '', price_cents: (S.items.get(l.menu_item_id) || {}).price_cents || 0 })),
+    lines: lines.map((l) => ({ ...l, name: tr(S.items.get(l.menu_item_id)), price_cents: (S.items.get(l.menu_item_id) || {}).price_cents || 0 })),
     state: 'sending',
   };
   S.cart = newCart();
@@ -60,7 +67,7 @@ export async function flushOutbox() {
       S.orders.put(order);
       renderOrders();
     }
-    toast('Your order is on its way to the kitchen.', 'good');
+    toast(t('order_sent'), 'good');
     setView('orders');
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
@@ -107,9 +114,9 @@ export async function refuseOutbox(box, e) {
   for (const l of box.lines) {
     if (bad.has(l.menu_item_id)) continue;
     const notes = l.notes || '';
-    const same = S.cart.lines.find((c) => c.menu_item_id === l.menu_item_id && (c.notes || '') === notes);
+    const same = S.cart.lines.find((c) => c.menu_item_id === l.menu_item_id && (c.notes || '') === notes && sameChoices(c.modifiers, l.modifiers));
     if (same) same.quantity = Math.min(MAX_QTY, same.quantity + l.quantity);
-    else S.cart.lines.push({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes });
+    else S.cart.lines.push({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes, modifiers: l.modifiers });
   }
   if (!S.cart.notes && box.body.notes) S.cart.notes = box.body.notes;
   saveCart();

@@ -4,7 +4,7 @@ import { h, fill, byId as $ } from '/lib/dom.js';
 import { saveCart, cartCount, cartSubtotal, setQty } from './cart.js';
 import { visibleOrders } from './orders.js';
 import { sendOrder, flushOutbox } from './outbox.js';
-import { MAX_QTY, NOTE_MAX, ACTIVE, S, money, icon } from './state.js';
+import { MAX_QTY, NOTE_MAX, ACTIVE, S, money, icon, t, tr, unitPrice } from './state.js';
 
 export function setView(view) {
   S.view = view;
@@ -59,7 +59,7 @@ export function renderCartBody(panel) {
   if (!S.cart.lines.length) {
     if (!S.outbox) {
       body.appendChild(
-        h('div', { class: 'cart-empty' }, h('p', { class: 'cart-empty-title' }, 'Nothing here yet'), h('p', null, 'Tap a dish to see it, or + to add it straight to your order.')),
+        h('div', { class: 'cart-empty' }, h('p', { class: 'cart-empty-title' }, t('cart_empty_title')), h('p', null, t('cart_empty_text'))),
       );
     }
     panel.appendChild(body);
@@ -72,12 +72,12 @@ export function renderCartBody(panel) {
     h(
       'label',
       { class: 'order-note' },
-      h('span', { class: 'label' }, 'A note for the kitchen'),
+      h('span', { class: 'label' }, t('kitchen_note')),
       h('textarea', {
         id: 'order-note',
         rows: 2,
         maxlength: NOTE_MAX,
-        placeholder: 'Allergies, no rush, birthday…',
+        placeholder: t('kitchen_note_ph'),
         value: S.cart.notes || '',
         oninput: (ev) => {
           S.cart.notes = ev.target.value;
@@ -98,8 +98,8 @@ export function totals(subtotal) {
     return h(
       'div',
       { class: 'totals' },
-      h('div', { class: 'total-row total-main' }, h('span', null, 'Total'), h('span', { id: 'cart-total' }, money(subtotal))),
-      rate ? h('div', { class: 'total-row total-sub' }, h('span', null, 'Includes ' + pct + ' tax'), h('span')) : null,
+      h('div', { class: 'total-row total-main' }, h('span', null, t('total')), h('span', { id: 'cart-total' }, money(subtotal))),
+      rate ? h('div', { class: 'total-row total-sub' }, h('span', null, t('includes_tax_pct', { pct })), h('span')) : null,
     );
   }
   // The bill taxes the subtotal once, rounding half up: the same sum here.
@@ -107,9 +107,9 @@ export function totals(subtotal) {
   return h(
     'div',
     { class: 'totals' },
-    h('div', { class: 'total-row total-sub' }, h('span', null, 'Subtotal'), h('span', null, money(subtotal))),
-    h('div', { class: 'total-row total-sub' }, h('span', null, 'Tax ' + pct), h('span', null, money(tax))),
-    h('div', { class: 'total-row total-main' }, h('span', null, 'Total'), h('span', { id: 'cart-total' }, money(subtotal + tax))),
+    h('div', { class: 'total-row total-sub' }, h('span', null, t('subtotal')), h('span', null, money(subtotal))),
+    h('div', { class: 'total-row total-sub' }, h('span', null, t('tax_pct', { pct })), h('span', null, money(tax))),
+    h('div', { class: 'total-row total-main' }, h('span', null, t('total')), h('span', { id: 'cart-total' }, money(subtotal + tax))),
   );
 }
 
@@ -120,17 +120,17 @@ export function renderSendButton() {
   // Only a box really out of reach changes the label; a socket that is
   // merely reconnecting does not stop an order from going through.
   const offline = S.restDown || S.conn === 'offline';
-  let label = 'Send order';
+  let label = t('send_order');
   let hint = null;
   // Until the menu is in, prices and availability are unknown.
   let disabled = !S.cart.lines.length || !S.loaded;
   if (S.outbox) {
-    label = 'Send order';
-    hint = 'Your earlier order is still being sent. Add more once it has gone through, or send this one after it.';
+    label = t('send_order');
+    hint = t('sending_earlier');
     disabled = true;
   } else if (offline) {
-    label = 'Send when connected';
-    hint = 'We’ll keep your order here and send it as soon as the connection returns.';
+    label = t('send_when_connected');
+    hint = t('offline_keep');
   }
   slot.appendChild(
     h('button', { class: 'btn btn-primary btn-send' + (offline ? ' is-offline' : ''), id: 'send', type: 'button', disabled, onclick: sendOrder }, label),
@@ -140,15 +140,15 @@ export function renderSendButton() {
 
 export function cartLine(l, i) {
   const it = S.items.get(l.menu_item_id);
-  const name = it ? it.name : S.loaded ? 'Unavailable item' : '…';
-  const price = it ? it.price_cents * l.quantity : 0;
+  const name = it ? tr(it) : S.loaded ? t('unavailable_item') : '…';
+  const price = it ? unitPrice(it, l.modifiers) * l.quantity : 0;
   const li = h(
     'li',
     { class: 'line' },
     h(
       'div',
       { class: 'line-main' },
-      h('div', { class: 'line-name' }, name),
+      h('div', { class: 'line-name' }, name, lineChoices(it, l.modifiers)),
       h('div', { class: 'line-price' }, money(price)),
     ),
     h(
@@ -157,9 +157,9 @@ export function cartLine(l, i) {
       h(
         'div',
         { class: 'stepper' },
-        h('button', { class: 'step', type: 'button', 'aria-label': 'One less ' + name, onclick: () => setQty(i, l.quantity - 1) }, icon('minus')),
+        h('button', { class: 'step', type: 'button', 'aria-label': t('one_less') + ' ' + name, onclick: () => setQty(i, l.quantity - 1) }, icon('minus')),
         h('span', { class: 'qty', 'aria-live': 'polite' }, String(l.quantity)),
-        h('button', { class: 'step', type: 'button', 'aria-label': 'One more ' + name, disabled: l.quantity >= MAX_QTY, onclick: () => setQty(i, l.quantity + 1) }, icon('plus')),
+        h('button', { class: 'step', type: 'button', 'aria-label': t('one_more') + ' ' + name, disabled: l.quantity >= MAX_QTY, onclick: () => setQty(i, l.quantity + 1) }, icon('plus')),
       ),
       l.notes || l.editing
         ? null
@@ -175,7 +175,7 @@ export function cartLine(l, i) {
                 if (input) input.focus();
               },
             },
-            'Add a note',
+            t('add_note'),
           ),
     ),
     l.notes || l.editing
@@ -184,7 +184,7 @@ export function cartLine(l, i) {
           id: 'note-' + i,
           type: 'text',
           maxlength: NOTE_MAX,
-          placeholder: 'e.g. no onions, sauce on the side',
+          placeholder: t('dish_note_ph'),
           value: l.notes || '',
           'aria-label': 'Note for ' + name,
           oninput: (ev) => {
@@ -210,9 +210,20 @@ export function outboxCard() {
   return h(
     'div',
     { class: 'outbox' + (waiting ? ' is-waiting' : '') },
-    h('p', { class: 'outbox-title' }, waiting ? 'Not sent yet — no connection' : 'Sending your order…'),
-    waiting ? h('p', { class: 'outbox-text' }, 'Your order is saved on this iPad. We’ll send it automatically as soon as the connection is back — no need to tap again.') : null,
+    h('p', { class: 'outbox-title' }, waiting ? t('not_sent_title') : t('sending_title')),
+    waiting ? h('p', { class: 'outbox-text' }, t('not_sent_text')) : null,
     h('ul', { class: 'outbox-lines' }, box.lines.map((l) => h('li', null, l.quantity + ' × ' + l.name))),
-    waiting ? h('button', { class: 'btn btn-secondary', id: 'retry', type: 'button', onclick: () => flushOutbox() }, 'Try again now') : null,
+    waiting ? h('button', { class: 'btn btn-secondary', id: 'retry', type: 'button', onclick: () => flushOutbox() }, t('try_again')) : null,
   );
+}
+
+/** lineChoices lists a cart line's chosen options under its name. */
+export function lineChoices(it, mods) {
+  if (!it || !(mods || []).length) return null;
+  const chosen = new Set(mods);
+  const names = [];
+  for (const g of it.modifier_groups || []) {
+    for (const o of g.options) if (chosen.has(o.id)) names.push(h('span', { class: 'line-mod' + (o.allergy ? ' is-allergy' : '') }, tr(o)));
+  }
+  return names.length ? h('span', { class: 'line-mods' }, names) : null;
 }

@@ -2,6 +2,7 @@
 // in S; rendering reads only from there.
 import { byId as $ } from '/lib/dom.js';
 import { formatMoney } from '/lib/api.js';
+import { i18n } from '/lib/i18n.js';
 import { Live } from '/lib/live.js';
 import { toaster } from '/lib/toast.js';
 
@@ -19,23 +20,43 @@ export const NOTE_MAX = 200;
 // a cancellation's reason or their settled bill, and the next party does not.
 export const RECENT_MS = 3 * 60 * 60 * 1000;
 
-export const STEPS = [
-  ['pending', 'Received'],
-  ['confirmed', 'Confirmed'],
-  ['preparing', 'Being prepared'],
-  ['ready', 'Ready'],
-  ['served', 'Served'],
-];
+export const LANG_KEY = 'rms.table.lang';
 
-export const STATUS_LABEL = {
-  pending: 'Received',
-  confirmed: 'Confirmed',
-  preparing: 'Being prepared',
-  ready: 'Ready',
-  served: 'Served',
-  paid: 'Paid',
-  cancelled: 'Cancelled',
-};
+/** The app's own words, from the message files in /t/i18n/. */
+export const words = i18n('/t/i18n', ['en', 'it', 'de', 'fr', 'es']);
+
+/** t is the app's word for key in the guests' language. */
+export const t = (key, vars) => words.t(key, vars);
+
+export const STEPS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
+
+/** statusLabel names an order status for guests. */
+export const statusLabel = (status) => t('st_' + status);
+
+/** tr is a menu row's field (name, description) in the guests' language. */
+export function tr(row, field = 'name') {
+  if (!row) return '';
+  const x = row.translations && row.translations[S.lang];
+  return (x && x[field]) || row[field] || '';
+}
+
+/** optionName names an order line's choice in the guests' language, from the menu when it still has it. */
+export function optionName(itemId, mod) {
+  const it = S.items.get(itemId);
+  for (const g of (it && it.modifier_groups) || []) {
+    const o = g.options.find((x) => x.id === mod.option_id);
+    if (o) return tr(o);
+  }
+  return mod.name;
+}
+
+/** unitPrice is an item's price with the chosen options' deltas. */
+export function unitPrice(it, mods) {
+  let p = it.price_cents;
+  const chosen = new Set(mods || []);
+  for (const g of it.modifier_groups || []) for (const o of g.options) if (chosen.has(o.id)) p += o.price_delta_cents;
+  return p;
+}
 
 export const ACTIVE = new Set(['pending', 'confirmed', 'preparing', 'ready', 'served']);
 
@@ -43,12 +64,14 @@ export const ACTIVE = new Set(['pending', 'confirmed', 'preparing', 'ready', 'se
 export const S = {
   token: null,
   tableId: 0,
-  settings: { restaurant_name: '', currency: 'EUR', tax_rate_bp: 0, prices_include_tax: true, timezone: '' },
+  settings: { restaurant_name: '', currency: 'EUR', tax_rate_bp: 0, prices_include_tax: true, timezone: '', languages: ['en'] },
+  lang: 'en', // the guests' language: the menu's and, where it has a file, the app's words
+  menuChangesAt: 0, // when a category opens or closes next (ms), to load the menu again
   table: null,
   categories: [], // [{id, name, position, items: [item]}], sorted
   items: new Map(), // id -> item
   orders: new Live(), // id -> order, merged from REST and events by seq
-  cart: null, // {table_id, key, lines: [{menu_item_id, quantity, notes}], notes}
+  cart: null, // {table_id, key, lines: [{menu_item_id, quantity, notes, modifiers: [option id]}], notes}
   outbox: null, // {table_id, key, body, state: 'sending'|'waiting'}
   rt: null,
   conn: 'connecting',
@@ -155,7 +178,7 @@ export function byPosition(a, b) {
 /** The table's name as guests read it: "Table 4" for a bare number or "T4". */
 export function tableLabel() {
   const name = S.table && S.table.name ? String(S.table.name).trim() : '';
-  if (!name) return S.tableId ? 'Table ' + S.tableId : '';
+  if (!name) return S.tableId ? t('table_n', { n: S.tableId }) : '';
   const m = /^t?\s*(\d+)$/i.exec(name);
-  return m ? 'Table ' + m[1] : name;
+  return m ? t('table_n', { n: m[1] }) : name;
 }
