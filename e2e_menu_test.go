@@ -252,4 +252,38 @@ func TestMenuOptionsInTheStaffApp(t *testing.T) {
 	if len(o.Items) != 1 || len(o.Items[0].Modifiers) != 1 || o.Items[0].Modifiers[0].Name != "Sparkling" {
 		t.Errorf("the waiter's water = %+v; want one line, sparkling", o)
 	}
+
+	// A fourth language, set in the settings: the item form offers it.
+	staffGo(t, ctx, "#/settings")
+	staffType(t, ctx, `.settings input[name=languages]`, "en, it, de, fr")
+	staffClickText(t, ctx, ".settings button", "Save settings")
+	var st struct{ Languages []string }
+	waitFor(t, 10*time.Second, "the languages saved", func() bool {
+		b.DoJSON(t, http.MethodGet, "/api/settings", admin, nil, http.StatusOK, &st)
+		return strings.Join(st.Languages, ",") == "en,it,de,fr"
+	})
+	staffGo(t, ctx, "#/menu")
+	staffWait(t, ctx, "the water's row", fmt.Sprintf(`!!document.querySelector('tr[data-item-id="%d"]')`, water))
+	staffRun(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-item-id="%d"] .row-actions button`, water))))
+	staffWait(t, ctx, "a French name field", `!!document.querySelector('dialog[open] input[name="tr-name-fr"]')`)
+	staffRun(t, ctx, chromedp.KeyEvent(kb.Escape))
+
+	// Desserts only tomorrow evening: the iPad says when, and will not add them.
+	rome, _ := time.LoadLocation("Europe/Rome")
+	tomorrow := int(time.Now().In(rome).AddDate(0, 0, 1).Weekday())
+	if tomorrow == 0 {
+		tomorrow = 7
+	}
+	b.DoJSON(t, http.MethodPatch, "/api/menu/categories/4", admin, map[string]any{"hours": []map[string]any{{"days": []int{tomorrow}, "from": "18:00", "to": "23:00"}}}, http.StatusOK, nil)
+	tiramisu, _ := menuFind(t, b, waiter, "Tiramisù")
+	tblDo(t, guest, "reload the iPad", chromedp.Reload())
+	tblWait(t, guest, "desserts served tomorrow from 18:00", `[...document.querySelectorAll('.cat-hours')].some((e) => e.textContent.includes('18:00'))`+
+		fmt.Sprintf(` && document.querySelector('[data-item="%d"] .add').disabled`, tiramisu), 15*time.Second)
+	tblDo(t, guest, "to the desserts", chromedp.Evaluate[chromedp.Void](`document.getElementById('cat-4').scrollIntoView()`))
+	shot(t, guest, "menu-hours-1180")
+	token := tblEval[string](t, guest, `localStorage.getItem('rms.token.table')`)
+	if status, raw := b.Do(t, http.MethodPost, "/api/orders", token, map[string]any{"table_id": table.ID, "items": []map[string]any{{"menu_item_id": tiramisu, "quantity": 1}}}); status != http.StatusConflict ||
+		!strings.Contains(string(raw), "not available at this time") {
+		t.Errorf("a guest's tiramisù out of hours = %d %s; want 409 not available at this time", status, raw)
+	}
 }

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,55 @@ func TestRushKitchenBoard(t *testing.T) {
 	kdsWait(t, kds, "keyed cancellation cleared", `!`+kdsTicket(b.ID))
 	kdsRun(t, kds, chromedp.Reload())
 	kdsWait(t, kds, "cleared for good", `document.getElementById('conn').dataset.state === 'connected' && !`+kdsTicket(a.ID)+` && !`+kdsTicket(b.ID))
+
+	// ---- item 2: a 14-ticket rush hides no note and no line ----
+	dishes := []string{"Tagliatelle al ragù", "Risotto ai funghi", "Pollo alla cacciatora", "Tagliata di manzo", "Gnocchi al pesto", "Linguine alle vongole", "Bruschetta al pomodoro", "Fritto misto"}
+	var long kdsOrderBody
+	for i := 0; i < 14; i++ {
+		lines := []kdsLine{{menu[dishes[i%len(dishes)]], 1 + i%3, ""}, {menu[dishes[(i+3)%len(dishes)]], 1, ""}}
+		notes := ""
+		if i == 1 {
+			// The long one: seven lines, an allergy on the last, a long order note.
+			lines = nil
+			for j := 0; j < 6; j++ {
+				lines = append(lines, kdsLine{menu[dishes[j]], 1, map[bool]string{true: "well done", false: ""}[j%2 == 0]})
+			}
+			lines = append(lines, kdsLine{menu["Gnocchi al pesto"], 1, "NUT ALLERGY – no pesto"})
+			notes = "Birthday table: bring the dessert with a candle, mains all together, the child's pasta plain with butter only"
+		}
+		o := kdsPlace(t, box, waiter, int64(1+i%10), notes, lines...)
+		if i == 1 {
+			long = o
+		}
+	}
+	kdsWait(t, kds, "the rush on the board", `document.querySelectorAll('#tickets .ticket').length >= 8 && !document.querySelector('.flash-new')`)
+	// On every page: no ticket cuts its lines or its note, nothing says "more".
+	const nothingHidden = `[...document.querySelectorAll('#tickets .ticket')].every(t => {
+		const i = t.querySelector('.t-items'), n = t.querySelector('.t-notes');
+		return i.scrollHeight <= i.clientHeight + 1 && t.querySelector('.t-more').hidden && (!n || n.scrollHeight <= n.clientHeight + 1);
+	})`
+	pages := 0
+	sawAllergy, sawNote := false, false
+	for pages < 4 {
+		pages++
+		kdsWait(t, kds, fmt.Sprintf("page %d shows everything on it", pages), nothingHidden)
+		shot(t, kds, fmt.Sprintf("rush-14-tickets-page%d-kds-1920", pages))
+		if kdsBool(t, kds, `document.querySelector('`+kdsTicketSel(long.ID)+`')`) {
+			sawAllergy = kdsBool(t, kds, `(() => { const l = [...document.querySelectorAll('`+kdsTicketSel(long.ID)+` .line .note')].find(e => e.textContent.includes('NUT ALLERGY')); if (!l) return false; const r = l.getBoundingClientRect(), b = l.closest('.t-items').getBoundingClientRect(); return r.height > 0 && r.bottom <= b.bottom + 1 && r.right <= b.right + 1; })()`)
+			sawNote = kdsBool(t, kds, `document.querySelector('`+kdsTicketSel(long.ID)+` .t-notes').textContent.includes('butter only')`)
+		}
+		more := kdsString(t, kds, `(() => { const m = document.getElementById('more-pages'); return m.hidden ? '' : m.textContent; })()`)
+		if !strings.Contains(more, "MORE TICKET") {
+			break
+		}
+		kdsClick(t, kds, "#more-pages")
+	}
+	if pages < 2 {
+		t.Errorf("14 tickets, one of seven lines, fit one page; want pages announced (the test expects a rush that pages)")
+	}
+	if !sawAllergy || !sawNote {
+		t.Errorf("the long ticket showed its allergy line %v and its whole note %v; want both", sawAllergy, sawNote)
+	}
 }
 
 // TestRushWaiterAlerts is the waiter's phone (390x844): a call for a

@@ -65,12 +65,9 @@ func (s *Server) handleOrderList(c echo.Context) error {
 		}
 		f.Since = t
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 10000 {
-			return invalid("limit", "must be between 1 and 10000")
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, f.BeforeID, err = pageParams(c); err != nil {
+		return err
 	}
 	if p := principal(c); p.Role == store.RoleCustomer {
 		if f.TableID != 0 && f.TableID != p.TableID {
@@ -83,7 +80,10 @@ func (s *Server) handleOrderList(c echo.Context) error {
 		return err
 	}
 	setSeq(c, seq)
-	return c.JSON(http.StatusOK, orders)
+	if len(orders) > 0 {
+		setNextPage(c, len(orders), f.Limit, orders[0].ID)
+	}
+	return writeList(c, orders)
 }
 
 // loadOrder fetches the order of the :id path and checks that a customer

@@ -58,11 +58,18 @@ func (s *Server) handlePaymentList(c echo.Context) error {
 		}
 		*q.dst = t
 	}
-	payments, err := s.store.Payments(c.Request().Context(), from, to)
+	limit, beforeID, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, payments)
+	payments, err := s.store.PaymentsPage(c.Request().Context(), from, to, limit, beforeID)
+	if err != nil {
+		return err
+	}
+	if len(payments) > 0 {
+		setNextPage(c, len(payments), limit, payments[0].ID)
+	}
+	return writeList(c, payments)
 }
 
 // parseTimeOrDate takes an RFC 3339 time, or a date meaning its UTC

@@ -98,6 +98,9 @@ func (s *Server) StopLongPolls() {
 	s.sio.mu.Unlock()
 	for _, sess := range polling {
 		sess.hc.Close(hub.CodeGoingAway, "server shutting down")
+		// A waiting poll gets the close packet now, and a writer waiting
+		// for the next poll gives up.
+		sess.t.kill()
 	}
 }
 

@@ -93,7 +93,10 @@ type OrderFilter struct {
 	TableID  int64
 	Active   bool
 	Since    time.Time
+	// Limit keeps the newest Limit orders (still returned oldest first);
+	// BeforeID keeps those with a smaller id: the next page back.
 	Limit    int
+	BeforeID int64
 }
 
 // Limits of one order.
@@ -218,6 +221,10 @@ func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, int64, erro
 	if !f.Since.IsZero() {
 		where = append(where, "o.updated_at > ?")
 		args = append(args, ms(f.Since))
+	}
+	if f.BeforeID > 0 {
+		where = append(where, "o.id < ?")
+		args = append(args, f.BeforeID)
 	}
 	query := "SELECT " + orderColumns + " FROM orders o JOIN tables t ON t.id = o.table_id"
 	if len(where) > 0 {

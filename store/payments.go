@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -462,6 +463,13 @@ func (t *txn) refund(b Bill, amount int64) error {
 // Payments lists payments taken in [from, to), oldest first; zero times do
 // not bound.
 func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, error) {
+	return s.PaymentsPage(ctx, from, to, 0, 0)
+}
+
+// PaymentsPage is Payments of one page: with limit > 0 the newest limit
+// payments (still oldest first), with beforeID > 0 only those of a smaller
+// id.
+func (s *Store) PaymentsPage(ctx context.Context, from, to time.Time, limit int, beforeID int64) ([]Payment, error) {
 	query := "SELECT id, table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, line_ids, created_at FROM payments WHERE 1 = 1"
 	var args []any
 	if !from.IsZero() {
@@ -472,7 +480,15 @@ func (s *Store) Payments(ctx context.Context, from, to time.Time) ([]Payment, er
 		query += " AND created_at < ?"
 		args = append(args, ms(to))
 	}
-	rows, err := s.r.QueryContext(ctx, query+" ORDER BY id", args...)
+	if beforeID > 0 {
+		query += " AND id < ?"
+		args = append(args, beforeID)
+	}
+	query += " ORDER BY id"
+	if limit > 0 {
+		query = "SELECT * FROM (" + strings.Replace(query, "ORDER BY id", "ORDER BY id DESC", 1) + fmt.Sprintf(" LIMIT %d) ORDER BY id", limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: payments: %w", err)
 	}

@@ -28,6 +28,10 @@ export function render() {
       const el = renderTicket(p.order, i);
       el.style.gridColumn = String(p.col + 1);
       el.style.gridRow = `${p.row + 1} / span ${p.span}`;
+      if (p.wide) {
+        el.style.gridColumn = `${p.col + 1} / span 2`;
+        el.classList.add('wide');
+      }
       el.dataset.scale = String(scale);
       return el;
     }),
@@ -40,6 +44,14 @@ export function render() {
   $('pager').hidden = pages < 2;
   const later = pageLists.slice(S.page + 1).reduce((n, pl) => n + pl.length, 0);
   $('page-text').textContent = `Page ${S.page + 1}/${pages}` + (later ? ` · ${later} more` : '');
+  // Tickets off this page are said loudly, where the cooks look.
+  const earlier = pageLists.slice(0, S.page).reduce((n, pl) => n + pl.length, 0);
+  const more = $('more-pages');
+  more.hidden = !later && !earlier;
+  more.textContent = later
+    ? `▶ ${later} MORE TICKET${later === 1 ? '' : 'S'} ON PAGE ${S.page + 2} · tap here or press PgDn`
+    : `◀ ${earlier} OLDER TICKET${earlier === 1 ? '' : 'S'} ON ${S.page === 1 ? 'PAGE 1' : 'EARLIER PAGES'} · tap here for page 1`;
+  more.dataset.later = String(later);
   const active = list.filter((o) => o.status !== 'cancelled' && !o._held).length;
 
   const pass = passOrders();

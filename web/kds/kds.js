@@ -198,6 +198,12 @@ function init() {
     S.selectedId = null;
     schedule();
   });
+  $('more-pages').addEventListener('click', () => {
+    // Forward to the tickets not shown; from the last page, back to the first.
+    S.page = Number($('more-pages').dataset.later) > 0 ? S.page + 1 : 0;
+    S.selectedId = null;
+    schedule();
+  });
   $('page-next').addEventListener('click', () => {
     S.page++;
     S.selectedId = null;

@@ -7,10 +7,12 @@ import { renderTicket } from './ticket.js';
 /** @typedef {import('/lib/realtime.js').Order} Order */
 
 // Tickets fill the columns top to bottom, two to a column, oldest first. A
-// ticket too long for half a column takes the whole column; a later short
-// ticket may fill a gap left above it (its number still tells its age).
-// The fewest columns (4 to 6) that hold every ticket win; then slightly
-// smaller type; past 12 tickets, pages of six columns.
+// ticket too long for half a column takes the whole column; one too long
+// for a whole column takes two, its lines continuing into the second (as
+// Square's display does). A later short ticket may fill a gap left above
+// (its number still tells its age). The fewest columns (4 to 6) that hold
+// every ticket win; then slightly smaller type; then pages, which the board
+// announces loudly. Nothing a ticket says is ever cut to make it fit.
 export function layout(grid, list) {
   if (!list.length) return { cols: 4, scale: 1, pages: [[]] };
   const style = getComputedStyle(grid);
@@ -22,22 +24,25 @@ export function layout(grid, list) {
     ? [[6, 0.9]]
     : [[4, 1], [5, 1], [6, 1], [6, 0.92], [6, 0.85], [6, 0.78]];
   let result = null;
-  let heights = [];
   let spans = [];
+  let width = 0;
   for (const [cols, scale] of attempts) {
     // Too few slots even if every ticket took half a column: skip measuring.
     if (list.length > cols * 2 && list.length <= 12) continue;
-    const width = (innerW - gap * (cols - 1)) / cols;
-    heights = measure(list, width, scale);
-    spans = list.map((o, i) => (heights[i] > cellH + 1 ? 2 : 1));
+    width = (innerW - gap * (cols - 1)) / cols;
+    const heights = measure(list, width, scale);
+    spans = list.map((o, i) => (heights[i] > innerH + 1 ? 4 : heights[i] > cellH + 1 ? 2 : 1));
     result = { cols, scale, pages: place(list, spans, cols) };
     if (result.pages.length === 1) return result;
   }
   if (list.length <= 12) {
-    // Twelve tickets always fit one screen: the least overgrown long
-    // tickets go back to half a column and shrink their type to fit.
-    const tall = spans.map((sp, i) => i).filter((i) => spans[i] === 2).sort((a, b) => heights[a] - heights[b]);
-    for (const i of tall) {
+    // Twelve tickets should fit one screen: a long ticket that fits half a
+    // column in the smallest type fitTickets allows goes back to half a
+    // column, the least overgrown first; one that does not fit even then
+    // keeps its room and the board pages.
+    const small = measure(list, width, MIN_SCALE);
+    const back = spans.map((sp, i) => i).filter((i) => spans[i] > 1 && small[i] <= cellH - 2).sort((a, b) => small[a] - small[b]);
+    for (const i of back) {
       spans[i] = 1;
       result.pages = place(list, spans, result.cols);
       if (result.pages.length === 1) break;
@@ -46,18 +51,25 @@ export function layout(grid, list) {
   return result;
 }
 
+/** The smallest type scale a ticket shrinks to (fitTickets stops there). */
+const MIN_SCALE = 0.6;
+
 /**
  * Places tickets on pages of cols columns by two rows, column by column.
- * @returns {{order: Order, col: number, row: number, span: number}[][]}
+ * span is 1 (half a column), 2 (a column) or 4 (two columns).
+ * @returns {{order: Order, col: number, row: number, span: number, wide: boolean}[][]}
  */
 function place(list, spans, cols) {
   const pages = [];
   let cur = [];
   let used = new Array(cols * 2).fill(false); // index col*2+row
+  const free = (c) => c < cols && !used[c * 2] && !used[c * 2 + 1];
   const fit = (span) => {
     for (let c = 0; c < cols; c++) {
-      if (span === 2) {
-        if (!used[c * 2] && !used[c * 2 + 1]) return [c, 0];
+      if (span === 4) {
+        if (free(c) && free(c + 1)) return [c, 0];
+      } else if (span === 2) {
+        if (free(c)) return [c, 0];
       } else {
         for (let r = 0; r < 2; r++) if (!used[c * 2 + r]) return [c, r];
       }
@@ -65,7 +77,8 @@ function place(list, spans, cols) {
     return null;
   };
   list.forEach((o, i) => {
-    const span = spans[i];
+    // Fewer than two columns cannot take a two-column ticket: a column it is.
+    const span = spans[i] === 4 && cols < 2 ? 2 : spans[i];
     let at = fit(span);
     if (!at) {
       pages.push(cur);
@@ -75,8 +88,9 @@ function place(list, spans, cols) {
     }
     const [col, row] = at;
     used[col * 2 + row] = true;
-    if (span === 2) used[col * 2 + 1] = true;
-    cur.push({ order: o, col, row, span });
+    if (span >= 2) used[col * 2 + 1] = true;
+    if (span === 4) used[col * 2 + 2] = used[col * 2 + 3] = true;
+    cur.push({ order: o, col, row, span: span === 1 ? 1 : 2, wide: span === 4 });
   });
   pages.push(cur);
   return pages;
@@ -104,15 +118,15 @@ function measure(list, width, scale) {
   return heights;
 }
 
-// Even a whole column may not hold a very long ticket: then its type
-// shrinks step by step, and only past that does "more" show.
+// A ticket that still overflows its place (two columns of lines) shrinks
+// its type step by step; "more" shows only past the smallest readable type.
 export function fitTickets(grid) {
   for (const t of grid.querySelectorAll('.ticket')) {
     const items = t.querySelector('.t-items');
     let scale = Number(t.dataset.scale) || 1;
     t.style.setProperty('--scale', String(scale));
-    while (items.scrollHeight > items.clientHeight + 1 && scale > 0.6) {
-      scale = Math.round((scale - 0.06) * 100) / 100;
+    while (items.scrollHeight > items.clientHeight + 1 && scale > MIN_SCALE) {
+      scale = Math.max(MIN_SCALE, Math.round((scale - 0.06) * 100) / 100);
       t.style.setProperty('--scale', String(scale));
     }
     t.querySelector('.t-more').hidden = !(items.scrollHeight > items.clientHeight + 1);

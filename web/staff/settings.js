@@ -32,6 +32,8 @@ export function render(root, app) {
         'Print a receipt when a bill is settled (on the first receipt printer)'),
       field('Timezone', h('input', { name: 'timezone', list: 'tz-list', value: s.timezone ?? '', spellcheck: 'false' }), 'Where the restaurant is, like Europe/Paris: the daily report follows its midnight.'),
       h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
+      field('Menu languages', h('input', { name: 'languages', value: (s.languages || ['en']).join(', '), spellcheck: 'false', autocapitalize: 'none' }),
+        'Two-letter codes, the kitchen’s first (orders and tickets use it): en, it, de. Guests pick from these; each name then gets a translation field.'),
       h('h2', null, 'Service'),
       field('Courses', h('input', { name: 'courses', value: (s.courses || []).join(', ') }), 'In order, separated by commas: Starters, Mains, Desserts.'),
       h('label.check', null, h('input', { type: 'checkbox', name: 'fire_courses', checked: !!s.fire_courses }),
@@ -64,6 +66,7 @@ export function render(root, app) {
       auto_confirm_orders: el.auto_confirm_orders.checked,
       print_receipts: el.print_receipts.checked,
       timezone: el.timezone.value.trim(),
+      languages: el.languages.value.split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
       courses: el.courses.value.split(',').map((c) => c.trim()).filter(Boolean),
       fire_courses: el.fire_courses.checked,
       correction_reasons: el.correction_reasons.value.split('\n').map((c) => c.trim()).filter(Boolean),
@@ -74,6 +77,7 @@ export function render(root, app) {
     if (!/^[A-Z]{3}$/.test(next.currency)) bad.currency = 'Use a three-letter code such as EUR.';
     if (!Number.isFinite(rate) || rate < 0 || rate > 100 || String(el.tax_rate_bp.value).trim() === '') bad.tax_rate_bp = 'Enter a percentage between 0 and 100.';
     if (!next.timezone) bad.timezone = 'Choose a timezone, like Europe/Paris.';
+    if (!next.languages.length || next.languages.some((x) => !/^[a-z]{2}$/.test(x))) bad.languages = 'List two-letter codes such as en, it, de.';
     if (Object.keys(bad).length) return fieldErrors(form, bad);
     const patch = {};
     for (const [k, v] of Object.entries(next)) if (JSON.stringify(current[k]) !== JSON.stringify(v)) patch[k] = v;

@@ -48,9 +48,20 @@ export function renderMenu() {
 export function hoursNote(c) {
   const n = c.next_open;
   if (!n) return t('not_now');
-  // Today when it opens within the day; else the weekday.
-  const soon = Date.parse(n.at) - Date.now() < 20 * 3600 * 1000;
+  // "From 18:00" when that is today in the restaurant; else with the weekday.
+  const soon = n.day === todayInRestaurant() && Date.parse(n.at) - Date.now() < 24 * 3600 * 1000;
   return soon ? t('served_from', { time: n.from }) : t('served_from_day', { time: n.from, day: t('days', { i: n.day - 1 }) });
+}
+
+/** todayInRestaurant is today's weekday (1 Monday .. 7 Sunday) in the restaurant's time zone. */
+function todayInRestaurant() {
+  let wd;
+  try {
+    wd = new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: S.settings.timezone || undefined }).format(new Date());
+  } catch {
+    wd = new Intl.DateTimeFormat('en-US', { weekday: 'short' }).format(new Date());
+  }
+  return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(wd) + 1;
 }
 
 /** orderable tells whether guests may order the item now, and if not why. */
@@ -83,7 +94,8 @@ export function itemCard(it) {
         'div',
         { class: 'item-foot' },
         h('div', { class: 'allergens' }, (it.allergens || []).map((a) => h('span', { class: 'allergen' }, a))),
-        can.ok ? null : h('span', { class: 'soldout' }, can.why),
+        // Hours are said once, by the category's title; sold out on the card.
+        it.available ? null : h('span', { class: 'soldout' }, can.why),
         h('span', { class: 'in-cart', hidden: true }),
         h(
           'button',
