@@ -85,6 +85,7 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
 		Version: version, AllowedOrigins: cfg.AllowedOrigins,
 		Upgrades: upgradeOptions(cfg.Data),
+		LANHost:  func() string { return lanHost(cfg, ln.Addr()) },
 	})
 	if err == nil {
 		err = server.Relay(ctx, st, h)
@@ -223,6 +224,22 @@ func (b *box) close() error {
 	err := b.Store.Close()
 	b.unlock()
 	return err
+}
+
+// lanHost is how a tablet on the LAN reaches the box: its mDNS name when it
+// advertises one, else its first LAN address; "" when it has neither.
+func lanHost(cfg config, addr net.Addr) string {
+	port := 0
+	if a, ok := addr.(*net.TCPAddr); ok {
+		port = a.Port
+	}
+	if cfg.MDNS {
+		return net.JoinHostPort(cfg.Hostname+".local", strconv.Itoa(port))
+	}
+	if ips, err := mdns.LANAddresses(cfg.MDNSInterfaces); err == nil && len(ips) > 0 {
+		return net.JoinHostPort(ips[0].String(), strconv.Itoa(port))
+	}
+	return ""
 }
 
 // announce prints, in plain words, the addresses where people can open the box.

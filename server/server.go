@@ -38,6 +38,11 @@ type Options struct {
 	CustomerTokenTTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// LANHost names the box as a tablet on the LAN reaches it ("rms.local:8080",
+	// or an address it announces), for pairing links asked for over a
+	// loopback address that no iPad could open; nil or "" keeps the
+	// request's own host.
+	LANHost func() string
 	// Upgrades let the staff app show and start upgrades.
 	Upgrades UpgradeOptions
 	// MaxPendingSocketsPerAddress and MaxPendingSockets cap the WebSockets

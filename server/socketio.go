@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,7 +147,15 @@ func (s *Server) handleSocketIO(c echo.Context) error {
 // sioHandshake opens a session: over polling the open packet is the
 // answer; over WebSocket it is the first message.
 func (s *Server) sioHandshake(c echo.Context, transport string) error {
-	sess := &sioSession{s: s, id: randomID(), remote: c.Request().RemoteAddr, start: time.Now()}
+	// Until its connect a session is a stranger's: capped per address and
+	// in all with /ws's sockets, refused before anything is set up.
+	unpend, ok := s.pending.enter(c.Request().RemoteAddr)
+	if !ok {
+		c.Set("retry_after", strconv.Itoa(int(wsAuthTimeout.Seconds())))
+		return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many connections waiting to sign in; try again in a few seconds"}
+	}
+	sess := &sioSession{s: s, id: randomID(), remote: c.Request().RemoteAddr, start: time.Now(), unpend: unpend}
 	sess.t = newSIOTransport(sess)
 	var ws *websocket.Conn
 	var cork *corkConn
@@ -154,6 +163,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	if transport == "websocket" {
 		var err error
 		if ws, cork, err = s.sioAccept(c); err != nil {
+			unpend()
 			return nil // Accept has answered
 		}
 		sess.t.ws = &wsTransport{ws: ws, cork: cork}
@@ -162,6 +172,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	unavailable := &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
 	hc, err := s.hub.RegisterFormat(sess.t, hub.Peer{}, sioFormat)
 	if err != nil {
+		unpend()
 		if ws != nil {
 			ws.Close(websocket.StatusGoingAway, "server shutting down")
 			s.sessions.Done()
@@ -173,6 +184,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	sess.hc = hc
 	sess.startTimers()
 	if !s.sio.add(sess) {
+		unpend()
 		hc.Close(int(websocket.StatusTryAgainLater), "too many sessions, or shutting down")
 		if ws != nil {
 			// The hub's writer sends that close; Drain waits for it.

@@ -27,6 +27,9 @@ type sioSession struct {
 	start  time.Time
 	t      *sioTransport
 	hc     *hub.Conn
+	// unpend takes the session out of the count of connections that have
+	// not signed in (see pendingGate), at its connect or its end.
+	unpend func()
 
 	// inMu serialises the client's packets: a POST and the upgraded
 	// WebSocket may deliver at the same time.
@@ -92,6 +95,7 @@ func (sess *sioSession) isConnected() bool {
 // finish releases the session once its transport closed, and logs the
 // disconnect of a client that was connected.
 func (sess *sioSession) finish(code int) {
+	sess.unpend()
 	sess.s.sio.remove(sess.id)
 	sess.mu.Lock()
 	sess.ended = true
@@ -227,6 +231,7 @@ func (sess *sioSession) connect(ctx context.Context, data json.RawMessage) bool 
 	}
 	sess.mu.Lock()
 	sess.principal, sess.connected = p, true
+	sess.unpend()
 	sess.connectTimer.Stop()
 	if !p.ExpiresAt.IsZero() {
 		sess.expiry = time.AfterFunc(time.Until(p.ExpiresAt), func() {

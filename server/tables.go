@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -137,9 +138,31 @@ type pairResponse struct {
 }
 
 // pairURL is the address the QR code opens: the box as the staff member's
-// browser reached it, so it works by name or by IP alike.
-func pairURL(c echo.Context, code string) string {
-	return c.Scheme() + "://" + c.Request().Host + "/t/?code=" + code
+// browser reached it, so it works by name or by IP alike; but a browser on
+// the box itself (localhost, 127.0.0.1) gets the box's LAN name, since an
+// iPad cannot open a loopback address.
+func (s *Server) pairURL(c echo.Context, code string) string {
+	host := c.Request().Host
+	if loopbackHost(host) && s.opts.LANHost != nil {
+		if lan := s.opts.LANHost(); lan != "" {
+			host = lan
+		}
+	}
+	return c.Scheme() + "://" + host + "/t/?code=" + code
+}
+
+// loopbackHost tells whether a Host header names this machine only.
+func loopbackHost(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.Trim(name, "[]")
+	if strings.EqualFold(name, "localhost") || strings.HasSuffix(strings.ToLower(name), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(name)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Server) newPairing(c echo.Context) (pairResponse, error) {
@@ -151,7 +174,7 @@ func (s *Server) newPairing(c echo.Context) (pairResponse, error) {
 	if err != nil {
 		return pairResponse{}, err
 	}
-	return pairResponse{Code: p.Code, URL: pairURL(c, p.Code), ExpiresAt: p.ExpiresAt.Format("2006-01-02T15:04:05Z")}, nil
+	return pairResponse{Code: p.Code, URL: s.pairURL(c, p.Code), ExpiresAt: p.ExpiresAt.Format("2006-01-02T15:04:05Z")}, nil
 }
 
 func (s *Server) handleTablePair(c echo.Context) error {

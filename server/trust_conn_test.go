@@ -129,3 +129,30 @@ func TestPendingGate(t *testing.T) {
 		t.Errorf("full again: admitted; want refused (a double release must not free two)")
 	}
 }
+
+// TestPendingSocketIOCap: Socket.IO sessions that have not connected
+// (signed in) count against the same caps as /ws sockets.
+func TestPendingSocketIOCap(t *testing.T) {
+	ts := newTestServerWith(t, testOptions{tweak: func(o *Options) { o.MaxPendingSocketsPerAddress, o.MaxPendingSockets = 2, 5 }})
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.20")}, Timeout: 5 * time.Second}
+	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}, Timeout: 10 * time.Second}
+	handshake := func() int {
+		res, err := client.Get(ts.URL + "/socket.io/?EIO=4&transport=polling")
+		if err != nil {
+			t.Fatalf("handshake: %v", err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := 0; i < 2; i++ {
+		if got := handshake(); got != http.StatusOK {
+			t.Fatalf("handshake %d: status %d; want 200", i+1, got)
+		}
+	}
+	if got := handshake(); got != http.StatusTooManyRequests {
+		t.Errorf("3rd handshake from one address before any connect: status %d; want 429", got)
+	}
+	if c, status := ts.dialFrom(t, "127.0.0.20", nil); c != nil || status != http.StatusTooManyRequests {
+		t.Errorf("a /ws socket from the same address: status %d; want 429 (one count for both)", status)
+	}
+}

@@ -4,6 +4,7 @@ import {
   h, fill, field, titleCase, money, parseMoney, moneyInput, busy, toast, errorText,
   showError, clearErrors, fieldErrors, formError, calm,
 } from './ui.js';
+import { newIdempotencyKey } from '/lib/api.js';
 import { setStatus } from './floor.js';
 import { lineTags } from './service.js';
 import { payable, linesAmount, seatButtons, extras } from './split.js';
@@ -11,6 +12,11 @@ import { modList } from './choices.js';
 
 // A split in progress, per table: how many equal parts are left to pay.
 const splits = new Map();
+
+// The Idempotency-Key of the payment being taken, kept while its content
+// stays the same: tapping again after a lost answer (the Wi-Fi dropped
+// after the card went through) takes the payment once, not twice.
+let payKey = { key: '', body: '' };
 
 // settledText says what a settled table still waits for: paid orders not
 // yet served stay in the kitchen (paying is not cooking).
@@ -252,7 +258,11 @@ export function billView(app, tableId, body) {
         if (method === 'cash' && tendered.value.trim()) payment.tendered_cents = parseMoney(tendered.value, cur());
         if (byItem && selSeat) payment.seat = selSeat;
         else if (byItem) payment.line_ids = [...sel];
-        await app.call('POST', '/api/payments', payment);
+        // The same key on a retry of the same payment: a card is charged once.
+        const sent = JSON.stringify(payment);
+        if (payKey.body !== sent) payKey = { key: newIdempotencyKey(), body: sent };
+        await app.call('POST', '/api/payments', payment, { 'Idempotency-Key': payKey.key });
+        payKey = { key: '', body: '' };
         sel.clear();
         selSeat = null;
         const left = splits.get(tableId);
