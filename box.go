@@ -84,8 +84,8 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	srv, err := server.New(server.Options{
 		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
 		Version: version, AllowedOrigins: cfg.AllowedOrigins,
-		Upgrades: upgradeOptions(cfg.Data),
-		LANHost:  func() string { return lanHost(cfg, ln.Addr()) },
+		Upgrades: upgradeOptions(cfg.Data), BackupDir: filepath.Join(cfg.Data, "backups"),
+		LANHost: func() string { return lanHost(cfg, ln.Addr()) },
 	})
 	if err == nil {
 		err = server.Relay(ctx, st, h)

@@ -217,6 +217,7 @@ func (c *Conn) enqueueLocked(frame []byte) bool {
 	}
 	if len(c.queue) >= c.hub.queueSize {
 		c.mu.Unlock()
+		c.hub.stats.SlowCloses++
 		c.closeLocked(CodeTooSlow, "too slow: send queue full")
 		return false
 	}

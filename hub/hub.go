@@ -107,6 +107,26 @@ type Hub struct {
 	// waiters are the channels Reached handed out, closed once last
 	// reaches their seq.
 	waiters []waiter
+	// stats are the running totals that Stats reports (for /metrics).
+	stats Stats
+}
+
+// Stats are running totals since the hub started.
+type Stats struct {
+	// Events is how many events were published.
+	Events uint64
+	// Deliveries is how many frames were queued to connections.
+	Deliveries uint64
+	// SlowCloses is how many connections were closed with 4408 because
+	// their queue was full.
+	SlowCloses uint64
+}
+
+// Stats returns the running totals.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.stats
 }
 
 type waiter struct {
@@ -161,6 +181,7 @@ func (h *Hub) Publish(evs ...Event) {
 			h.ring.clear()
 		}
 		h.last = ev.Seq
+		h.stats.Events++
 		e := &entry{ev: ev}
 		if old := h.ring.push(e); old != nil {
 			h.floor = old.ev.Seq
@@ -171,7 +192,9 @@ func (h *Hub) Publish(evs ...Event) {
 					continue // already sent through another of its rooms
 				}
 				c.lastLive = ev.Seq
-				c.enqueueLocked(e.frame(room, c.format))
+				if c.enqueueLocked(e.frame(room, c.format)) {
+					h.stats.Deliveries++
+				}
 			}
 		}
 	}

@@ -24,6 +24,7 @@ func (s *Server) routes() *echo.Echo {
 		s.log.Error("panic in handler", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 		return err
 	}}))
+	e.Use(s.countRequests)
 	e.Use(s.requestLog())
 	e.Use(securityHeaders)
 	if len(s.opts.AllowedOrigins) > 0 {
@@ -37,6 +38,8 @@ func (s *Server) routes() *echo.Echo {
 	}
 
 	e.GET("/healthz", s.handleHealth)
+	// Admin token, or any caller on the box itself (handleMetrics checks).
+	e.GET("/metrics", s.handleMetrics)
 	e.GET("/ws", s.handleWS)
 	for _, path := range []string{"/socket.io", "/socket.io/"} {
 		e.GET(path, s.handleSocketIO)
@@ -66,6 +69,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/settings", s.handleSettingsGet, s.allow(anyRole...))
 	api.PATCH("/settings", s.handleSettingsUpdate, s.allow(adminOnly...))
 
+	api.GET("/system/status", s.handleSystemStatus, s.allow(adminOnly...))
 	api.GET("/system/upgrade", s.handleUpgradeGet, s.allow(adminOnly...))
 	api.POST("/system/upgrade", s.handleUpgradeUpload, s.allow(adminOnly...))
 

@@ -272,7 +272,11 @@ func roleMatrix() map[string]routeCase {
 	delete(tokensOnly, "anon")
 	staff200 := secRoles(200, "admin", "waiter", "chef")
 	return map[string]routeCase{
-		"GET /healthz":           {secAll(200), secFixed("/healthz", nil)},
+		"GET /healthz": {secAll(200), secFixed("/healthz", nil)},
+		// The matrix calls from loopback, where /metrics needs no token
+		// (a local scraper); TestMetricsAccess covers the LAN.
+		"GET /metrics":           {secAll(200), secFixed("/metrics", nil)},
+		"GET /api/system/status": {secRoles(200, "admin"), secFixed("/api/system/status", nil)},
 		"POST /api/auth/login":   {secAll(200), secFixed("/api/auth/login", map[string]string{"username": "admin", "password": "admin123"})},
 		"GET /api/auth/me":       {tokensOnly, secFixed("/api/auth/me", nil)},
 		"POST /api/auth/refresh": {staff200, secFixed("/api/auth/refresh", nil)},

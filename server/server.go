@@ -45,6 +45,9 @@ type Options struct {
 	LANHost func() string
 	// Upgrades let the staff app show and start upgrades.
 	Upgrades UpgradeOptions
+	// BackupDir is the folder of the daily snapshots (the data folder's
+	// backups/); empty: the box keeps none, and reports none.
+	BackupDir string
 	// MaxPendingSocketsPerAddress and MaxPendingSockets cap the WebSockets
 	// that have not authenticated yet, from one client address and in
 	// all; 0 means 16 and 256. Past a cap the upgrade is refused with 429.
@@ -70,6 +73,8 @@ type Server struct {
 
 	// sessions counts WebSocket sessions from upgrade to finish (Drain).
 	sessions sync.WaitGroup
+
+	metrics *metrics
 }
 
 // New builds a Server. The store's committed events reach the hub through
@@ -112,6 +117,7 @@ func New(opts Options) (*Server, error) {
 		pending:    newPendingGate(opts.MaxPendingSocketsPerAddress, opts.MaxPendingSockets),
 		pairLimit:  newLimiter(5*time.Minute, opts.Now),
 	}
+	s.metrics = s.newMetrics()
 	s.echo = s.routes()
 	return s, nil
 }

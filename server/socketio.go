@@ -182,6 +182,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	}
 	// Ready before it can be found: StopLongPolls may close it at once.
 	sess.hc = hc
+	s.metrics.trackConn("socketio", hc.Done())
 	sess.startTimers()
 	if !s.sio.add(sess) {
 		unpend()

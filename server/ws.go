@@ -141,6 +141,7 @@ func (s *Server) handleWS(c echo.Context) error {
 		return nil
 	}
 	sess.hc = hc
+	s.metrics.trackConn("ws", hc.Done())
 	// The read loop gets a goroutine of its own so that this one, with its
 	// deep stack, the request and echo's context, is released: an idle
 	// connection then costs a few KiB.

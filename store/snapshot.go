@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -140,3 +141,40 @@ func syncFile(path string) error {
 	}
 	return nil
 }
+
+// Snapshot is one daily snapshot in the backups folder.
+type Snapshot struct {
+	Name string    `json:"name"`
+	At   time.Time `json:"at"`
+	Size int64     `json:"size_bytes"`
+}
+
+// Snapshots lists the daily snapshots in dir, newest first; a missing
+// folder has none. At is when the file was written.
+func Snapshots(dir string) ([]Snapshot, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("snapshots: %w", err)
+	}
+	var out []Snapshot
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !snapshotName.MatchString(e.Name()) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue // pruned meanwhile
+		}
+		out = append(out, Snapshot{Name: e.Name(), At: fi.ModTime().UTC(), Size: fi.Size()})
+	}
+	// Names carry the date, so they sort as the days do.
+	slices.SortFunc(out, func(a, b Snapshot) int { return -strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// IsSnapshotName reports whether name is the file name of a daily snapshot
+// (and so safe to join to the backups folder).
+func IsSnapshotName(name string) bool { return snapshotName.MatchString(name) }

@@ -50,8 +50,11 @@ type Store struct {
 
 	// writeMu serializes commits with the commit hook, so that events
 	// reach the hook in exactly the order of their seq.
-	writeMu       sync.Mutex
-	onCommit      func([]Event)
+	writeMu  sync.Mutex
+	onCommit func([]Event)
+	// commitStats, when set, hears of every commit: how many writes it
+	// carried and how long the transaction took, fsync included.
+	commitStats   func(writes int, took time.Duration)
 	epoch         string
 	noGroupCommit bool
 
@@ -396,6 +399,7 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 	}
 	s.prepareWanted()
+	start := time.Now()
 	// Not a caller's context: one caller giving up must not abort the others.
 	sqlTx, err := s.w.BeginTx(context.Background(), nil)
 	if err != nil {
@@ -427,6 +431,9 @@ func (s *Store) commit(batch []*writeReq) {
 	if err := tx.Commit(); err != nil {
 		finish(err)
 		return
+	}
+	if s.commitStats != nil {
+		s.commitStats(len(batch), time.Since(start))
 	}
 	if s.onCommit != nil && len(events) > 0 {
 		s.onCommit(events)
