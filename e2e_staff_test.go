@@ -38,7 +38,7 @@ func TestStaffApp(t *testing.T) {
 	staffSignIn(t, ctx, "admin", "admin123")
 	staffWait(t, ctx, "the app shell", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0`)
 	staffWait(t, ctx, "live connection", `document.getElementById('conn').dataset.state === 'connected'`)
-	if got := staffString(t, ctx, `[...document.querySelectorAll('#nav a')].map(a => a.dataset.route).join(',')`); got != "floor,orders,menu,tables,users,printers,settings,report" {
+	if got := staffString(t, ctx, `[...document.querySelectorAll('#nav a')].map(a => a.dataset.route).join(',')`); got != "floor,orders,menu,tables,users,printers,settings,report,audit" {
 		t.Fatalf("admin nav = %q; want every section", got)
 	}
 	shot(t, ctx, "staff-floor-1366")

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"rms/hub"
 	"rms/store"
 )
 
@@ -372,4 +373,31 @@ func TestTerminalPIN(t *testing.T) {
 	}
 	ts.must(t, 204, "DELETE", fmt.Sprintf("/api/terminals/%d", enrolled.Terminal.ID), ts.admin, nil, nil)
 	expectError(t, "a PIN on a deleted terminal", pin("1234"), 401, "unauthorized")
+}
+
+// TestTerminalLockClosesSockets: a lock on a terminal closes the sockets
+// of the session there with 4403, and only those: the same waiter's
+// password session on another device goes on.
+func TestTerminalLockClosesSockets(t *testing.T) {
+	b := newWSBox(t, hub.Options{}, nil)
+	b.must(t, 200, "PATCH", "/api/users/2", b.admin, map[string]any{"pin": "2468"}, nil)
+	var e store.TerminalEnrollment
+	b.must(t, 201, "POST", "/api/terminals", b.admin, map[string]any{"name": "Bar"}, &e)
+	var enrolled struct{ Token string }
+	b.must(t, 200, "POST", "/api/terminals/enroll", "", map[string]any{"code": e.Code}, &enrolled)
+	r := b.do(t, "POST", "/api/auth/pin", "", map[string]any{"pin": "2468"}, "X-Terminal", enrolled.Token)
+	var signed tokenResponse
+	r.decode(t, &signed)
+
+	onTerminal := dialWS(t, b, nil)
+	onTerminal.auth(signed.Token)
+	elsewhere := dialWS(t, b, nil)
+	elsewhere.auth(b.waiter)
+	if r := b.do(t, "POST", "/api/auth/lock", "", nil, "X-Terminal", enrolled.Token); r.status != 204 {
+		t.Fatalf("lock = %d %s", r.status, r.body)
+	}
+	if code := onTerminal.closeCode(5 * time.Second); code != 4403 {
+		t.Errorf("the terminal's socket closed with %d; want 4403", code)
+	}
+	elsewhere.subscribe("orders", nil)
 }

@@ -238,6 +238,9 @@ func (s *Store) CreatePrinter(ctx context.Context, in PrinterInput) (Printer, er
 		}
 		p.ID, _ = res.LastInsertId()
 		t.printWake = true
+		if err := t.audit(change{action: "printer.create", entity: "printer", entityID: p.ID, detail: map[string]string{"name": p.Name, "address": p.Address}}); err != nil {
+			return err
+		}
 		return t.emitPrinter(p.ID)
 	})
 	if err != nil {
@@ -292,6 +295,9 @@ func (s *Store) UpdatePrinter(ctx context.Context, id int64, in PrinterInput) (P
 			return err
 		}
 		t.printWake = true
+		if err := t.audit(change{action: "printer.update", entity: "printer", entityID: id, detail: in}); err != nil {
+			return err
+		}
 		return t.emitPrinter(id)
 	})
 	if err != nil {
@@ -315,6 +321,9 @@ func (s *Store) DeletePrinter(ctx context.Context, id int64) error {
 			return err
 		}
 		t.printWake = true
+		if err := t.audit(change{action: "printer.delete", entity: "printer", entityID: id, detail: map[string]string{"name": p.Name}}); err != nil {
+			return err
+		}
 		st := p.State()
 		st.Queued, st.Deleted = 0, true
 		return t.emit("printer:updated", st, RoomOrders, RoomKDS)

@@ -340,7 +340,7 @@ func (s *Store) ReprintTickets(ctx context.Context, orderID int64, station strin
 			}
 			return conflictf("no enabled kitchen printer prints this order's stations")
 		}
-		return nil
+		return t.audit(change{action: "order.reprint", entity: "order", entityID: orderID, orderID: orderID, detail: map[string]string{"station": station}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: reprint order %d: %w", orderID, err)
@@ -432,8 +432,10 @@ func (s *Store) PrintBill(ctx context.Context, tableID, printerID int64) (PrintJ
 		if err != nil {
 			return err
 		}
-		j, err = t.queueJob(p, PrintDoc{Kind: JobBill, Settings: st, At: t.now, Table: tb.Name, Bill: &b, Payments: payments}, 0, tableID)
-		return err
+		if j, err = t.queueJob(p, PrintDoc{Kind: JobBill, Settings: st, At: t.now, Table: tb.Name, Bill: &b, Payments: payments}, 0, tableID); err != nil {
+			return err
+		}
+		return t.audit(change{action: "bill.print", entity: "table", entityID: tableID, detail: map[string]any{"printer_id": p.ID}})
 	})
 	if err != nil {
 		return PrintJob{}, fmt.Errorf("store: print bill of table %d: %w", tableID, err)
@@ -476,8 +478,10 @@ func (s *Store) PrintTest(ctx context.Context, printerID int64) (PrintJob, error
 		if err != nil {
 			return err
 		}
-		j, err = t.queueJob(p, PrintDoc{Kind: JobTest, Settings: st, At: t.now, Printer: &p}, 0, 0)
-		return err
+		if j, err = t.queueJob(p, PrintDoc{Kind: JobTest, Settings: st, At: t.now, Printer: &p}, 0, 0); err != nil {
+			return err
+		}
+		return t.audit(change{action: "printer.test", entity: "printer", entityID: p.ID})
 	})
 	if err != nil {
 		return PrintJob{}, fmt.Errorf("store: test page on printer %d: %w", printerID, err)

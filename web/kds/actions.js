@@ -4,7 +4,7 @@
 import { ApiError } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { toaster } from '/lib/toast.js';
-import { S, orders, bumped, current, isTicket, isPass, stationLines, station, ghosts, keepGhosts } from './state.js';
+import { S, orders, bumped, current, isTicket, isPass, stationLines, station, ghosts, keepGhosts, ticketsOf } from './state.js';
 import { auth, applyFromRest } from './data.js';
 import { schedule } from './board.js';
 
@@ -86,14 +86,25 @@ export function start(id) {
   });
 }
 
-export function bump(id) {
+/**
+ * bump finishes a ticket. key names the ticket of an order split by its
+ * fires: its lines are crossed off (the box makes the order ready when
+ * nothing is left and nothing is held).
+ */
+export function bump(id, key = null) {
   const o = current(id);
   if (!o || !isTicket(o)) return;
   act('bump', id, async () => {
     const now = current(id);
     if (!now || !isTicket(now)) return;
     if (now.status === 'confirmed') await setStatus(id, 'preparing');
-    if (station) {
+    const views = ticketsOf(current(id) || now);
+    // From the keyboard no ticket is named: the oldest fire still cooking.
+    if (key === null && views.length > 1) key = views.find((v) => !v._held && stationLines(v).some((i) => !i.done))?._key ?? null;
+    if (key !== null) {
+      const view = views.find((v) => v._key === key);
+      for (const it of view ? stationLines(view) : []) if (!it.done) await setLine(id, it.id, true);
+    } else if (station) {
       // At a station, bumping finishes this station's lines; the order turns
       // ready when the last line of the whole order is done.
       for (const it of stationLines(current(id) || now)) if (!it.done) await setLine(id, it.id, true);

@@ -52,7 +52,7 @@ export function render() {
     ? `▶ ${later} MORE TICKET${later === 1 ? '' : 'S'} ON PAGE ${S.page + 2} · tap here or press PgDn`
     : `◀ ${earlier} OLDER TICKET${earlier === 1 ? '' : 'S'} ON ${S.page === 1 ? 'PAGE 1' : 'EARLIER PAGES'} · tap here for page 1`;
   more.dataset.later = String(later);
-  const active = list.filter((o) => o.status !== 'cancelled').length;
+  const active = list.filter((o) => o.status !== 'cancelled' && !o._held).length;
 
   const pass = passOrders();
   $('counts').textContent = `${active} cooking · ${pass.length} ready`;
@@ -79,7 +79,7 @@ export function render() {
 function renderAllDay(list) {
   const counts = new Map();
   for (const o of list) {
-    if (o.status === 'cancelled') continue;
+    if (o.status === 'cancelled' || o._held) continue;
     for (const it of stationLines(o)) {
       if (it.done) continue;
       counts.set(it.name, (counts.get(it.name) || 0) + it.quantity);

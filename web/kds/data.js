@@ -3,11 +3,12 @@
 import { ApiError, listOf, retry } from '/lib/api.js';
 import { staffSession } from '/lib/auth.js';
 import { byId as $ } from '/lib/dom.js';
-import { DONE, S, orders, tableNames, menuItems, ghosts, keepGhosts, newUntil, isTicket, isPass } from './state.js';
+import { DONE, S, orders, tableNames, menuItems, ghosts, keepGhosts, newUntil, isTicket, isPass, courseNames } from './state.js';
 import { schedule } from './board.js';
 import { sound } from './sound.js';
 
 const NEW_FLASH_MS = 6000;
+const ACTIVE_KITCHEN = new Set(['confirmed', 'preparing', 'ready']);
 // A cancellation nobody acknowledged sounds again this often.
 const CANCEL_REMIND_MS = 30000;
 let remindTimer = 0;
@@ -68,6 +69,7 @@ export async function loadMenu() {
 export async function loadSettings() {
   try {
     const s = await call('GET', '/api/settings');
+    if (s && Array.isArray(s.courses)) courseNames.splice(0, courseNames.length, ...s.courses);
     if (s && s.restaurant_name) {
       $('title').textContent = s.restaurant_name + ' · Kitchen';
       document.title = s.restaurant_name + ' · Kitchen';
@@ -111,6 +113,15 @@ export function applyOrder(o, seq, event) {
     newUntil.set(o.id, Date.now() + NEW_FLASH_MS);
     sound.newTicket();
     setTimeout(schedule, NEW_FLASH_MS + 50);
+  } else if (prev && S.loaded && ACTIVE_KITCHEN.has(o.status)) {
+    // A course fired (or fired again) arrives as a new ticket, with sound.
+    const before = new Map(prev.items.map((i) => [i.id, i.fired_at]));
+    const fired = new Set(o.items.filter((i) => i.fired_at && i.quantity > 0 && before.has(i.id) && before.get(i.id) !== i.fired_at).map((i) => i.fired_at));
+    for (const at of fired) newUntil.set(`${o.id}:${at}`, Date.now() + NEW_FLASH_MS);
+    if (fired.size) {
+      sound.newTicket();
+      setTimeout(schedule, NEW_FLASH_MS + 50);
+    }
   }
   if (!DONE.has(o.status) && !tableNames.has(o.table_id)) loadTablesSoon();
   schedule();

@@ -111,16 +111,54 @@ export const S = {
 
 export const now = () => Date.now() + S.clockOffset;
 
+/** The restaurant's course names (settings), for the tickets' labels. */
+export const courseNames = [];
+
+export const courseName = (n) => (n ? courseNames[n - 1] || `Course ${n}` : 'Now');
+
 export function stationLines(o) {
-  return station ? o.items.filter((i) => (i.station || '').toLowerCase() === station) : o.items;
+  // A line voided to nothing is not cooked; a view already holds its own lines.
+  const live = o._view ? o.items : o.items.filter((i) => i.quantity > 0);
+  return station ? live.filter((i) => (i.station || '').toLowerCase() === station) : live;
 }
 
-/** A ticket in the cooking grid. */
-export function isTicket(o) {
-  if (!ACTIVE.has(o.status)) return false;
-  const lines = stationLines(o);
+/**
+ * ticketsOf splits an order into the kitchen's tickets: each fire (a
+ * course sent when staff fired it, or fired again) is its own ticket,
+ * aged from that moment, and each course still held is a "coming" ticket.
+ * An order whose lines all went at once is one ticket, as before. A view
+ * carries the order's fields with only its lines.
+ */
+export function ticketsOf(o) {
+  const groups = new Map();
+  for (const it of o.items) {
+    if (!(it.quantity > 0)) continue;
+    const k = it.fired_at || `held:${it.course || 0}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(it);
+  }
+  if (groups.size < 2) return [o];
+  return [...groups.keys()].sort().map((k) => {
+    const items = groups.get(k);
+    const held = k.startsWith('held:');
+    const courses = [...new Set(items.map((i) => i.course).filter(Boolean))].sort((a, b) => a - b);
+    return { ...o, items, _view: true, _key: `${o.id}:${k}`, _course: courses[0] || 0, _courses: courses, _held: held, _firedAt: held ? null : k };
+  });
+}
+
+/** A ticket (or a course of one) that the cooks work on now. */
+function cooking(v) {
+  if (!ACTIVE.has(v.status) || v._held) return false;
+  const lines = stationLines(v);
   if (!lines.length) return false;
-  return !(station && lines.every((i) => i.done));
+  // A course of a split order, like a station's share, leaves the grid
+  // when its lines are done; the order turns ready when all of it is.
+  return !((station || v._view) && lines.every((i) => i.done));
+}
+
+/** A ticket in the cooking grid: the order has a fired course to cook. */
+export function isTicket(o) {
+  return ticketsOf(o).some(cooking);
 }
 
 /** A ticket waiting at the pass (ready, or done at this station). */
@@ -133,14 +171,25 @@ export function isPass(o) {
 
 export const current = (id) => orders.get(id);
 
-export const byAge = (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id;
+/** A ticket's age runs from when its course was fired (an order: created). */
+export const startedAt = (o) => o._firedAt || o.created_at;
+
+export const byAge = (a, b) => Date.parse(startedAt(a)) - Date.parse(startedAt(b)) || a.id - b.id || (a._course || 0) - (b._course || 0);
 
 export function gridOrders() {
   const list = [];
+  const coming = [];
   for (const [id, until] of newUntil) if (until <= Date.now()) newUntil.delete(id);
-  for (const order of orders.values()) if (isTicket(order) && !ghosts.has(order.id)) list.push(order);
+  for (const order of orders.values()) {
+    if (ghosts.has(order.id) || !ACTIVE.has(order.status)) continue;
+    for (const v of ticketsOf(order)) {
+      if (cooking(v)) list.push(v);
+      else if (v._held && stationLines(v).length) coming.push(v);
+    }
+  }
   for (const g of ghosts.values()) list.push(g.order);
-  return list.sort(byAge);
+  // Held courses come last: they are a heads-up, not work.
+  return list.sort(byAge).concat(coming.sort(byAge));
 }
 
 export function passOrders() {

@@ -1,9 +1,12 @@
 // One ticket as the kitchen sees it: table, age, lines with allergens and
 // notes, and the one action it needs next.
 import { h } from '/lib/dom.js';
-import { S, prefs, menuItems, newUntil, now, stationLines, tableName } from './state.js';
+import { S, prefs, menuItems, newUntil, now, stationLines, tableName, startedAt, courseName } from './state.js';
 import { start, bump, toggleLine, reprint, acknowledge } from './actions.js';
 import { select } from './keys.js';
+
+/** courseLabel names the courses of a ticket of a split order. */
+const courseLabel = (o) => (o._courses || []).map(courseName).join(' · ');
 
 /** fmtAge shows a duration as m:ss or h:mm:ss. */
 export function fmtAge(ms) {
@@ -29,7 +32,10 @@ function kitchenPrinters() {
 
 export function renderTicket(o, index) {
   const ghost = o.status === 'cancelled';
-  const age = now() - Date.parse(o.created_at);
+  // A held course is shown as coming: no start, no crossing off.
+  const held = Boolean(o._held);
+  const inert = ghost || held;
+  const age = now() - Date.parse(startedAt(o));
   const lines = stationLines(o);
   const selected = o.id === S.selectedId;
   const cls = [
@@ -37,26 +43,27 @@ export function renderTicket(o, index) {
     'st-' + o.status,
     ageClass(age),
     selected && 'selected',
-    (newUntil.get(o.id) || 0) > Date.now() && 'flash-new',
+    held && 'held',
+    (newUntil.get(o._key) || newUntil.get(o.id) || 0) > Date.now() && 'flash-new',
   ].filter(Boolean).join(' ');
-  const statusLabel = { confirmed: 'NEW', preparing: 'COOKING', cancelled: 'CANCELLED' }[o.status] || o.status;
+  const statusLabel = held ? 'COMING' : { confirmed: 'NEW', preparing: 'COOKING', cancelled: 'CANCELLED' }[o.status] || o.status;
   const items = lines.map((it, i) => {
     const allergens = menuItems.get(it.menu_item_id)?.allergens || [];
     return h(
       'li',
       {
-        class: ['line', it.done && 'done', selected && i === S.cursorLine && 'cursor'].filter(Boolean).join(' '),
+        class: ['line', it.done && 'done', selected && !held && i === S.cursorLine && 'cursor'].filter(Boolean).join(' '),
         dataset: { item: it.id },
         role: 'button',
         'aria-pressed': it.done ? 'true' : 'false',
-        onclick: ghost ? null : (e) => {
+        onclick: inert ? null : (e) => {
           e.stopPropagation();
           S.selectedId = o.id;
           S.cursorLine = i;
           toggleLine(o.id, it.id);
         },
       },
-      h('span', { class: 'qty' }, `${it.quantity}×`),
+      h('span', { class: 'qty' }, `${it.quantity}×`, it.seat ? h('small', { class: 'seat' }, ` s${it.seat}`) : null),
       h('span', { class: 'what' }, h('span', { class: 'name' }, it.name), allergens.map((a) => h('span', { class: 'alg' }, a))),
       mods(it),
       it.notes ? h('span', { class: 'note' }, it.notes) : null,
@@ -64,14 +71,16 @@ export function renderTicket(o, index) {
   });
   const action = ghost
     ? h('button', { class: 'btn act act-ack', type: 'button', onclick: (e) => (e.stopPropagation(), acknowledge(o.id)) }, 'Seen ✓')
-    : o.status === 'confirmed'
-      ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
-      : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id)) }, 'Bump ✓');
+    : held
+      ? null
+      : o.status === 'confirmed'
+        ? h('button', { class: 'btn act act-start', type: 'button', onclick: (e) => (e.stopPropagation(), start(o.id)) }, 'Start')
+        : h('button', { class: 'btn act act-bump', type: 'button', onclick: (e) => (e.stopPropagation(), bump(o.id, o._view ? o._key : null)) }, 'Bump ✓');
   return h(
     'article',
     {
       class: cls,
-      dataset: { id: o.id, status: o.status },
+      dataset: { id: o.id, status: o.status, course: o._view ? o._course : '', held: held ? 'true' : '' },
       onclick: ghost ? () => acknowledge(o.id) : () => select(o.id),
     },
     h(
@@ -84,8 +93,9 @@ export function renderTicket(o, index) {
         h('span', { class: 't-status' }, statusLabel),
         // Paid up front: cook it all the same, the badge only tells the pass.
         o.paid_at && !ghost ? h('span', { class: 't-paid' }, 'PAID') : null,
-        h('span', { class: 't-timer', dataset: { since: o.created_at } }, fmtAge(age)),
+        held ? null : h('span', { class: 't-timer', dataset: { since: startedAt(o) } }, fmtAge(age)),
       ),
+      o._view && o._courses.length ? h('div', { class: 't-course' }, courseLabel(o)) : null,
     ),
     o.notes ? h('div', { class: 't-notes' }, '✎ ', o.notes) : null,
     h('ul', { class: 't-items' }, items),

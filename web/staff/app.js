@@ -16,6 +16,8 @@ import * as tables from './tables.js';
 import * as users from './users.js';
 import * as settings from './settings.js';
 import * as report from './report.js';
+import * as audit from './audit.js';
+import { enrolled, bindTerminal, showPin, lockOnBox, startIdle, stopIdle } from './terminal.js';
 import * as printers from './printers.js';
 import { printerAlert } from '/lib/printers.js';
 import { watchAlerts } from './alerts.js';
@@ -35,6 +37,7 @@ const ROUTES = {
   printers: { view: printers, label: 'Printers', key: 'p', admin: true },
   settings: { view: settings, label: 'Settings', key: 's', admin: true },
   report: { view: report, label: 'Report', key: 'r', admin: true },
+  audit: { view: audit, label: 'Audit', key: 'a', admin: true },
 };
 
 const $ = byId;
@@ -66,7 +69,7 @@ let offData = [];
 async function boot() {
   wireStatic();
   const token = auth.token();
-  if (!token) return showLogin();
+  if (!token) return enrolled() ? showPin() : showLogin();
   if (!tokenAlive(token)) {
     auth.clear();
     return showLogin(ENDED);
@@ -88,6 +91,8 @@ async function boot() {
 }
 
 function showLogin(message) {
+  if (enrolled()) return showPin(message);
+  $('pin').hidden = true;
   $('boot').hidden = true;
   $('shell').hidden = true;
   $('login').hidden = false;
@@ -146,6 +151,8 @@ async function enter(user, role) {
   document.body.dataset.role = role;
   $('boot').hidden = true;
   $('login').hidden = true;
+  $('pin').hidden = true;
+  $('lock').hidden = !enrolled();
   $('shell').hidden = false;
   $('who').textContent = user.username ? `${user.username} · ${role}` : role;
   buildNav();
@@ -162,6 +169,8 @@ async function enter(user, role) {
     data.on('orders', updateBadges),
     data.on('settings', () => {
       $('restaurant-name').textContent = data.settings.restaurant_name || 'Restaurant';
+      // On a shared terminal the screen locks after the restaurant's idle time.
+      if (enrolled()) startIdle(data.settings.terminal_lock_seconds || 60, () => lock());
     }),
     data.on('new-order', (o) => {
       toast(`New order from ${data.tableName(o.table_id)}: it needs confirming.`, 'info');
@@ -188,6 +197,13 @@ async function enter(user, role) {
   }
 }
 
+/** lock ends the session on a shared terminal and shows the PIN pad. */
+async function lock() {
+  stopIdle();
+  await lockOnBox();
+  signOut('Locked. Enter your PIN.');
+}
+
 // An offline printer is loud on every view: tickets and bills wait for it.
 function showPrinters() {
   printerAlert($('printer-alert'), app.data ? app.data.printers.troubled() : []);
@@ -195,6 +211,7 @@ function showPrinters() {
 
 function signOut(message) {
   if (!app.data && $('shell').hidden) return;
+  stopIdle();
   cleanupView?.();
   cleanupView = null;
   offData.forEach((off) => off());
@@ -301,7 +318,14 @@ function showSound() {
 
 function wireStatic() {
   $('login-form').addEventListener('submit', login);
-  $('signout').addEventListener('click', () => signOut('You have signed out.'));
+  $('signout').addEventListener('click', () => (enrolled() ? lock() : signOut('You have signed out.')));
+  $('lock').addEventListener('click', () => lock());
+  bindTerminal({
+    onSignedIn: (res) => {
+      auth.set(res.token);
+      enter(res.user, res.user.role);
+    },
+  });
   // A click that only wakes the audio up must not also mute it.
   $('sound-btn').addEventListener('click', () => {
     if (!wasLocked()) setMuted(!muted());

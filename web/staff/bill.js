@@ -6,6 +6,8 @@ import {
 } from './ui.js';
 import { newIdempotencyKey } from '/lib/api.js';
 import { setStatus } from './floor.js';
+import { lineTags } from './service.js';
+import { payable, linesAmount, seatButtons, extras } from './split.js';
 import { modList } from './choices.js';
 
 // A split in progress, per table: how many equal parts are left to pay.
@@ -31,6 +33,10 @@ export function billView(app, tableId, body) {
   let loadError = null;
   let method = 'cash';
   let settledNow = false;
+  // Lines ticked for a payment by item, or the seat whose lines they are.
+  const sel = new Set();
+  let selSeat = null;
+  const splitAmount = () => linesAmount(bill, data.settings, sel);
   const billEl = h('section.bill', { 'aria-label': 'Bill' });
   const payEl = h('form.pay', { novalidate: true, 'aria-label': 'Take a payment' });
   fill(body, h('div.bill-layout', null, billEl, payEl));
@@ -44,6 +50,10 @@ export function billView(app, tableId, body) {
       if (mine !== seq) return;
       bill = b;
       loadError = null;
+      // Ticks of lines that were paid (or voided) meanwhile fall away.
+      const open = new Set((b.orders || []).flatMap((o) => o.items || []).filter(payable).map((it) => it.id));
+      for (const id of [...sel]) if (!open.has(id)) sel.delete(id);
+      if (!sel.size) selSeat = null;
     } catch (err) {
       if (mine !== seq) return;
       loadError = err;
@@ -85,17 +95,32 @@ export function billView(app, tableId, body) {
         h('span', null, `${data.tableName(tableId)} · ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`)),
       orders.length
         ? h('table.bill-lines', null,
-          h('thead', null, h('tr', null, h('th', null, 'Qty'), h('th', null, 'Item'), h('th.num', null, 'Price'), h('th.num', null, 'Amount'))),
+          h('thead', null, h('tr', null, h('th', { 'aria-label': 'Pay' }), h('th', null, 'Qty'), h('th', null, 'Item'), h('th.num', null, 'Price'), h('th.num', null, 'Amount'))),
           orders.map((o) => h('tbody', null,
-            h('tr.bill-order', null, h('td', { colspan: 4 }, `Order #${o.id} · ${titleCase(o.status)}`)),
-            (o.items || []).map((it) => h('tr', null,
+            h('tr.bill-order', null, h('td', { colspan: 5 }, `Order #${o.id} · ${titleCase(o.status)}`)),
+            (o.items || []).map((it) => h(`tr${it.paid ? '.paid' : ''}${it.quantity > 0 ? '' : '.voided'}`, { dataset: { line: it.id } },
+              h('td.tick', null, payable(it) ? h('input', {
+                type: 'checkbox',
+                checked: sel.has(it.id),
+                'aria-label': `Pay ${it.name}`,
+                dataset: { line: it.id },
+                onchange: (e) => {
+                  if (e.target.checked) sel.add(it.id);
+                  else sel.delete(it.id);
+                  selSeat = null;
+                  splits.delete(tableId);
+                  drawPay();
+                },
+              }) : it.paid ? h('span.tag.paid', null, '✓') : null),
               h('td', null, `${it.quantity}×`),
-              h('td', null, it.name, modList(it.modifiers), it.notes ? h('small.note', null, it.notes) : null),
+              h('td', null, it.name, modList(it.modifiers), lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
               h('td.num', null, money(it.unit_price_cents, cur())),
               h('td.num', null, money(it.unit_price_cents * it.quantity, cur())))))))
         : h('p.muted', null, settledNow ? 'Paid in full. Thank you!' : 'Nothing to pay on this table.'),
+      extras(app, bill, tableId, load),
       orders.length === 0 && bill.paid_cents === 0 ? null : h('dl.totals', null,
         row('Subtotal', bill.subtotal_cents),
+        bill.discount_cents ? row('Discount', -bill.discount_cents) : null,
         row(data.settings.prices_include_tax ? `Tax included (${pct(data.settings.tax_rate_bp)})` : `Tax (${pct(data.settings.tax_rate_bp)})`, bill.tax_cents),
         row('Total', bill.total_cents, 'total'),
         row('Paid', bill.paid_cents),
@@ -154,7 +179,9 @@ export function billView(app, tableId, body) {
         }, 'Mark table available') : null);
       return;
     }
-    if (!amount.value || parseMoney(amount.value, cur()) > due) amount.value = moneyInput(due, cur());
+    if (sel.size) amount.value = moneyInput(splitAmount(), cur());
+    else if (!amount.value || parseMoney(amount.value, cur()) > due) amount.value = moneyInput(due, cur());
+    amount.readOnly = sel.size > 0;
     const active = document.activeElement;
     const methodSeg = h('div.seg', { role: 'radiogroup', 'aria-label': 'Payment method' }, ['cash', 'card', 'other'].map((m) => h('button.seg-btn', {
       type: 'button',
@@ -167,6 +194,16 @@ export function billView(app, tableId, body) {
       h('h2', null, 'Payment'),
       h('p.form-error', { role: 'alert', hidden: true }),
       h('p.due-line', null, 'Due ', h('strong', null, money(due, cur()))),
+      seatButtons(bill, cur(), selSeat, (s) => {
+        sel.clear();
+        for (const id of s.line_ids) sel.add(id);
+        selSeat = s.seat;
+        splits.delete(tableId);
+        drawAll();
+      }),
+      sel.size ? h('p.split-state.by-item', null,
+        `${selSeat ? `Seat ${selSeat}: ` : ''}${sel.size} line${sel.size === 1 ? '' : 's'} ticked: ${money(splitAmount(), cur())} with tax.`,
+        h('button.ghost.small', { type: 'button', onclick: () => { sel.clear(); selSeat = null; amount.value = moneyInput(due, cur()); drawAll(); } }, 'Untick')) : null,
       h('div.field', { 'data-field': 'method' }, h('span.field-label', null, 'Method'), methodSeg),
       h('div.split', null,
         h('span', null, 'Split'), parts, h('span', null, 'ways'),
@@ -201,7 +238,8 @@ export function billView(app, tableId, body) {
     const a = parseMoney(amount.value, cur());
     const t = tip.value.trim() ? parseMoney(tip.value, cur()) : 0;
     const bad = {};
-    if (!Number.isFinite(a) || a < 1) bad.amount_cents = 'Enter the amount to pay, for example 12.50.';
+    const byItem = sel.size > 0;
+    if (!Number.isFinite(a) || a < (byItem ? 0 : 1)) bad.amount_cents = 'Enter the amount to pay, for example 12.50.';
     else if (a > due) bad.amount_cents = `That is more than the ${money(due, cur())} due. Put the extra in Tip.`;
     if (!Number.isFinite(t) || t < 0) bad.tip_cents = 'Enter the tip as an amount, or leave it empty.';
     if (method === 'cash' && tendered.value.trim()) {
@@ -218,10 +256,15 @@ export function billView(app, tableId, body) {
         const payment = { table_id: tableId, method, amount_cents: a, tip_cents: t };
         // The cash handed over goes along, so the receipt shows the change.
         if (method === 'cash' && tendered.value.trim()) payment.tendered_cents = parseMoney(tendered.value, cur());
+        if (byItem && selSeat) payment.seat = selSeat;
+        else if (byItem) payment.line_ids = [...sel];
+        // The same key on a retry of the same payment: a card is charged once.
         const sent = JSON.stringify(payment);
         if (payKey.body !== sent) payKey = { key: newIdempotencyKey(), body: sent };
         await app.call('POST', '/api/payments', payment, { 'Idempotency-Key': payKey.key });
         payKey = { key: '', body: '' };
+        sel.clear();
+        selSeat = null;
         const left = splits.get(tableId);
         const gave = tendered.value.trim() ? parseMoney(tendered.value, cur()) - a - t : null;
         toast(`Payment of ${money(a, cur())} taken${t ? ` (+ ${money(t, cur())} tip)` : ''}.${gave ? ` Give ${money(gave, cur())} change.` : ''}`, 'ok');

@@ -4,6 +4,7 @@
 import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors, calm } from './ui.js';
 import { byCreated } from './data.js';
 import { byName } from './floor.js';
+import { lineTags, lineActions, moveOrder } from './service.js';
 import { modList } from './choices.js';
 
 const FILTERS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
@@ -76,9 +77,10 @@ export function card(app, o, { compact = false } = {}) {
       // Paying is not cooking: a settled order still to serve says so.
       o.paid_at && o.status !== 'paid' ? h('span.paid-chip', { title: 'The bill is settled; serve it and it is done' }, 'Paid') : null,
       h('span.order-age', { title: `Placed at ${clock(o.created_at)}` }, since(o.created_at))),
-    h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}`, null,
+    h('ul.lines', null, (o.items || []).map((it) => h(`li${it.done ? '.done' : ''}${it.quantity > 0 ? '' : '.voided'}`, { dataset: { line: it.id } },
       h('span.qty', null, `${it.quantity}×`),
-      h('span.line-name', null, it.name, modList(it.modifiers), it.notes ? h('small.note', null, it.notes) : null)))),
+      h('span.line-name', null, it.name, modList(it.modifiers), lineTags(data, it), it.notes ? h('small.note', null, it.notes) : null),
+      lineActions(app, o, it)))),
     o.notes ? h('p.order-note', null, `Note: ${o.notes}`) : null,
     h('footer.order-foot', null,
       h('span.order-total', null, money(o.subtotal_cents, data.currency)),
@@ -102,6 +104,13 @@ function actionButtons(app, o) {
   if (o.status === 'ready' && staff) go('Served', 'served', '.primary');
   if (o.status === 'served' && !o.paid_at) {
     b.push(h('a.button', { href: `#/table/${o.table_id}/bill` }, 'Take payment'));
+  }
+  if (!['paid', 'cancelled'].includes(o.status) && staff) {
+    b.push(h('button.ghost', {
+      type: 'button',
+      dataset: { key: `${o.id}-move`, action: 'move' },
+      onclick: () => moveOrder(app, o),
+    }, 'Move…'));
   }
   // A lost or smudged kitchen ticket: print it again, if the kitchen prints.
   if (['confirmed', 'preparing', 'ready'].includes(o.status) && app.data.printers.list().some((p) => p.enabled && p.kind === 'kitchen')) {

@@ -36,6 +36,12 @@ export function render(root, app) {
       h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
       field('Menu languages', h('input', { name: 'languages', value: (s.languages || ['en']).join(', '), spellcheck: 'false', autocapitalize: 'none' }),
         'Two-letter codes, the kitchen’s first (orders and tickets use it): en, it, de. Guests pick from these; each name then gets a translation field.'),
+      h('h2', null, 'Service'),
+      field('Courses', h('input', { name: 'courses', value: (s.courses || []).join(', ') }), 'In order, separated by commas: Starters, Mains, Desserts.'),
+      h('label.check', null, h('input', { type: 'checkbox', name: 'fire_courses', checked: !!s.fire_courses }),
+        'Hold later courses until staff fire them (or the table says it is ready)'),
+      field('Reasons for voids, comps and discounts', h('textarea', { name: 'correction_reasons', rows: 4, value: (s.correction_reasons || []).join('\n') }), 'One per line; staff may always type another.'),
+      field('Lock shared terminals after (seconds)', h('input', { name: 'terminal_lock_seconds', inputmode: 'numeric', value: String(s.terminal_lock_seconds ?? 60) })),
       h('div.actions', null, h('button.primary', { type: 'submit' }, 'Save settings')));
   };
 
@@ -63,6 +69,10 @@ export function render(root, app) {
       print_receipts: el.print_receipts.checked,
       timezone: el.timezone.value.trim(),
       languages: el.languages.value.split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
+      courses: el.courses.value.split(',').map((c) => c.trim()).filter(Boolean),
+      fire_courses: el.fire_courses.checked,
+      correction_reasons: el.correction_reasons.value.split('\n').map((c) => c.trim()).filter(Boolean),
+      terminal_lock_seconds: Math.floor(Number(el.terminal_lock_seconds.value)),
     };
     const bad = {};
     if (!next.restaurant_name) bad.restaurant_name = 'The restaurant needs a name.';

@@ -6,6 +6,7 @@ import { h, fill, since, titleCase, money, busy, toast, showError, clearErrors, 
 import { STATUSES, clearRequest, setStatus } from './floor.js';
 import { card } from './orders.js';
 import { billView } from './bill.js';
+import { coursePanel, mergeTable } from './service.js';
 import { askChoices, modList, optionNames, unitPrice } from './choices.js';
 
 // Carts outlive the view, so flipping to the bill and back keeps a half
@@ -13,7 +14,7 @@ import { askChoices, modList, optionNames, unitPrice } from './choices.js';
 const carts = new Map();
 
 function cartOf(tableId) {
-  if (!carts.has(tableId)) carts.set(tableId, { lines: [], notes: '', key: null });
+  if (!carts.has(tableId)) carts.set(tableId, { lines: [], notes: '', key: null, seat: 0 });
   return carts.get(tableId);
 }
 
@@ -40,11 +41,17 @@ export function render(root, app, [idText, tab = 'order']) {
       h('a.back', { href: '#/floor' }, '← Floor'),
       h('h1', null, t.name, h(`span.status-chip.st-${t.status}`, null, titleCase(t.status))),
       h('span.muted', null, [t.section, `${t.seats} seats`, t.status === 'occupied' ? `seated ${since(t.status_changed_at)}` : ''].filter(Boolean).join(' · ')),
+      t.status === 'occupied' && data.ordersOf(id).length ? h('button.ghost.small', {
+        type: 'button',
+        dataset: { action: 'merge' },
+        title: 'Move the whole party (orders and payments) to another table',
+        onclick: () => mergeTable(app, id),
+      }, 'Move party…') : null,
       req ? h('button.req-inline.flash', {
         type: 'button',
         title: 'Mark this request as handled',
         onclick: (e) => clearRequest(app, t, e.currentTarget),
-      }, `${req.kind === 'bill' ? 'Asks for the bill' : 'Calls a waiter'} · ${since(req.created_at)} · Clear`) : null,
+      }, `${{ bill: 'Asks for the bill', next_course: 'Ready for the next course' }[req.kind] || 'Calls a waiter'} · ${since(req.created_at)} · Clear`) : null,
       h('div.seg.small', { role: 'group', 'aria-label': 'Table status' }, STATUSES.map((s) => h(`button.seg-btn.st-${s}`, {
         type: 'button',
         'aria-pressed': String(t.status === s),
@@ -154,18 +161,24 @@ function orderView(app, tableId, body) {
     drawMenu();
   };
 
+  // A line starts in the item's course and for the seat being served.
   const add = async (it) => {
     let mods = [];
     if ((it.modifier_groups || []).length) {
       mods = await askChoices(app, it);
       if (!mods) return;
     }
+    const seat = cart.seat || 0;
+    const course = it.course || 0;
     const key = [...mods].sort((a, b) => a - b).join(',');
-    const line = cart.lines.find((l) => l.menu_item_id === it.id && !l.notes && [...(l.modifiers || [])].sort((a, b) => a - b).join(',') === key);
+    const line = cart.lines.find((l) => l.menu_item_id === it.id && !l.notes && l.seat === seat && l.course === course
+      && [...(l.modifiers || [])].sort((a, b) => a - b).join(',') === key);
     if (line) line.quantity++;
-    else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '', modifiers: mods });
+    else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '', modifiers: mods, seat, course });
     changed();
   };
+  const courses = data.settings.courses || [];
+  const seatsOf = () => Math.max(1, Math.min(20, data.tables.get(tableId)?.seats || 4));
 
   const drawCart = () => {
     const keep = document.activeElement?.dataset?.key;
@@ -181,6 +194,19 @@ function orderView(app, tableId, body) {
           h('button.icon-btn', { type: 'button', 'aria-label': `One more ${it?.name || ''}`, dataset: { key: `p${i}` }, onclick: () => { l.quantity++; changed(); } }, '+'),
           h('span.line-name', null, it?.name || `Item ${l.menu_item_id}`, it && !it.available ? h('span.pill.bad', null, "86'd") : null, modList(optionNames(it, l.modifiers))),
           h('span.line-price', null, money(price * l.quantity, data.currency))),
+        h('div.line-opts', null,
+          h('select.line-course', {
+            'aria-label': `Course of ${it?.name || 'this line'}`,
+            dataset: { key: `c${i}` },
+            onchange: (e) => { l.course = Number(e.target.value); changed(); },
+          }, h('option', { value: '0', selected: !l.course }, 'No course'),
+          courses.map((c, ci) => h('option', { value: String(ci + 1), selected: l.course === ci + 1 }, c))),
+          h('select.line-seat', {
+            'aria-label': `Seat of ${it?.name || 'this line'}`,
+            dataset: { key: `s${i}` },
+            onchange: (e) => { l.seat = Number(e.target.value); changed(); },
+          }, h('option', { value: '0', selected: !l.seat }, 'Shared'),
+          Array.from({ length: seatsOf() }, (_, s) => h('option', { value: String(s + 1), selected: l.seat === s + 1 }, `Seat ${s + 1}`)))),
         h('input.line-note', {
           type: 'text',
           placeholder: 'Note (no onions, well done…)',
@@ -195,9 +221,17 @@ function orderView(app, tableId, body) {
     const count = cart.lines.reduce((n, l) => n + l.quantity, 0);
     bar.hidden = count === 0;
     fill(bar, h('span', null, `${count} item${count === 1 ? '' : 's'} · ${money(total, data.currency)}`), h('span', null, 'Review and send ↓'));
+    const seatBar = h('div.seg.small.seat-bar', { role: 'group', 'aria-label': 'Seat for the next dishes' },
+      [0, ...Array.from({ length: seatsOf() }, (_, s) => s + 1)].map((s) => h('button.seg-btn', {
+        type: 'button',
+        'aria-pressed': String((cart.seat || 0) === s),
+        dataset: { seat: s },
+        onclick: () => { cart.seat = s; drawCart(); },
+      }, s ? `Seat ${s}` : 'Shared')));
     fill(cartEl,
       h('h2', null, 'New order'),
       h('p.form-error', { role: 'alert', hidden: true }),
+      h('div.field', null, h('span.field-label', null, 'Adding for'), seatBar),
       cart.lines.length ? h('ul.cart-lines', null, rows) : h('p.muted', null, 'Tap dishes to add them.'),
       h('label.field', null, h('span.field-label', null, 'Order note'),
         h('textarea', {
@@ -223,7 +257,15 @@ function orderView(app, tableId, body) {
     cart.key ??= newIdempotencyKey();
     const body = {
       table_id: tableId,
-      items: cart.lines.map((l) => ({ menu_item_id: l.menu_item_id, quantity: l.quantity, notes: l.notes.trim(), modifiers: (l.modifiers || []).map((id) => ({ option_id: id })) })),
+      items: cart.lines.map((l) => ({
+        menu_item_id: l.menu_item_id,
+        quantity: l.quantity,
+        notes: l.notes.trim(),
+        modifiers: (l.modifiers || []).map((id) => ({ option_id: id })),
+        // Sent only when chosen, so an item's own course stays the default.
+        ...(l.course && l.course !== data.item(l.menu_item_id)?.course ? { course: l.course } : {}),
+        ...(l.seat ? { seat: l.seat } : {}),
+      })),
       notes: cart.notes.trim(),
     };
     await busy(cartEl.querySelector('button[type=submit]'), async () => {
@@ -235,6 +277,7 @@ function orderView(app, tableId, body) {
         cart.key = null;
         toast(`Order #${order.id} sent to the kitchen.`, 'ok');
         drawCart();
+        drawMenu();
       } catch (err) {
         showError(err, cartEl);
       }
@@ -244,13 +287,17 @@ function orderView(app, tableId, body) {
   const drawOnTable = () => {
     const orders = data.ordersOf(tableId);
     fill(onTable, h('h2', null, 'On this table'),
+      coursePanel(app, orders),
       orders.length ? orders.map((o) => card(app, o, { compact: true })) : h('p.muted', null, 'No open orders.'));
   };
 
   drawMenu();
   drawCart();
   drawOnTable();
+  // The time since the last course ticks on.
+  const tick = setInterval(calm(drawOnTable), 30e3);
   const offs = [
+    () => clearInterval(tick),
     data.on('menu', calm(() => { drawMenu(); drawCart(); })),
     data.on('orders', calm(drawOnTable)),
     data.on('tables', calm(drawOnTable)),

@@ -2,6 +2,7 @@
 // back, reset a password, delete. Passwords never come back from the API.
 import { h, fill, field, titleCase, dialog, confirmDialog, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { list } from './data.js';
+import { pinDialog, terminalsPanel } from './terminals.js';
 
 const ROLES = ['admin', 'waiter', 'chef'];
 const ROLE_HINT = {
@@ -18,6 +19,7 @@ export function render(root, app) {
   root.append(
     h('div.view-head', null, h('h1', null, 'Users')),
     h('div.users-layout', null, listEl, create),
+    terminalsPanel(app),
   );
   let alive = true;
 
@@ -56,6 +58,7 @@ export function render(root, app) {
         }, h('span.knob'), u.active ? 'Active' : 'Inactive')),
         h('td.row-actions', null,
           h('button.small.ghost', { type: 'button', onclick: () => resetPassword(app, u) }, 'Reset password'),
+          h('button.small.ghost', { type: 'button', dataset: { action: 'pin' }, onclick: () => pinDialog(app, u, draw) }, u.has_pin ? 'PIN ✓' : 'Set PIN'),
           h('button.small.ghost.danger-text', { type: 'button', onclick: (e) => remove(u, e.currentTarget) }, 'Delete'))))))));
   };
 

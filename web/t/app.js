@@ -24,6 +24,9 @@ function bindApp() {
     if (!(S.table && S.table.open_request && S.table.open_request.kind === 'waiter')) askFor('waiter');
   });
   $('btn-bill').addEventListener('click', openBill);
+  $('btn-next').addEventListener('click', () => {
+    if (!(S.table && S.table.open_request && S.table.open_request.kind === 'next_course')) askFor('next_course');
+  });
   $('tab-cart').addEventListener('click', () => setView('cart'));
   $('tab-orders').addEventListener('click', () => setView('orders'));
   $('scrim').addEventListener('click', closeSheet);

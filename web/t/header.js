@@ -45,6 +45,13 @@ export function renderTable() {
   const req = tb && tb.open_request ? tb.open_request.kind : null;
   serviceButton($('btn-waiter'), 'waiter', req === 'waiter', t('call_waiter'), t('waiter_called'));
   serviceButton($('btn-bill'), 'bill', req === 'bill', t('bill'), t('bill_requested'));
+  // "Ready for the next course" shows when the restaurant holds courses
+  // and one of ours is waiting; the box then sends it to the kitchen.
+  const next = $('btn-next');
+  const waiting = Boolean(S.settings.fire_courses) && [...S.orders.values()].some((o) =>
+    !['paid', 'cancelled'].includes(o.status) && (o.items || []).some((i) => i.quantity > 0 && !i.fired_at));
+  next.hidden = !waiting && req !== 'next_course';
+  if (!next.hidden) serviceButton(next, 'next_course', req === 'next_course', t('next_course'), t('next_course_asked'));
 }
 
 export function serviceButton(btn, kind, sent, label, sentLabel) {

@@ -55,6 +55,7 @@ export function onOrder(order, meta) {
   // page holds (a replay after a reload) changes nothing.
   if (!S.orders.put(order, meta && meta.seq)) return;
   renderOrders();
+  renderTable(); // "ready for the next course" follows the held courses
   if (old && old.status !== order.status) {
     if (order.status === 'ready') toast(t('order_ready', { id: order.id }), 'good');
     if (order.status === 'cancelled' && !S.cancelling.has(order.id)) {

@@ -155,7 +155,7 @@ export async function askFor(kind) {
     const res = await call('POST', '/api/tables/' + S.tableId + '/requests', { body: { kind } });
     if (res && res.id === S.tableId) S.table = { ...S.table, ...res };
     else S.table = { ...S.table, open_request: { kind, created_at: new Date().toISOString() } };
-    toast(kind === 'bill' ? 'We’ll bring your bill shortly.' : 'A waiter is on the way.', 'good');
+    toast(kind === 'bill' ? 'We’ll bring your bill shortly.' : kind === 'next_course' ? 'The kitchen is starting your next course.' : 'A waiter is on the way.', 'good');
   } catch (e) {
     if (e instanceof ApiError && e.status === 0) toast('No connection to the restaurant’s system — please wave to a member of staff.', 'error', 8000);
     else if (e instanceof ApiError && e.status !== 401) toast(e.message || 'That did not work. Please try again.', 'error');
