@@ -178,6 +178,18 @@ func TestItems(t *testing.T) {
 }
 
 func itemEqual(a, b store.Item) bool {
+	// An empty list or map and a missing one mean the same here.
+	for _, it := range []*store.Item{&a, &b} {
+		if it.ModifierGroupIDs == nil {
+			it.ModifierGroupIDs = []int64{}
+		}
+		if it.ModifierGroups == nil {
+			it.ModifierGroups = []store.ModifierGroup{}
+		}
+		if it.Translations == nil {
+			it.Translations = store.Translations{}
+		}
+	}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
