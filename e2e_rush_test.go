@@ -66,6 +66,19 @@ func TestRushPayingIsNotCooking(t *testing.T) {
 	kdsWait(t, kds, "gone from the pass and the board", `!`+kdsTicket(o.ID)+` && !document.querySelector('#pass .chip[data-id="`+fmt.Sprint(o.ID)+`"]')`)
 	staffGo(t, staff, "#/floor")
 	staffWait(t, staff, "table cleaning once served", `document.querySelector('.tile[data-table-id="3"]')?.dataset.status === 'cleaning'`)
+
+	// ---- item 15: the demo dish's allergens are the form's (the EU's 14) ----
+	staffGo(t, staff, "#/menu")
+	staffWait(t, staff, "menu with the carbonara", `[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Spaghetti carbonara'))`)
+	staffExec(t, staff, `[...document.querySelectorAll('tr')].find(r => r.textContent.includes('Spaghetti carbonara')).querySelector('.row-actions button').click()`)
+	staffWait(t, staff, "the item form", `!!document.querySelector('dialog[open] .allergens')`)
+	if got := staffString(t, staff, `[...document.querySelectorAll('dialog[open] .allergens input:checked')].map(i => i.value).join(',')`); got != "gluten,eggs,milk" {
+		t.Errorf("carbonara's ticked allergens = %q; want gluten,eggs,milk from the one list", got)
+	}
+	if n := staffInt(t, staff, `document.querySelectorAll('dialog[open] .allergens input[type=checkbox]').length`); n != 14 {
+		t.Errorf("the item form offers %d allergens; want the EU's 14", n)
+	}
+	shot(t, staff, "rush-allergens-form-1440")
 }
 
 // TestRushKitchenBoard is the kitchen TV at 1920x1080 during a rush: a

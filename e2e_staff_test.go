@@ -295,6 +295,10 @@ func TestStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/settings")
 	staffWait(t, ctx, "software update card with the last upgrade", `(() => { const c = document.querySelector('.update'); return !!c && c.textContent.includes('Running rms') && c.textContent.includes('development build') && !c.querySelector('input[type=file]') && c.querySelectorAll('.update-steps li').length === 3 && c.textContent.includes('Rolled back'); })()`)
 	shot(t, ctx, "staff-settings-update-1366")
+	// The box card: free disk, last backup, database size and printers.
+	staffWait(t, ctx, "box card", `(() => { const c = document.querySelector('.system'); if (!c) return false; const dd = [...c.querySelectorAll('.system-row dd')].map(d => d.textContent); return dd.length === 3 && / of \d/.test(dd[0]) && /\d+(\.\d)? (kB|MB)/.test(dd[2]) && !!c.querySelector('h3') && (c.querySelectorAll('.system-printers li').length > 0 || c.textContent.includes('No printers')); })()`)
+	staffString(t, ctx, `(document.querySelector('.system').scrollIntoView(), '')`)
+	shot(t, ctx, "staff-settings-box-1366")
 
 	// ---- a new waiter: signs in and sees no admin sections ----
 	staffGo(t, ctx, "#/users")

@@ -336,7 +336,7 @@ func TestTableApp(t *testing.T) {
 	tblJSON(t, b, http.MethodPost, "/api/menu/categories", admin, map[string]any{"name": "Specials", "position": 99}, http.StatusCreated, &cat)
 	var special tblItem
 	tblJSON(t, b, http.MethodPost, "/api/menu/items", admin, map[string]any{
-		"category_id": cat.ID, "name": "Truffle tagliolini", "description": "Fresh pasta, black truffle", "price_cents": 2800, "allergens": []string{"gluten", "egg"},
+		"category_id": cat.ID, "name": "Truffle tagliolini", "description": "Fresh pasta, black truffle", "price_cents": 2800, "allergens": []string{"gluten", "eggs"},
 	}, http.StatusCreated, &special)
 	tblWait(t, ctx, "item of a new category", fmt.Sprintf(`!!document.querySelector('[data-item="%d"]') && document.getElementById('cats').textContent.includes('Specials')`, special.ID), 3*time.Second)
 	// A deleted item leaves the menu at once.

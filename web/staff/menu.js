@@ -6,10 +6,8 @@ import {
   showError, clearErrors, fieldErrors, calm,
 } from './ui.js';
 import { groupsSection, groupPicker, photoField, translationFields } from './options.js';
+import { ALLERGENS } from '/lib/allergens.js';
 
-/** ALLERGENS are the fourteen the EU requires menus to declare. */
-const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soy', 'milk', 'nuts',
-  'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
 const STATIONS = ['kitchen', 'bar', 'grill', 'pastry', 'cold'];
 
 /** render draws the menu editor into root and returns its cleanup. */

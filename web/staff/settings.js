@@ -1,8 +1,9 @@
 // Settings (admin): restaurant name, currency, tax, auto-confirm, receipts,
-// timezone (only the fields that changed are sent), and the software
-// update card.
+// timezone (only the fields that changed are sent), the box's disk, backup,
+// database and printers, and the software update card.
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { updateCard } from './update.js';
+import { systemCard } from './system.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
 
@@ -10,7 +11,8 @@ const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK
 export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
   const update = updateCard(app);
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, update.el);
+  const system = systemCard(app);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, update.el);
   let alive = true;
   let current = null;
 
@@ -99,5 +101,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; update.stop(); };
+  return () => { alive = false; update.stop(); system.stop(); };
 }
