@@ -265,7 +265,12 @@ func (s *Store) CreatePaymentOnce(ctx context.Context, in NewPayment, idem Idemp
 				}
 			}
 		}
-		if err := t.audit(change{action: "payment.create", entity: "payment", entityID: p.ID,
+		// A payment of one order shows in that order's history too.
+		var forOrder int64
+		if len(p.OrderIDs) == 1 {
+			forOrder = p.OrderIDs[0]
+		}
+		if err := t.audit(change{action: "payment.create", entity: "payment", entityID: p.ID, orderID: forOrder,
 			detail: map[string]any{"table_id": p.TableID, "method": p.Method, "amount_cents": p.AmountCents, "tip_cents": p.TipCents, "line_ids": p.LineIDs}}); err != nil {
 			return err
 		}
