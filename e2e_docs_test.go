@@ -1137,6 +1137,11 @@ func TestDocsBrowserExamples(t *testing.T) {
 	}
 	box.DoJSON(t, "PATCH", "/api/menu/items/21/availability", chef, map[string]bool{"available": false}, http.StatusOK, nil)
 	want(table, "table", "menu item 21 sold out")
+	// Paying is not cooking: the water is served before the bill is
+	// settled, so nothing is left to serve and the table turns to cleaning.
+	for _, step := range []struct{ token, status string }{{chef, "preparing"}, {chef, "ready"}, {waiter, "served"}} {
+		box.DoJSON(t, "PATCH", fmt.Sprintf("/api/orders/%d/status", orderID), step.token, map[string]string{"status": step.status}, http.StatusOK, nil)
+	}
 	box.DoJSON(t, "POST", "/api/payments", waiter, map[string]any{"table_id": 3, "method": "cash", "amount_cents": 350, "tip_cents": 0}, http.StatusCreated, nil)
 	want(staff, "staff", "payment 350 at table 3")
 	want(table, "table", "table is cleaning")
