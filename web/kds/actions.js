@@ -69,10 +69,14 @@ async function setLine(id, itemId, done) {
   }
 }
 
-/** reprint prints the order's kitchen tickets again (this screen's station only, on a station screen). */
-export function reprint(id) {
+/**
+ * reprint prints the order's kitchen tickets again: this screen's station
+ * only, on a station screen, and only course, for a ticket of one fired course.
+ */
+export function reprint(id, course = 0) {
   act('reprint', id, async () => {
-    const res = await call('POST', `/api/orders/${id}/tickets/print`, station ? { station } : undefined);
+    const body = { ...(station ? { station } : {}), ...(course ? { course } : {}) };
+    const res = await call('POST', `/api/orders/${id}/tickets/print`, Object.keys(body).length ? body : undefined);
     const n = res?.jobs?.length || 0;
     toast(`Ticket #${id} sent to ${n} printer${n === 1 ? '' : 's'}.`);
   });

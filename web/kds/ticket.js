@@ -106,7 +106,7 @@ export function renderTicket(o, index) {
         type: 'button',
         title: 'Print this ticket again',
         'aria-label': `Reprint ticket ${o.id}`,
-        onclick: (e) => (e.stopPropagation(), reprint(o.id)),
+        onclick: (e) => (e.stopPropagation(), reprint(o.id, o._view && o._courses?.length === 1 ? o._courses[0] : 0)),
       }, 'Reprint') : null,
       action),
     ghost ? h('div', { class: 't-ghost', role: 'alert' }, 'CANCELLED',
