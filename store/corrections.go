@@ -72,6 +72,20 @@ func findLine(o *Order, id int64) (*OrderItem, error) {
 }
 
 // correctable checks that a line of o may still be voided or comped.
+// correctableLine reads an order in t and finds one of its lines that a
+// void or comp may still change.
+func correctableLine(ctx context.Context, t *txn, orderID, lineID int64) (Order, *OrderItem, error) {
+	o, err := getOrder(ctx, t.tx, orderID)
+	if err != nil {
+		return Order{}, nil, err
+	}
+	line, err := findLine(&o, lineID)
+	if err != nil {
+		return Order{}, nil, err
+	}
+	return o, line, correctable(o, line)
+}
+
 func correctable(o Order, line *OrderItem) error {
 	if o.Status == StatusPaid || o.Status == StatusCancelled {
 		return conflictf("a %s order cannot be corrected", o.Status)
@@ -127,15 +141,9 @@ func (s *Store) VoidLine(ctx context.Context, orderID, lineID, quantity int64, r
 	}
 	var o Order
 	err := s.write(ctx, func(t *txn) error {
+		var line *OrderItem
 		var err error
-		if o, err = getOrder(ctx, t.tx, orderID); err != nil {
-			return err
-		}
-		line, err := findLine(&o, lineID)
-		if err != nil {
-			return err
-		}
-		if err := correctable(o, line); err != nil {
+		if o, line, err = correctableLine(ctx, t, orderID, lineID); err != nil {
 			return err
 		}
 		if role != RoleAdmin && line.started(o.Status) {
@@ -210,15 +218,9 @@ func (s *Store) CompLine(ctx context.Context, orderID, lineID int64, reason stri
 	}
 	var o Order
 	err := s.write(ctx, func(t *txn) error {
+		var line *OrderItem
 		var err error
-		if o, err = getOrder(ctx, t.tx, orderID); err != nil {
-			return err
-		}
-		line, err := findLine(&o, lineID)
-		if err != nil {
-			return err
-		}
-		if err := correctable(o, line); err != nil {
+		if o, line, err = correctableLine(ctx, t, orderID, lineID); err != nil {
 			return err
 		}
 		if line.Comped {
