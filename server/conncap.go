@@ -15,7 +15,10 @@ const (
 )
 
 // pendingGate counts unauthenticated sockets per client address and in
-// all, and refuses a new one past either cap.
+// all, and refuses a new one past either cap. The box's own loopback
+// addresses (127.0.0.1, ::1) count only in all: a reverse proxy on the box
+// (TLS in front of rms) makes every screen arrive from there, and a whole
+// floor reconnecting after a Wi-Fi drop must not be refused as one stranger.
 type pendingGate struct {
 	perAddress, total int
 
@@ -44,7 +47,7 @@ func (g *pendingGate) enter(remote string) (release func(), ok bool) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.all >= g.total || g.byAddr[addr] >= g.perAddress {
+	if g.all >= g.total || (g.byAddr[addr] >= g.perAddress && !boxLoopback(addr)) {
 		return nil, false
 	}
 	g.all++
@@ -60,4 +63,10 @@ func (g *pendingGate) enter(remote string) (release func(), ok bool) {
 			}
 		})
 	}, true
+}
+
+// boxLoopback reports whether addr is the loopback address a local proxy
+// connects from. Other 127/8 addresses are not exempt.
+func boxLoopback(addr string) bool {
+	return addr == "127.0.0.1" || addr == "::1"
 }

@@ -156,3 +156,26 @@ func TestPendingSocketIOCap(t *testing.T) {
 		t.Errorf("a /ws socket from the same address: status %d; want 429 (one count for both)", status)
 	}
 }
+
+// TestPendingGateBoxLoopback: 127.0.0.1 and ::1 (a proxy on the box) pass
+// the per-address cap but not the cap in all; the rest of 127/8 does not.
+func TestPendingGateBoxLoopback(t *testing.T) {
+	g := newPendingGate(2, 5)
+	for i, remote := range []string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "[::1]:4"} {
+		if _, ok := g.enter(remote); !ok {
+			t.Fatalf("socket %d from %s refused; want in (counts only in all)", i+1, remote)
+		}
+	}
+	if _, ok := g.enter("127.0.0.20:1"); !ok {
+		t.Fatalf("127.0.0.20, first: refused; want the fifth place")
+	}
+	if _, ok := g.enter("127.0.0.1:5"); ok {
+		t.Fatalf("sixth socket in all: admitted; want refused by the cap in all")
+	}
+	g2 := newPendingGate(2, 5)
+	g2.enter("127.0.0.20:1")
+	g2.enter("127.0.0.20:2")
+	if _, ok := g2.enter("127.0.0.20:3"); ok {
+		t.Fatalf("third from 127.0.0.20: admitted; want the per-address cap")
+	}
+}
