@@ -76,17 +76,81 @@ func TestAccessibilityKDS(t *testing.T) {
 	axeCheck(t, ctx, "kds board with tickets")
 }
 
-// TestAccessibilityStaffApp checks the staff app's sign-in and sections.
+// TestAccessibilityStaffApp checks the staff app's sign-in and every
+// section an admin sees, with its dialogs: floor and a table's actions,
+// orders, order entry with a cart, bill and payment, menu editor and item
+// form, tables and the pairing code, users, printers, report, settings,
+// audit.
 func TestAccessibilityStaffApp(t *testing.T) {
 	requireAxe(t)
 	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+	order := kdsPlace(t, box, waiter, 1, "window seat", kdsLine{menu["Burrata"], 2, "no basil"}, kdsLine{menu["Tiramisù"], 1, ""})
 	ctx := newBrowser(t, 1366, 768)
 
 	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
 	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
 	axeCheck(t, ctx, "staff sign-in")
+	staffSignIn(t, ctx, "admin", "wrong-password")
+	staffWait(t, ctx, "wrong password message", `document.querySelector('#login-form .form-error:not([hidden])')?.textContent.includes('Wrong username or password')`)
+	axeCheck(t, ctx, "staff sign-in with an error")
 
 	staffSignIn(t, ctx, "admin", "admin123")
 	staffWait(t, ctx, "the floor", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
 	axeCheck(t, ctx, "staff floor")
+	staffClick(t, ctx, `.tile[data-table-id="1"] .tile-main`)
+	staffWait(t, ctx, "table actions", `!!document.querySelector('dialog[open] button[data-status=available]')`)
+	axeCheck(t, ctx, "staff floor table actions")
+	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
+
+	staffGo(t, ctx, "#/orders")
+	staffWait(t, ctx, "orders", fmt.Sprintf(`!!document.querySelector('.order[data-order-id="%d"]')`, order.ID))
+	axeCheck(t, ctx, "staff orders")
+
+	staffGo(t, ctx, "#/table/2/order")
+	staffWait(t, ctx, "order entry", `document.querySelectorAll('.item-grid button.dish:not(:disabled)').length > 2`)
+	staffClick(t, ctx, `.item-grid button.dish:not(:disabled)`)
+	staffWait(t, ctx, "a line in the cart", `!!document.querySelector('.cart .cart-row')`)
+	axeCheck(t, ctx, "staff order entry with a cart")
+
+	staffGo(t, ctx, "#/table/1/bill")
+	staffWait(t, ctx, "bill", `document.querySelector('.bill')?.textContent.includes('Burrata') && !!document.querySelector('.pay input[name=amount_cents]')`)
+	axeCheck(t, ctx, "staff bill and payment")
+
+	staffGo(t, ctx, "#/menu")
+	staffWait(t, ctx, "menu editor", `document.querySelectorAll('.cat tbody tr').length > 3`)
+	axeCheck(t, ctx, "staff menu editor")
+	staffClickText(t, ctx, ".cat button", "+ Item here")
+	staffWait(t, ctx, "item form", `!!document.querySelector('dialog[open] .item-form')`)
+	axeCheck(t, ctx, "staff menu item form")
+	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
+
+	staffGo(t, ctx, "#/tables")
+	staffWait(t, ctx, "tables", `document.querySelectorAll('tr[data-table-id]').length > 3`)
+	axeCheck(t, ctx, "staff tables")
+	staffClick(t, ctx, `tr[data-table-id="3"] button[data-key^=pair]`)
+	staffWait(t, ctx, "pairing code and QR", `/^\d{6}$/.test(document.querySelector('dialog[open] .pair-code')?.dataset.code || '') && !!document.querySelector('dialog[open] .qr svg')`)
+	axeCheck(t, ctx, "staff pairing code")
+	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
+
+	staffGo(t, ctx, "#/users")
+	staffWait(t, ctx, "users", `!!document.querySelector('tr[data-username="admin"]')`)
+	axeCheck(t, ctx, "staff users")
+
+	staffGo(t, ctx, "#/printers")
+	staffWait(t, ctx, "printers", `!document.querySelector('#view .card p.muted')?.textContent.includes('Loading')`)
+	axeCheck(t, ctx, "staff printers")
+
+	staffGo(t, ctx, "#/report")
+	staffWait(t, ctx, "report", `!!document.querySelector('[data-kpi=payments] .kpi-value')`)
+	axeCheck(t, ctx, "staff report")
+
+	staffGo(t, ctx, "#/settings")
+	staffWait(t, ctx, "settings with the box card", `!!document.querySelector('.settings input[name=restaurant_name]') && !!document.querySelector('.system .system-row dd')`)
+	axeCheck(t, ctx, "staff settings")
+
+	staffGo(t, ctx, "#/audit")
+	staffWait(t, ctx, "audit", `document.getElementById('view').dataset.view === 'audit' && !document.querySelector('#view .muted')?.textContent.startsWith('Loading')`)
+	axeCheck(t, ctx, "staff audit")
 }
