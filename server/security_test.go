@@ -275,11 +275,15 @@ func roleMatrix() map[string]routeCase {
 		"GET /healthz": {secAll(200), secFixed("/healthz", nil)},
 		// The matrix calls from loopback, where /metrics needs no token
 		// (a local scraper); TestMetricsAccess covers the LAN.
-		"GET /metrics":           {secAll(200), secFixed("/metrics", nil)},
-		"GET /api/system/status": {secRoles(200, "admin"), secFixed("/api/system/status", nil)},
-		"POST /api/auth/login":   {secAll(200), secFixed("/api/auth/login", map[string]string{"username": "admin", "password": "admin123"})},
-		"GET /api/auth/me":       {tokensOnly, secFixed("/api/auth/me", nil)},
-		"POST /api/auth/refresh": {staff200, secFixed("/api/auth/refresh", nil)},
+		"GET /metrics":              {secAll(200), secFixed("/metrics", nil)},
+		"GET /api/system/status":    {secRoles(200, "admin"), secFixed("/api/system/status", nil)},
+		"GET /api/system/snapshots": {secRoles(200, "admin"), secFixed("/api/system/snapshots", nil)},
+		// A well-formed name of no snapshot: an admin gets past the role
+		// check to 404, and nothing is restored.
+		"POST /api/system/restore": {secRoles(404, "admin"), secFixed("/api/system/restore", map[string]string{"name": "rms-1999-01-01.db"})},
+		"POST /api/auth/login":     {secAll(200), secFixed("/api/auth/login", map[string]string{"username": "admin", "password": "admin123"})},
+		"GET /api/auth/me":         {tokensOnly, secFixed("/api/auth/me", nil)},
+		"POST /api/auth/refresh":   {staff200, secFixed("/api/auth/refresh", nil)},
 
 		"GET /api/users": {secRoles(200, "admin"), secFixed("/api/users", nil)},
 		"POST /api/users": {secRoles(201, "admin"), func(t *testing.T, f *secFixture, _ string) (string, any) {

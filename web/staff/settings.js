@@ -4,6 +4,7 @@
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { updateCard } from './update.js';
 import { systemCard } from './system.js';
+import { restoreCard } from './restore.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
 
@@ -12,7 +13,8 @@ export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
   const update = updateCard(app);
   const system = systemCard(app);
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, update.el);
+  const restore = restoreCard(app);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, restore.el, update.el);
   let alive = true;
   let current = null;
 
@@ -101,5 +103,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; update.stop(); system.stop(); };
+  return () => { alive = false; update.stop(); system.stop(); restore.stop(); };
 }
