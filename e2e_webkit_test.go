@@ -157,7 +157,7 @@ func wkTableFlow(t, parent *testing.T, d *wkDriver, b *testBox, w, h, n int, byL
 
 	// Live progress to ready.
 	for _, st := range []struct{ status, token, label string }{
-		{"confirmed", waiter, "Confirmed"}, {"preparing", chef, "Being prepared"}, {"ready", chef, "Ready"},
+		{"confirmed", waiter, "In the kitchen"}, {"preparing", chef, "Being prepared"}, {"ready", chef, "Ready"},
 	} {
 		if o.Status == st.status {
 			continue
