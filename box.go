@@ -41,7 +41,11 @@ type box struct {
 	Hub    *hub.Hub
 	Server *server.Server
 	Port   int
-	secret []byte
+	// TLSPort is the HTTPS port with --tls; 0 without.
+	TLSPort int
+	secret  []byte
+	tls     *boxTLS // nil without --tls
+	tlsInfo *server.TLSInfo
 
 	ln     net.Listener
 	http   *http.Server
@@ -74,28 +78,50 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	if err != nil {
 		return nil, err
 	}
+	tl, err := listenTLS(cfg)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	closeListeners := func() {
+		ln.Close()
+		if tl != nil {
+			tl.ln.Close()
+		}
+	}
 	// One process serves a data folder, and a restore never swaps the
 	// database under a running box.
 	unlock, err := lockData(cfg.Data)
 	if err != nil {
-		ln.Close()
+		closeListeners()
 		return nil, err
 	}
 	st, secret, err := openData(ctx, cfg.Data, store.Options{BcryptCost: cfg.bcryptCost})
 	if err != nil {
 		unlock()
-		ln.Close()
+		closeListeners()
 		return nil, err
+	}
+	var tlsInfo *server.TLSInfo
+	if tl != nil {
+		if tlsInfo, err = tl.openCerts(cfg, ln.Addr().(*net.TCPAddr).Port, log); err != nil {
+			st.Close()
+			unlock()
+			closeListeners()
+			return nil, err
+		}
 	}
 	b := &box{
 		cfg: cfg, log: log, secret: secret, ln: ln, unlock: unlock,
 		Port:     ln.Addr().(*net.TCPAddr).Port,
-		serveErr: make(chan error, 1),
+		tls:      tl,
+		tlsInfo:  tlsInfo,
+		serveErr: make(chan error, 2), // one per listener
 	}
 	if err := b.wire(ctx, st); err != nil {
 		st.Close()
 		unlock()
-		ln.Close()
+		closeListeners()
 		return nil, err
 	}
 	b.front = newFrontDoor(b.Server)
@@ -109,6 +135,10 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	// Shutdown waits for requests in flight; held Socket.IO polls are
 	// answered at once instead of after up to 25 s.
 	b.http.RegisterOnShutdown(func() { b.current().Server.StopLongPolls() })
+	if tl != nil {
+		b.TLSPort = tl.port
+		tl.configure(b.http)
+	}
 	return b, nil
 }
 
@@ -123,6 +153,7 @@ func (b *box) wire(ctx context.Context, st *store.Store) error {
 		Version: version, AllowedOrigins: cfg.AllowedOrigins,
 		Upgrades: upgradeOptions(cfg.Data), BackupDir: filepath.Join(cfg.Data, "backups"),
 		LANHost: func() string { return lanHost(cfg, b.ln.Addr()) },
+		TLS:     b.tlsInfo,
 		Restore: b.restoreSnapshot,
 	})
 	if err == nil {
@@ -163,6 +194,10 @@ func (b *box) start() {
 	}
 	b.started = true
 	go func() { b.serveErr <- b.http.Serve(b.ln) }()
+	if b.tls != nil {
+		// The same server and handler: one Shutdown closes both.
+		go func() { b.serveErr <- b.http.ServeTLS(b.tls.ln, "", "") }()
+	}
 
 	if b.cfg.MDNS {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -190,6 +225,9 @@ func (b *box) startJobsLocked() {
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopJobs = cancel
 	st := b.Store
+	if b.tls != nil {
+		b.goJob(func() { b.tls.certs.Run(ctx, tlsRefreshEvery) })
+	}
 	b.goJob(func() { systemd.Watchdog(ctx, st.Ping, b.log) })
 	b.goJob(func() {
 		if err := st.RunSnapshots(ctx, filepath.Join(b.cfg.Data, "backups"), b.cfg.BackupKeep, b.log); err != nil {
@@ -261,6 +299,9 @@ func (b *box) close() error {
 		cancel()
 	} else {
 		b.ln.Close()
+		if b.tls != nil {
+			b.tls.ln.Close()
+		}
 	}
 	// A restore under way finishes first: then the parts are its own.
 	b.restoreMu.Lock()
@@ -318,5 +359,8 @@ func (b *box) announce() {
 		}
 	}
 	urls = append(urls, fmt.Sprintf("http://localhost:%d", port))
+	if b.tls != nil {
+		urls = append(urls, b.tls.urls(cfg)...)
+	}
 	b.log.Info("rms is serving; open it at "+strings.Join(urls, " or "), "version", version, "data", cfg.Data)
 }

@@ -103,6 +103,15 @@ func (t *txn) audit(c change) error {
 	return nil
 }
 
+// staffID is the user who makes the write, or nil when it is not a staff
+// member (a table's iPad, the box itself).
+func (t *txn) staffID() any {
+	if a := ActorFrom(t.ctx); a.Kind == ActorUser && a.ID != 0 {
+		return a.ID
+	}
+	return nil
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
