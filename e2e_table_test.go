@@ -283,7 +283,7 @@ func TestTableApp(t *testing.T) {
 
 	// Progress follows the kitchen live.
 	steps := []struct{ status, token, label string }{
-		{"confirmed", waiter, "Confirmed"},
+		{"confirmed", waiter, "In the kitchen"},
 		{"preparing", chef, "Being prepared"},
 		{"ready", chef, "Ready"},
 		{"served", waiter, "Served"},
@@ -793,6 +793,8 @@ func TestTableAppLayouts(t *testing.T) {
 		}
 		shot(t, ctx, "table-layout-"+name+"-progress")
 	}
+	// A portrait iPad's cart drawer closes before the menu is tapped again.
+	tblDo(t, ctx, "close the drawer", chromedp.Evaluate[chromedp.Void](`document.getElementById('app').classList.contains('side-open') && document.getElementById('side-toggle').click()`))
 	tblDo(t, ctx, "item sheet", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .item-name`, items[6].ID))))
 	tblWait(t, ctx, "sheet", `!document.getElementById('sheet').hidden`, 3*time.Second)
 	tblCheckTouch(t, ctx, "item sheet")

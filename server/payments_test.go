@@ -278,6 +278,18 @@ func TestDailyReport(t *testing.T) {
 	if !slices.Equal(r.ByMethod, wantMethods) {
 		t.Errorf("report by method = %+v; want %+v", r.ByMethod, wantMethods)
 	}
+	// T2's bill, opened on the 26th, is still open: 2500 + 2400 + the
+	// 27th's 8750, with 10% tax, is 15015, less 1301 paid. The 27th's order
+	// (9625) less the cent paid on the 27th is the other days' part.
+	wantRec := store.ReportReconciliation{GrossSalesCents: 5390, PaymentsCents: 1300, OpenBillsCents: 13714, OtherDaysCents: -9624}
+	if r.Reconciliation != wantRec || r.OpenBillsCount != 1 || r.OpenBillsCents != 13714 {
+		t.Errorf("report's open bills %d (%d), reconciliation %+v; want 1 (13714), %+v", r.OpenBillsCount, r.OpenBillsCents, r.Reconciliation, wantRec)
+	}
+	if len(r.ByWaiter) != 1 || r.ByWaiter[0].UserName != "ana" || r.ByWaiter[0].UserID == nil ||
+		r.ByWaiter[0].OrdersCount != 2 || r.ByWaiter[0].SalesCents != 5390 || r.ByWaiter[0].PaymentsCount != 2 ||
+		r.ByWaiter[0].PaymentsCents != 1300 || r.ByWaiter[0].TipsCents != 200 {
+		t.Errorf("report by waiter = %+v; want ana with 2 orders, 5390 sales, 2 payments of 1300, 200 tips", r.ByWaiter)
+	}
 
 	// Without a date: today in Rome, which is already the 27th.
 	ts.must(t, 200, "GET", "/api/reports/daily", ts.admin, nil, &r)

@@ -205,7 +205,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	for _, p := range []struct {
 		name string
 		dst  *int64
-	}{{"user_id", &f.UserID}, {"order_id", &f.OrderID}} {
+	}{{"user_id", &f.UserID}, {"order_id", &f.OrderID}, {"before_id", &f.BeforeID}} {
 		v := q.Get(p.name)
 		if v == "" {
 			continue
@@ -227,5 +227,13 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, rows)
+	// Newest first: the next page holds what is older than the last entry.
+	if len(rows) > 0 {
+		limit := f.Limit
+		if limit == 0 {
+			limit = store.DefaultAuditRows
+		}
+		setNextPage(c, len(rows), limit, rows[len(rows)-1].ID)
+	}
+	return writeList(c, rows)
 }

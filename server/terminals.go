@@ -95,7 +95,7 @@ func (s *Server) handleTerminalEnroll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tok, exp, err := s.sign(claims{Role: roleTerminal, Version: tm.TokenVersion,
+	tok, exp, err := s.sign(claims{Role: roleTerminal, Version: tm.TokenVersion, Key: tm.TokenKey,
 		RegisteredClaims: jwt.RegisteredClaims{Subject: strconv.FormatInt(tm.ID, 10)}}, terminalTokenTTL)
 	if err != nil {
 		return err
@@ -104,12 +104,12 @@ func (s *Server) handleTerminalEnroll(c echo.Context) error {
 }
 
 // terminalFromHeader checks the X-Terminal token and returns the
-// terminal's id and token version; 401 when it is missing or not a live
-// terminal's.
-func (s *Server) terminalFromHeader(c echo.Context) (int64, int64, error) {
+// terminal's id, token version and key; 401 when it is missing or not a
+// live terminal's.
+func (s *Server) terminalFromHeader(c echo.Context) (int64, int64, string, error) {
 	raw := strings.TrimSpace(c.Request().Header.Get("X-Terminal"))
 	if raw == "" {
-		return 0, 0, unauthorized("a PIN works only on an enrolled terminal (X-Terminal is missing)")
+		return 0, 0, "", unauthorized("a PIN works only on an enrolled terminal (X-Terminal is missing)")
 	}
 	var cl claims
 	_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.opts.Secret, nil },
@@ -120,9 +120,9 @@ func (s *Server) terminalFromHeader(c echo.Context) (int64, int64, error) {
 	)
 	id, perr := strconv.ParseInt(cl.Subject, 10, 64)
 	if err != nil || perr != nil || cl.Role != roleTerminal {
-		return 0, 0, unauthorized("this device is not an enrolled terminal")
+		return 0, 0, "", unauthorized("this device is not an enrolled terminal")
 	}
-	return id, cl.Version, nil
+	return id, cl.Version, cl.Key, nil
 }
 
 type pinRequest struct {
@@ -130,7 +130,7 @@ type pinRequest struct {
 }
 
 func (s *Server) handlePinLogin(c echo.Context) error {
-	id, version, err := s.terminalFromHeader(c)
+	id, version, key, err := s.terminalFromHeader(c)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) handlePinLogin(c echo.Context) error {
 	if in.Pin == "" {
 		return invalid("pin", "is required")
 	}
-	u, session, err := s.store.SignInWithPIN(c.Request().Context(), id, version, in.Pin)
+	u, session, err := s.store.SignInWithPIN(c.Request().Context(), id, version, key, in.Pin)
 	var locked *store.LockedError
 	switch {
 	case errors.As(err, &locked):
@@ -163,11 +163,11 @@ func (s *Server) handlePinLogin(c echo.Context) error {
 }
 
 func (s *Server) handleTerminalLock(c echo.Context) error {
-	id, version, err := s.terminalFromHeader(c)
+	id, version, key, err := s.terminalFromHeader(c)
 	if err != nil {
 		return err
 	}
-	err = s.store.LockTerminal(c.Request().Context(), id, version)
+	err = s.store.LockTerminal(c.Request().Context(), id, version, key)
 	if errors.Is(err, store.ErrUnknownTerminal) {
 		return unauthorized("this device is not an enrolled terminal")
 	}

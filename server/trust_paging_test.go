@@ -74,3 +74,62 @@ func TestListPaging(t *testing.T) {
 		t.Errorf("limit 50000 = %d orders; want all 7", len(all))
 	}
 }
+
+// TestAuditPaging: the audit log, newest first, pages the same way: each
+// page's Link continues with older entries, and following them gives every
+// entry of the order's story exactly once.
+func TestAuditPaging(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tableID, itemID, _ := ts.seedMenu(t)
+	o := ts.order(t, ts.waiter, tableID, itemID, 1)
+	for _, status := range []string{"preparing", "ready", "served"} {
+		ts.must(t, 200, "PATCH", fmt.Sprintf("/api/orders/%d/status", o.ID), ts.admin, map[string]any{"status": status}, nil)
+	}
+	var whole []store.AuditEntry
+	ts.must(t, 200, "GET", fmt.Sprintf("/api/audit?order_id=%d", o.ID), ts.admin, nil, &whole)
+	if len(whole) < 4 {
+		t.Fatalf("order %d has %d audit entries; want at least 4 (created and three steps)", o.ID, len(whole))
+	}
+	next := regexp.MustCompile(`^<(/api/[^>]+)>; rel="next"$`)
+	var got []int64
+	path, pages := fmt.Sprintf("/api/audit?order_id=%d&limit=2", o.ID), 0
+	for path != "" {
+		r := ts.do(t, "GET", path, ts.admin, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s status %d (%s)", path, r.status, r.body)
+		}
+		var page []store.AuditEntry
+		r.decode(t, &page)
+		for _, e := range page {
+			if e.OrderID == nil || *e.OrderID != o.ID {
+				t.Errorf("GET %s gave an entry of another order: %+v", path, e)
+			}
+			got = append(got, e.ID)
+		}
+		path = ""
+		if m := next.FindStringSubmatch(r.header.Get("Link")); m != nil {
+			path = m[1]
+		}
+		if pages++; pages > len(whole) {
+			t.Fatalf("more pages than entries")
+		}
+	}
+	if len(got) != len(whole) || pages != (len(whole)+1)/2+boolInt(len(whole)%2 == 0) {
+		t.Errorf("paged %d entries in %d pages; want %d", len(got), pages, len(whole))
+	}
+	for i := range got {
+		if i < len(whole) && got[i] != whole[i].ID {
+			t.Fatalf("paged ids %v; want %v (newest first, each once)", got, whole)
+		}
+	}
+	expectFields(t, "before_id 0", ts.do(t, "GET", "/api/audit?before_id=0", ts.admin, nil), "before_id")
+}
+
+// boolInt is 1 for true: a full last page links to one more (empty) page.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

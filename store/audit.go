@@ -61,6 +61,7 @@ type AuditFilter struct {
 	From, To time.Time
 	UserID   int64
 	OrderID  int64
+	BeforeID int64 // only entries older than this one (the next page)
 	Limit    int
 }
 
@@ -102,6 +103,15 @@ func (t *txn) audit(c change) error {
 	return nil
 }
 
+// staffID is the user who makes the write, or nil when it is not a staff
+// member (a table's iPad, the box itself).
+func (t *txn) staffID() any {
+	if a := ActorFrom(t.ctx); a.Kind == ActorUser && a.ID != 0 {
+		return a.ID
+	}
+	return nil
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -109,8 +119,12 @@ func nullID(id int64) any {
 	return id
 }
 
-// MaxAuditRows bounds one page of the audit log.
-const MaxAuditRows = 5000
+// MaxAuditRows bounds one page of the audit log; DefaultAuditRows is a
+// page when the caller names no limit.
+const (
+	MaxAuditRows     = 5000
+	DefaultAuditRows = 1000
+)
 
 // Audit lists audit rows that match f, newest first, at most f.Limit (1000
 // when 0, never more than MaxAuditRows).
@@ -133,9 +147,13 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) 
 		where = append(where, "order_id = ?")
 		args = append(args, f.OrderID)
 	}
+	if f.BeforeID != 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.BeforeID)
+	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = 1000
+		limit = DefaultAuditRows
 	}
 	limit = min(limit, MaxAuditRows)
 	query := "SELECT id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, order_id, reason, detail FROM audit"

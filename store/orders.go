@@ -260,8 +260,8 @@ func (t *txn) createOrder(in NewOrder, initial string) (Order, error) {
 	if err := t.checkBillCap(o.TableID, o.SubtotalCents); err != nil {
 		return Order{}, err
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now))
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO orders (table_id, status, notes, subtotal_cents, created_at, updated_at, status_changed_at, taken_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.TableID, o.Status, o.Notes, o.SubtotalCents, ms(t.now), ms(t.now), ms(t.now), t.staffID())
 	if err != nil {
 		return Order{}, err
 	}
@@ -334,6 +334,13 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, to, role string) (
 		if err := t.audit(change{action: "order.status", entity: "order", entityID: o.ID, orderID: o.ID,
 			detail: map[string]string{"from": from, "to": to}}); err != nil {
 			return err
+		}
+		// A guest's order counts, in the day's report, for the waiter who
+		// confirmed it.
+		if from == StatusPending && to == StatusConfirmed {
+			if _, err := t.tx.ExecContext(ctx, "UPDATE orders SET taken_by = ? WHERE id = ? AND taken_by IS NULL", t.staffID(), o.ID); err != nil {
+				return err
+			}
 		}
 		// An order paid for before it was served is paid once served: one
 		// order:updated carries the end state.

@@ -239,8 +239,8 @@ func (s *Store) CreatePaymentOnce(ctx context.Context, in NewPayment, idem Idemp
 		}
 		ids, _ := json.Marshal(p.OrderIDs)
 		p.CreatedAt = t.now
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, line_ids, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, p.TenderedCents, string(ids), jsonIDs(p.LineIDs), ms(t.now))
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, tendered_cents, order_ids, line_ids, created_at, taken_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TableID, p.Method, p.AmountCents, p.TipCents, p.TenderedCents, string(ids), jsonIDs(p.LineIDs), ms(t.now), t.staffID())
 		if err != nil {
 			return err
 		}
@@ -351,7 +351,7 @@ func (t *txn) settle(tableID int64, zeroBill bool) (bool, error) {
 			return false, err
 		}
 	}
-	if _, err := t.tx.ExecContext(t.ctx, "UPDATE payments SET settled = 1 WHERE table_id = ? AND settled = 0", tableID); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx, "UPDATE payments SET settled = 1, settled_at = ? WHERE table_id = ? AND settled = 0", ms(t.now), tableID); err != nil {
 		return false, err
 	}
 	// A discount is settled with what it came to, for the daily report.
@@ -447,8 +447,8 @@ func (t *txn) refund(b Bill, amount int64) error {
 			method, part = open[i].method, min(amount, open[i].amount)
 		}
 		r := Payment{TableID: b.TableID, Method: method, AmountCents: -part, OrderIDs: ids, LineIDs: []int64{}, CreatedAt: t.now}
-		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at)
-			VALUES (?, ?, ?, 0, ?, ?, ?)`, r.TableID, r.Method, r.AmountCents, jsonIDs(ids), jsonIDs(r.LineIDs), ms(t.now))
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO payments (table_id, method, amount_cents, tip_cents, order_ids, line_ids, created_at, taken_by)
+			VALUES (?, ?, ?, 0, ?, ?, ?, ?)`, r.TableID, r.Method, r.AmountCents, jsonIDs(ids), jsonIDs(r.LineIDs), ms(t.now), t.staffID())
 		if err != nil {
 			return err
 		}

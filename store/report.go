@@ -27,6 +27,15 @@ type DailyReport struct {
 	ByMethod        []ReportMethod `json:"by_method"`
 	// Corrections are the day's voids, comps and discounts.
 	Corrections ReportCorrections `json:"corrections"`
+	// OpenBillsCount and OpenBillsCents are the bills opened that day
+	// (their first order placed that day) that are not settled yet, and
+	// what they still owe.
+	OpenBillsCount int64 `json:"open_bills_count"`
+	OpenBillsCents int64 `json:"open_bills_cents"`
+	// Reconciliation shows how gross sales and payments add up.
+	Reconciliation ReportReconciliation `json:"reconciliation"`
+	// ByWaiter is the day by member of staff (see ReportWaiter).
+	ByWaiter []ReportWaiter `json:"by_waiter"`
 }
 
 // ReportCorrections totals the day's voids and comps (by when they were
@@ -211,7 +220,10 @@ func (s *Store) DailyReport(ctx context.Context, date string) (DailyReport, erro
 			r.TipsCents += m.TipCents
 			r.ByMethod = append(r.ByMethod, m)
 		}
-		return methods.Err()
+		if err := methods.Err(); err != nil {
+			return err
+		}
+		return reconcile(ctx, tx, st, from, to, &r)
 	})
 	if err != nil {
 		return DailyReport{}, fmt.Errorf("store: daily report: %w", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +84,59 @@ func TestCheckFileRefuses(t *testing.T) {
 		t.Errorf("CheckFile(damaged) err = nil; want integrity_check to fail")
 	} else if !strings.Contains(err.Error(), "store: check") {
 		t.Errorf("CheckFile(damaged) err = %v", err)
+	}
+}
+
+// TestTerminalTokenAfterRestore: a terminal enrolled after a backup is gone
+// once the backup is restored; the next terminal gets its id again, and the
+// old device's token (same id, same version) must not fit it.
+func TestTerminalTokenAfterRestore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	live := filepath.Join(dir, "rms.db")
+	s, err := Open(ctx, live, Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "before.db")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	enroll := func(s *Store) Terminal {
+		t.Helper()
+		e, err := s.CreateTerminal(ctx, "Bar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm, err := s.EnrollTerminal(ctx, e.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	old := enroll(s)
+	s.Close()
+
+	if err := PrepareRestore(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, backup, Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	fresh := enroll(r)
+	if fresh.ID != old.ID || fresh.TokenVersion != old.TokenVersion {
+		t.Fatalf("after the restore the new terminal is %d v%d; the test needs the old one's id and version (%d v%d)",
+			fresh.ID, fresh.TokenVersion, old.ID, old.TokenVersion)
+	}
+	if fresh.TokenKey == "" || fresh.TokenKey == old.TokenKey {
+		t.Fatalf("token keys old %q, new %q; want a new non-empty key", old.TokenKey, fresh.TokenKey)
+	}
+	if err := r.LockTerminal(ctx, old.ID, old.TokenVersion, old.TokenKey); !errors.Is(err, ErrUnknownTerminal) {
+		t.Fatalf("the forgotten terminal's token on the new one: err = %v; want ErrUnknownTerminal", err)
+	}
+	if err := r.LockTerminal(ctx, fresh.ID, fresh.TokenVersion, fresh.TokenKey); err != nil {
+		t.Fatalf("the new terminal's own token: err = %v", err)
 	}
 }

@@ -582,7 +582,7 @@ func TestPINLockOut(t *testing.T) {
 	}
 	for _, wantLock := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute} {
 		for i := 1; i <= PINFailures; i++ {
-			_, _, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion, "0000")
+			_, _, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion, tm.TokenKey, "0000")
 			var le *LockedError
 			if i < PINFailures && !errors.Is(err, ErrBadCredentials) || i == PINFailures && !errors.As(err, &le) {
 				t.Fatalf("wrong PIN %d err = %v", i, err)
@@ -592,19 +592,19 @@ func TestPINLockOut(t *testing.T) {
 			}
 		}
 		var le *LockedError
-		if _, _, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion, pin); !errors.As(err, &le) {
+		if _, _, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion, tm.TokenKey, pin); !errors.As(err, &le) {
 			t.Fatalf("the right PIN while locked err = %v; want locked", err)
 		}
 		v.tick(wantLock)
 	}
-	got, s1, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion, pin)
+	got, s1, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion, tm.TokenKey, pin)
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("SignInWithPIN() = %v, %v", got, err)
 	}
-	if _, _, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion+1, pin); !errors.Is(err, ErrUnknownTerminal) {
+	if _, _, err := v.SignInWithPIN(ctx, tm.ID, tm.TokenVersion+1, tm.TokenKey, pin); !errors.Is(err, ErrUnknownTerminal) {
 		t.Fatalf("an old terminal token err = %v; want ErrUnknownTerminal", err)
 	}
-	if err := v.LockTerminal(ctx, tm.ID, tm.TokenVersion); err != nil {
+	if err := v.LockTerminal(ctx, tm.ID, tm.TokenVersion, tm.TokenKey); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := v.Terminal(ctx, tm.ID)

@@ -33,6 +33,9 @@ type Settings struct {
 	// PrintReceipts prints a receipt on the default receipt printer when a
 	// bill is settled.
 	PrintReceipts bool `json:"print_receipts"`
+	// KDSStations are the stations the kitchen display shows when opened
+	// without ?station= (empty: every station).
+	KDSStations []string `json:"kds_stations"`
 	// TableLimits bound what one table's iPad may order.
 	TableLimits
 }
@@ -51,6 +54,7 @@ type SettingsPatch struct {
 	TerminalLockSeconds *int64    `json:"terminal_lock_seconds"`
 	PrintReceipts       *bool     `json:"print_receipts"`
 	Languages           *[]string `json:"languages"`
+	KDSStations         *[]string `json:"kds_stations"`
 	TableLimitsPatch
 }
 
@@ -58,6 +62,7 @@ type SettingsPatch struct {
 const (
 	MaxCourses           = 9
 	maxCorrectionReasons = 20
+	maxKDSStations       = 20
 )
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -73,11 +78,12 @@ func (s Settings) Location() *time.Location {
 
 func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	var st Settings
-	var courses, reasons, langs string
+	var courses, reasons, langs, stations string
 	err := q.QueryRowContext(ctx, `SELECT restaurant_name, currency, tax_rate_bp, prices_include_tax,
-		auto_confirm_orders, timezone, print_receipts, courses, fire_courses, correction_reasons, terminal_lock_seconds, languages FROM settings WHERE id = 1`).Scan(
+		auto_confirm_orders, timezone, print_receipts, courses, fire_courses, correction_reasons, terminal_lock_seconds, languages,
+		kds_stations FROM settings WHERE id = 1`).Scan(
 		&st.RestaurantName, &st.Currency, &st.TaxRateBP, &st.PricesIncludeTax, &st.AutoConfirmOrders, &st.Timezone, &st.PrintReceipts,
-		&courses, &st.FireCourses, &reasons, &st.TerminalLockSeconds, &langs)
+		&courses, &st.FireCourses, &reasons, &st.TerminalLockSeconds, &langs, &stations)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -86,6 +92,12 @@ func getSettings(ctx context.Context, q queryer) (Settings, error) {
 	}
 	if err := json.Unmarshal([]byte(reasons), &st.CorrectionReasons); err != nil {
 		return Settings{}, fmt.Errorf("settings correction reasons: %w", err)
+	}
+	if err := json.Unmarshal([]byte(stations), &st.KDSStations); err != nil {
+		return Settings{}, fmt.Errorf("settings kds stations: %w", err)
+	}
+	if st.KDSStations == nil {
+		st.KDSStations = []string{}
 	}
 	if st.Courses == nil {
 		st.Courses = []string{}
@@ -188,17 +200,29 @@ func (s *Store) UpdateSettings(ctx context.Context, p SettingsPatch) (Settings, 
 			c.languages("languages", *p.Languages)
 			st.Languages = append([]string{}, *p.Languages...)
 		}
+		if p.KDSStations != nil {
+			// Names as a menu item's station is written; the display
+			// compares them without regard to case.
+			c.names("kds_stations", *p.KDSStations, 0, maxKDSStations, 30)
+			for i, n := range *p.KDSStations {
+				if strings.TrimSpace(n) != n {
+					c.add(fmt.Sprintf("kds_stations[%d]", i), "must not start or end with spaces")
+				}
+			}
+			st.KDSStations = append([]string{}, *p.KDSStations...)
+		}
 		if err := c.err(); err != nil {
 			return err
 		}
 		courses, _ := json.Marshal(st.Courses)
 		reasons, _ := json.Marshal(st.CorrectionReasons)
 		langs, _ := json.Marshal(st.Languages)
+		stations, _ := json.Marshal(st.KDSStations)
 		_, err = t.tx.ExecContext(ctx, `UPDATE settings SET restaurant_name = ?, currency = ?, tax_rate_bp = ?,
 			prices_include_tax = ?, auto_confirm_orders = ?, timezone = ?, print_receipts = ?, courses = ?, fire_courses = ?,
-			correction_reasons = ?, terminal_lock_seconds = ?, languages = ? WHERE id = 1`,
+			correction_reasons = ?, terminal_lock_seconds = ?, languages = ?, kds_stations = ? WHERE id = 1`,
 			st.RestaurantName, st.Currency, st.TaxRateBP, boolInt(st.PricesIncludeTax), boolInt(st.AutoConfirmOrders), st.Timezone,
-			boolInt(st.PrintReceipts), string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds, string(langs))
+			boolInt(st.PrintReceipts), string(courses), boolInt(st.FireCourses), string(reasons), st.TerminalLockSeconds, string(langs), string(stations))
 		if err != nil {
 			return err
 		}

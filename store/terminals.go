@@ -53,8 +53,11 @@ type Terminal struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	SignedIn    *userBrief `json:"signed_in"`
 	LockedUntil *time.Time `json:"locked_until"`
-	// TokenVersion must match the version in the terminal's token.
-	TokenVersion int64 `json:"-"`
+	// TokenVersion and TokenKey must match the terminal's token. The key is
+	// drawn at each enrollment, so a token never fits another row or
+	// enrollment, even one with the same id after a restore.
+	TokenVersion int64  `json:"-"`
+	TokenKey     string `json:"-"`
 	// Session must match the session in the staff tokens issued on it.
 	Session int64 `json:"-"`
 }
@@ -134,14 +137,14 @@ func (t *txn) setPIN(u *User, pin *string) error {
 	return err
 }
 
-const terminalColumns = `t.id, t.name, t.enrolled_at, t.created_at, t.token_version, t.session, t.locked_until, u.id, u.username`
+const terminalColumns = `t.id, t.name, t.enrolled_at, t.created_at, t.token_version, t.token_key, t.session, t.locked_until, u.id, u.username`
 
 func scanTerminal(row interface{ Scan(...any) error }) (Terminal, error) {
 	var tm Terminal
 	var enrolled, locked, uid sql.NullInt64
 	var uname sql.NullString
 	var created int64
-	if err := row.Scan(&tm.ID, &tm.Name, &enrolled, &created, &tm.TokenVersion, &tm.Session, &locked, &uid, &uname); err != nil {
+	if err := row.Scan(&tm.ID, &tm.Name, &enrolled, &created, &tm.TokenVersion, &tm.TokenKey, &tm.Session, &locked, &uid, &uname); err != nil {
 		return Terminal{}, err
 	}
 	tm.CreatedAt = fromMS(created)
@@ -256,7 +259,7 @@ func (s *Store) EnrollTerminal(ctx context.Context, code string) (Terminal, erro
 			return err
 		}
 		if _, err := t.tx.ExecContext(ctx, `UPDATE terminals SET code = NULL, code_expires_at = NULL, enrolled_at = ?,
-			token_version = token_version + 1, session = session + 1, session_user_id = NULL WHERE id = ?`, ms(t.now), id); err != nil {
+			token_version = token_version + 1, token_key = ?, session = session + 1, session_user_id = NULL WHERE id = ?`, ms(t.now), newTokenKey(), id); err != nil {
 			return err
 		}
 		if tm, err = getTerminal(ctx, t.tx, id); err != nil {
@@ -291,23 +294,14 @@ func (s *Store) DeleteTerminal(ctx context.Context, id int64) error {
 	return nil
 }
 
-// checkTerminal loads an enrolled terminal whose token carries version.
-func checkTerminal(ctx context.Context, q queryer, id, version int64) (Terminal, error) {
+// checkTerminal loads an enrolled terminal whose token carries version
+// and key.
+func checkTerminal(ctx context.Context, q queryer, id, version int64, key string) (Terminal, error) {
 	tm, err := getTerminal(ctx, q, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && (!tm.Enrolled || tm.TokenVersion != version)) {
+	if errors.Is(err, ErrNotFound) || (err == nil && (!tm.Enrolled || tm.TokenVersion != version || tm.TokenKey != key)) {
 		return Terminal{}, ErrUnknownTerminal
 	}
 	return tm, err
-}
-
-// TerminalState returns an enrolled terminal whose token carries version,
-// with its current session, or ErrUnknownTerminal.
-func (s *Store) TerminalState(ctx context.Context, id, version int64) (Terminal, error) {
-	tm, err := checkTerminal(ctx, s.r, id, version)
-	if err != nil {
-		return Terminal{}, fmt.Errorf("store: terminal %d: %w", id, err)
-	}
-	return tm, nil
 }
 
 // SignInWithPIN signs the user with pin in on a terminal and returns the
@@ -316,14 +310,14 @@ func (s *Store) TerminalState(ctx context.Context, id, version int64) (Terminal,
 // PINFailures in a row it refuses PINs for a minute, then two, four and so
 // on (up to 30). It returns ErrUnknownTerminal, ErrBadCredentials for a
 // wrong PIN, or a *LockedError.
-func (s *Store) SignInWithPIN(ctx context.Context, terminalID, version int64, pin string) (User, int64, error) {
+func (s *Store) SignInWithPIN(ctx context.Context, terminalID, version int64, key, pin string) (User, int64, error) {
 	var u User
 	var session int64
 	var wrong bool
 	var locked *LockedError
 	err := s.write(ctx, func(t *txn) error {
 		wrong, locked = false, nil
-		tm, err := checkTerminal(ctx, t.tx, terminalID, version)
+		tm, err := checkTerminal(ctx, t.tx, terminalID, version, key)
 		if err != nil {
 			return err
 		}
@@ -372,9 +366,9 @@ func (s *Store) SignInWithPIN(ctx context.Context, terminalID, version int64, pi
 
 // LockTerminal ends the session on a terminal: every staff token issued on
 // it stops working until the next PIN. It returns ErrUnknownTerminal.
-func (s *Store) LockTerminal(ctx context.Context, terminalID, version int64) error {
+func (s *Store) LockTerminal(ctx context.Context, terminalID, version int64, key string) error {
 	err := s.write(ctx, func(t *txn) error {
-		tm, err := checkTerminal(ctx, t.tx, terminalID, version)
+		tm, err := checkTerminal(ctx, t.tx, terminalID, version, key)
 		if err != nil {
 			return err
 		}

@@ -4,15 +4,16 @@
 import { ApiError } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { toaster } from '/lib/toast.js';
-import { S, orders, bumped, current, isTicket, isPass, stationLines, station, ghosts, keepGhosts, ticketsOf } from './state.js';
+import { S, orders, bumped, current, isTicket, isPass, stationLines, stations, onStation, allHere, ghosts, tableName, keepGhosts, ticketsOf } from './state.js';
 import { auth, applyFromRest } from './data.js';
 import { schedule } from './board.js';
+import { ask } from './confirm.js';
 
 // Looked up at call time: data.js may not have run yet when this module does.
 const call = (...args) => auth.call(...args);
 
 /** The one message line at the bottom of the board. */
-const toast = toaster({ box: () => $('toast'), single: true, ttl: () => 5000 });
+export const toast = toaster({ box: () => $('toast'), single: true, ttl: () => 5000 });
 
 /** Actions on the way, by kind and target: a double tap sends one. */
 const busy = new Set();
@@ -75,9 +76,13 @@ async function setLine(id, itemId, done) {
  */
 export function reprint(id, course = 0) {
   act('reprint', id, async () => {
-    const body = { ...(station ? { station } : {}), ...(course ? { course } : {}) };
-    const res = await call('POST', `/api/orders/${id}/tickets/print`, Object.keys(body).length ? body : undefined);
-    const n = res?.jobs?.length || 0;
+    let n = 0;
+    // One request per station of this screen (none: every station).
+    for (const st of onStation() ? [...stations] : [null]) {
+      const body = { ...(st ? { station: st } : {}), ...(course ? { course } : {}) };
+      const res = await call('POST', `/api/orders/${id}/tickets/print`, Object.keys(body).length ? body : undefined);
+      n += res?.jobs?.length || 0;
+    }
     toast(`Ticket #${id} sent to ${n} printer${n === 1 ? '' : 's'}.`);
   });
 }
@@ -108,7 +113,7 @@ export function bump(id, key = null) {
     if (key !== null) {
       const view = views.find((v) => v._key === key);
       for (const it of view ? stationLines(view) : []) if (!it.done) await setLine(id, it.id, true);
-    } else if (station) {
+    } else if (!allHere(current(id) || now)) {
       // At a station, bumping finishes this station's lines; the order turns
       // ready when the last line of the whole order is done.
       for (const it of stationLines(current(id) || now)) if (!it.done) await setLine(id, it.id, true);
@@ -123,6 +128,22 @@ export function bump(id, key = null) {
   });
 }
 
+/**
+ * askRecall asks before recalling a ticket from the pass: a recall by
+ * mistake puts a finished dish back on the board in the middle of a rush.
+ */
+export async function askRecall(id) {
+  const o = current(id);
+  if (!o || !isPass(o)) return;
+  const ok = await ask({
+    title: `Recall ${tableName(o.table_id)} #${id} to the kitchen?`,
+    text: 'It goes back on the board, to cook again.',
+    yes: 'Recall',
+    keys: ['r'],
+  });
+  if (ok) recall(id);
+}
+
 export function recall(id) {
   const o = current(id);
   if (!o || !isPass(o)) return;
@@ -134,7 +155,7 @@ export function recall(id) {
     const now = current(id);
     if (!now || !isPass(now)) return;
     if (now.status === 'ready') await setStatus(id, 'preparing');
-    if (station) {
+    if (onStation()) {
       for (const it of stationLines(current(id) || now)) if (it.done) await setLine(id, it.id, false);
     }
     const at = bumped.indexOf(id);

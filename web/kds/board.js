@@ -5,7 +5,7 @@ import { byId as $, h, calm } from '/lib/dom.js';
 import { S, current, isPass, gridOrders, passOrders, recallTarget, stationLines, tableName, now } from './state.js';
 import { renderTicket, fmtAge, ageClass } from './ticket.js';
 import { layout, fitTickets, fitAllDay } from './layout.js';
-import { recall } from './actions.js';
+import { askRecall } from './actions.js';
 
 export function render() {
   const list = gridOrders();
@@ -43,7 +43,8 @@ export function render() {
 
   $('pager').hidden = pages < 2;
   const later = pageLists.slice(S.page + 1).reduce((n, pl) => n + pl.length, 0);
-  $('page-text').textContent = `Page ${S.page + 1}/${pages}` + (later ? ` · ${later} more` : '');
+  // How many more is said loudly in the pass bar; the header only says where.
+  $('page-text').textContent = `Page ${S.page + 1}/${pages}`;
   // Tickets off this page are said loudly, where the cooks look.
   const earlier = pageLists.slice(0, S.page).reduce((n, pl) => n + pl.length, 0);
   const more = $('more-pages');
@@ -52,16 +53,18 @@ export function render() {
     ? `▶ ${later} MORE TICKET${later === 1 ? '' : 'S'} ON PAGE ${S.page + 2} · tap here or press PgDn`
     : `◀ ${earlier} OLDER TICKET${earlier === 1 ? '' : 'S'} ON ${S.page === 1 ? 'PAGE 1' : 'EARLIER PAGES'} · tap here for page 1`;
   more.dataset.later = String(later);
-  const active = list.filter((o) => o.status !== 'cancelled' && !o._held).length;
-
+  // New (not started) and cooking apart: the chef sees what waits for a cook.
+  const working = list.filter((o) => o.status !== 'cancelled' && !o._held);
   const pass = passOrders();
-  $('counts').textContent = `${active} cooking · ${pass.length} ready`;
+  $('count-new').textContent = String(working.filter((o) => o.status === 'confirmed').length);
+  $('count-cooking').textContent = String(working.filter((o) => o.status === 'preparing').length);
+  $('count-ready').textContent = String(pass.length);
   const passEl = $('pass');
   passEl.replaceChildren(
     ...pass.slice(0, 10).map((o) =>
       h(
         'button',
-        { class: 'chip', type: 'button', dataset: { id: o.id }, title: 'Recall to the kitchen', onclick: () => recall(o.id) },
+        { class: 'chip', type: 'button', dataset: { id: o.id }, title: 'Recall to the kitchen', onclick: () => askRecall(o.id) },
         h('span', { class: 'chip-table' }, tableName(o.table_id)),
         h('span', { class: 'chip-num' }, `#${o.id}`),
         h('span', { class: 'chip-age', dataset: { since: o.status_changed_at || o.updated_at } }, fmtAge(now() - Date.parse(o.status_changed_at || o.updated_at))),

@@ -3,7 +3,7 @@
 import { ApiError, listOf, retry } from '/lib/api.js';
 import { staffSession } from '/lib/auth.js';
 import { byId as $ } from '/lib/dom.js';
-import { DONE, S, orders, tableNames, menuItems, ghosts, keepGhosts, newUntil, isTicket, isPass, courseNames } from './state.js';
+import { DONE, S, orders, tableNames, keepItem, setDefaultStations, stations, ghosts, keepGhosts, newUntil, isTicket, isPass, courseNames } from './state.js';
 import { schedule } from './board.js';
 import { sound } from './sound.js';
 
@@ -60,23 +60,35 @@ export async function loadTables() {
 export async function loadMenu() {
   const res = await call('GET', '/api/menu');
   for (const c of (res && res.categories) || []) {
-    for (const it of c.items || []) menuItems.set(it.id, { name: it.name, allergens: it.allergens || [] });
+    for (const it of c.items || []) keepItem(it);
   }
   schedule();
   return typeof res.seq === 'number' ? res.seq : undefined;
 }
 
+/**
+ * loadSettings reads the course names, the title and, for a screen opened
+ * without ?station=, the stations it shows (kds_stations): the board waits
+ * for them, so a drink never flashes on the kitchen's screen.
+ */
 export async function loadSettings() {
-  try {
-    const s = await call('GET', '/api/settings');
-    if (s && Array.isArray(s.courses)) courseNames.splice(0, courseNames.length, ...s.courses);
-    if (s && s.restaurant_name) {
-      $('title').textContent = s.restaurant_name + ' · Kitchen';
-      document.title = s.restaurant_name + ' · Kitchen';
-    }
-  } catch {
-    // The title is cosmetic.
+  const s = await call('GET', '/api/settings');
+  if (s && Array.isArray(s.courses)) courseNames.splice(0, courseNames.length, ...s.courses);
+  if (s && s.restaurant_name) {
+    $('title').textContent = s.restaurant_name + ' · Kitchen';
+    document.title = s.restaurant_name + ' · Kitchen';
   }
+  if (s) setDefaultStations(s.kds_stations || []);
+  showStations();
+  schedule();
+}
+
+/** showStations names the screen's stations in the header. */
+export function showStations() {
+  const names = [...stations].map((x) => x.toUpperCase()).join(' · ');
+  $('station').hidden = !names;
+  $('station').textContent = names;
+  document.body.classList.toggle('has-station', Boolean(names));
 }
 
 // The TV's clock may be minutes off; ticket ages must use the box's time.

@@ -9,9 +9,11 @@ import { ApiError, jwtClaims } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { connect } from '/lib/realtime.js';
 import { PrinterStates, printerAlert } from '/lib/printers.js';
-import { S, station, prefs, orders, menuItems, recallTarget } from './state.js';
-import { auth, whenEnded, applyOrder, loadOrders, loadTables, loadMenu, loadSettings, syncClock, retrying } from './data.js';
-import { recall } from './actions.js';
+import { S, prefs, orders, recallTarget, atStation, stationParam } from './state.js';
+import { auth, whenEnded, applyOrder, loadOrders, loadTables, loadMenu, loadSettings, showStations, syncClock, retrying } from './data.js';
+import { askRecall } from './actions.js';
+import { init86, draw86, onMenuItem } from './eighty6.js';
+import { initHelp } from './help.js';
 import { schedule, tick, renderConn } from './board.js';
 import { onKey } from './keys.js';
 import { sound } from './sound.js';
@@ -87,7 +89,7 @@ async function startApp() {
     S.rt.on(ev, (o, meta) => applyOrder(o, meta.seq, ev));
   }
   S.rt.on('menu:updated', (it) => {
-    if (it && !it.deleted) menuItems.set(it.id, { name: it.name, allergens: it.allergens || [] });
+    onMenuItem(it);
     schedule();
   });
   S.rt.onResync('kds', (room, { epochChanged }) => {
@@ -103,11 +105,17 @@ async function startApp() {
     if (S.printers) retrying(() => S.printers.load());
   });
   syncClock();
-  loadSettings();
   loadTables();
   const printers = S.printers;
+  // Without ?station= the settings say which stations this screen shows:
+  // no ticket is drawn before they are known.
+  const settings = retrying(loadSettings);
+  if (!stationParam) await settings;
   await Promise.all([
-    retrying(loadMenu).then((seq) => S.rt && S.rt.subscribe('menu', { since: seq })),
+    retrying(loadMenu).then((seq) => {
+      draw86();
+      if (S.rt) S.rt.subscribe('menu', { since: seq });
+    }),
     retrying(loadOrders).then((seq) => S.rt && S.rt.subscribe('kds', { since: seq })),
     retrying(() => printers.load()),
   ]);
@@ -116,7 +124,7 @@ async function startApp() {
 /** renderPrinters shows every printer that is not printing, and redraws the reprint buttons. */
 function renderPrinters() {
   // The kitchen's printers only: this station's, and those printing every station.
-  const ours = (p) => p.kind === 'kitchen' && (!station || !p.station || p.station.toLowerCase() === station);
+  const ours = (p) => p.kind === 'kitchen' && (!p.station || atStation(p.station));
   const troubled = S.printers ? S.printers.troubled(ours) : [];
   const was = Number($('printer-alert').dataset.count || 0);
   printerAlert($('printer-alert'), troubled);
@@ -127,6 +135,7 @@ function renderPrinters() {
 
 async function reloadRoom(room) {
   const seq = await retrying(room === 'kds' ? loadOrders : loadMenu);
+  if (room === 'menu') draw86();
   if (S.rt) S.rt.subscribe(room, { since: seq });
 }
 
@@ -183,16 +192,14 @@ function fitScreen() {
 function init() {
   fitScreen();
   addEventListener('resize', fitScreen);
-  if (station) {
-    $('station').hidden = false;
-    $('station').textContent = station.toUpperCase();
-    document.body.classList.add('has-station');
-  }
+  showStations();
   $('login-form').addEventListener('submit', onLogin);
   $('recall').addEventListener('click', () => {
     const id = recallTarget();
-    if (id !== null) recall(id);
+    if (id !== null) askRecall(id);
   });
+  init86();
+  initHelp();
   $('page-prev').addEventListener('click', () => {
     S.page = Math.max(0, S.page - 1);
     S.selectedId = null;
@@ -217,6 +224,8 @@ function init() {
   whenEnded(() => signedOut('Your session ended. Please sign in again.'));
   setInterval(tick, 1000);
   setInterval(syncClock, 10 * 60 * 1000);
+  // A change of the default stations reaches a TV left on within minutes.
+  setInterval(() => auth.usable(['chef', 'admin']) && loadSettings().catch(() => {}), 5 * 60 * 1000);
   tick();
   if (auth.usable(['chef', 'admin'])) {
     startApp().catch(() => {});

@@ -1,8 +1,9 @@
 // Selection and the keyboard: a kitchen with a bump bar or a keyboard
 // works the board without touching it.
-import { byId as $ } from '/lib/dom.js';
 import { S, current, isTicket, gridOrders, stationLines, recallTarget, ghosts } from './state.js';
-import { start, bump, recall, toggleLine, undoCross, acknowledge } from './actions.js';
+import { start, bump, askRecall, toggleLine, undoCross, acknowledge } from './actions.js';
+import { openHelp } from './help.js';
+import { open86 } from './eighty6.js';
 import { schedule } from './board.js';
 
 function pageList() {
@@ -22,9 +23,14 @@ function selectedOrFirst() {
   return list.length ? list[0].id : null;
 }
 
-/** onKey: digits select, arrows move, X crosses off, S starts, Enter bumps (or clears a selected cancelled ticket), C clears the oldest cancelled ticket, R recalls, Z undoes. */
+/**
+ * onKey: digits select, arrows move, X crosses off, S starts, Enter bumps
+ * (or clears a selected cancelled ticket), C clears the oldest cancelled
+ * ticket, R recalls (after a confirming key), Z undoes, M opens the 86
+ * list, H or ? the help. An open dialog has the keys to itself.
+ */
 export function onKey(e) {
-  if (e.target instanceof HTMLInputElement || $('settings').open) return;
+  if (e.target instanceof HTMLInputElement || document.querySelector('dialog[open]')) return;
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const list = pageList();
   const onPage = S.shownPage;
@@ -73,7 +79,11 @@ export function onKey(e) {
     if (id !== null) bump(id);
   } else if (key === 'r' || key === 'R') {
     const id = recallTarget();
-    if (id !== null) recall(id);
+    if (id !== null) askRecall(id);
+  } else if (key === 'm' || key === 'M') {
+    open86();
+  } else if (key === 'h' || key === 'H' || key === '?') {
+    openHelp();
   } else if (key === 'z' || key === 'Z' || key === 'u' || key === 'U') {
     undoCross();
   } else if (key === 'PageDown') {

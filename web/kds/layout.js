@@ -1,4 +1,4 @@
-// Fitting tickets to the screen: how many columns, which tickets take a
+// Fitting tickets to the screen: the fixed grid, which tickets take a
 // whole column, pages, and shrinking type where a ticket or the all-day
 // list would overflow.
 import { h } from '/lib/dom.js';
@@ -6,50 +6,52 @@ import { renderTicket } from './ticket.js';
 
 /** @typedef {import('/lib/realtime.js').Order} Order */
 
-// Tickets fill the columns top to bottom, two to a column, oldest first. A
-// ticket too long for half a column takes the whole column; one too long
-// for a whole column takes two, its lines continuing into the second (as
-// Square's display does). A later short ticket may fill a gap left above
-// (its number still tells its age). The fewest columns (4 to 6) that hold
-// every ticket win; then slightly smaller type; then pages, which the board
-// announces loudly. Nothing a ticket says is ever cut to make it fit.
+// A fixed grid: the columns are set by the screen's width (six on a 1080p
+// TV, whose page is always drawn 1920 wide), never by how many tickets
+// there are, and tickets fill them top to bottom, two to a column, oldest
+// first. A ticket's room depends on its own lines only: half a column, or a
+// whole column when it is too long for half (a little smaller type first),
+// or two columns, its lines continuing into the second (as Square's display
+// does). So bumping or recalling a ticket moves only the tickets after it,
+// each by one slot, and "press 3" keeps meaning the third slot. A later
+// short ticket may fill a gap left above (its number still tells its age).
+// More tickets than the screen holds go to pages, which the board announces
+// loudly. Nothing a ticket says is ever cut to make it fit.
 export function layout(grid, list) {
-  if (!list.length) return { cols: 4, scale: 1, pages: [[]] };
   const style = getComputedStyle(grid);
-  const gap = parseFloat(style.rowGap) || 0;
+  const gap = parseFloat(style.columnGap) || 0;
   const innerW = grid.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const innerH = grid.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const cols = columnsFor(innerW, gap);
+  if (!list.length) return { cols, scale: 1, pages: [[]] };
   const cellH = (innerH - gap) / 2;
-  const attempts = list.length > 12
-    ? [[6, 0.9]]
-    : [[4, 1], [5, 1], [6, 1], [6, 0.92], [6, 0.85], [6, 0.78]];
-  let result = null;
-  let spans = [];
-  let width = 0;
-  for (const [cols, scale] of attempts) {
-    // Too few slots even if every ticket took half a column: skip measuring.
-    if (list.length > cols * 2 && list.length <= 12) continue;
-    width = (innerW - gap * (cols - 1)) / cols;
-    const heights = measure(list, width, scale);
-    spans = list.map((o, i) => (heights[i] > innerH + 1 ? 4 : heights[i] > cellH + 1 ? 2 : 1));
-    result = { cols, scale, pages: place(list, spans, cols) };
-    if (result.pages.length === 1) return result;
-  }
-  if (list.length <= 12) {
-    // Twelve tickets should fit one screen: a long ticket that fits half a
-    // column in the smallest type fitTickets allows goes back to half a
-    // column, the least overgrown first; one that does not fit even then
-    // keeps its room and the board pages.
-    const small = measure(list, width, MIN_SCALE);
-    const back = spans.map((sp, i) => i).filter((i) => spans[i] > 1 && small[i] <= cellH - 2).sort((a, b) => small[a] - small[b]);
-    for (const i of back) {
-      spans[i] = 1;
-      result.pages = place(list, spans, result.cols);
-      if (result.pages.length === 1) break;
-    }
-  }
-  return result;
+  const width = (innerW - gap * (cols - 1)) / cols;
+  const heights = measure(list, width, 1);
+  // A ticket a little too long for its room tries slightly smaller type
+  // before taking more room.
+  const over = list.filter((o, i) => heights[i] > cellH + 1);
+  const smaller = new Map();
+  if (over.length) measure(over, width, SHRINK).forEach((hgt, i) => smaller.set(over[i], hgt));
+  const spans = list.map((o, i) => {
+    const h1 = heights[i];
+    const h2 = smaller.has(o) ? smaller.get(o) : h1;
+    if (h1 <= cellH + 1 || h2 <= cellH + 1) return 1;
+    if (h1 <= innerH + 1 || h2 <= innerH + 1) return 2;
+    return 4;
+  });
+  return { cols, scale: 1, pages: place(list, spans, cols) };
 }
+
+/** The narrowest column a ticket gets: six of them on a 1080p TV. */
+const MIN_COLUMN = 255;
+
+/** columnsFor is the number of columns the board's width holds (2 to 6). */
+export function columnsFor(innerW, gap) {
+  return Math.max(2, Math.min(6, Math.floor((innerW + gap) / (MIN_COLUMN + gap))));
+}
+
+/** The type scale a ticket tries before it takes more room. */
+const SHRINK = 0.85;
 
 /** The smallest type scale a ticket shrinks to (fitTickets stops there). */
 const MIN_SCALE = 0.6;

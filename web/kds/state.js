@@ -9,8 +9,35 @@ export const ACTIVE = new Set(['confirmed', 'preparing']);
 export const DONE = new Set(['served', 'paid', 'cancelled']);
 
 const params = new URLSearchParams(location.search);
-/** The station this screen cooks for (?station=grill), or null for the whole kitchen. */
-export const station = (params.get('station') || '').trim().toLowerCase() || null;
+/** The station asked for in the address (?station=grill), or null. */
+export const stationParam = (params.get('station') || '').trim().toLowerCase() || null;
+
+/**
+ * The stations this screen cooks for: the one of ?station=, else the
+ * settings' kds_stations (drinks belong to the bar's screen); none means
+ * every station. A screen with stations works as a station screen: bump
+ * crosses off its lines, the order turns ready when every station is done.
+ */
+export const stations = new Set(stationParam ? [stationParam] : []);
+
+/** setDefaultStations takes the settings' stations, unless ?station= chose. */
+export function setDefaultStations(list) {
+  if (stationParam || !Array.isArray(list)) return;
+  stations.clear();
+  for (const s of list) if (typeof s === 'string' && s.trim()) stations.add(s.trim().toLowerCase());
+}
+
+/** atStation tells whether a line or printer of station name is this screen's. */
+export const atStation = (name) => !stations.size || stations.has((name || '').toLowerCase());
+
+/** A screen for some stations, not the whole kitchen. */
+export const onStation = () => stations.size > 0;
+
+/**
+ * allHere tells whether every line of an order is cooked at this screen:
+ * such an order is bumped as a whole (ready), as on a whole-kitchen screen.
+ */
+export const allHere = (o) => !onStation() || o.items.every((i) => !(i.quantity > 0) || atStation(i.station));
 
 export const prefs = {
   get warn() {
@@ -56,8 +83,23 @@ export const orders = new Live((o) => !DONE.has(o.status));
 /** @type {Map<number, string>} */
 export const tableNames = new Map();
 
-/** @type {Map<number, {name: string, allergens: string[]}>} */
+/**
+ * The menu as the kitchen needs it, in the menu's order.
+ * @type {Map<number, {id: number, name: string, allergens: string[], available: boolean, station: string, deleted: boolean}>}
+ */
 export const menuItems = new Map();
+
+/** keepItem stores a menu item (from the menu or a menu:updated event). */
+export function keepItem(it) {
+  if (!it || typeof it.id !== 'number') return;
+  const had = menuItems.get(it.id);
+  // A deleted dish keeps its allergens for the tickets still showing it.
+  if (it.deleted) {
+    if (had) had.deleted = true;
+    return;
+  }
+  menuItems.set(it.id, { id: it.id, name: it.name, allergens: it.allergens || [], available: it.available !== false, station: it.station || '', deleted: false });
+}
 
 /**
  * Cancelled tickets on screen until a cook acknowledges them (tap, or C /
@@ -119,7 +161,7 @@ export const courseName = (n) => (n ? courseNames[n - 1] || `Course ${n}` : 'Now
 export function stationLines(o) {
   // A line voided to nothing is not cooked; a view already holds its own lines.
   const live = o._view ? o.items : o.items.filter((i) => i.quantity > 0);
-  return station ? live.filter((i) => (i.station || '').toLowerCase() === station) : live;
+  return onStation() ? live.filter((i) => atStation(i.station)) : live;
 }
 
 /**
@@ -153,7 +195,7 @@ function cooking(v) {
   if (!lines.length) return false;
   // A course of a split order, like a station's share, leaves the grid
   // when its lines are done; the order turns ready when all of it is.
-  return !((station || v._view) && lines.every((i) => i.done));
+  return !((onStation() || v._view) && lines.every((i) => i.done));
 }
 
 /** A ticket in the cooking grid: the order has a fired course to cook. */
@@ -166,7 +208,7 @@ export function isPass(o) {
   const lines = stationLines(o);
   if (!lines.length) return false;
   if (o.status === 'ready') return true;
-  return Boolean(station) && ACTIVE.has(o.status) && lines.every((i) => i.done);
+  return onStation() && ACTIVE.has(o.status) && lines.every((i) => i.done);
 }
 
 export const current = (id) => orders.get(id);

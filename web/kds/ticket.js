@@ -1,6 +1,7 @@
 // One ticket as the kitchen sees it: table, age, lines with allergens and
 // notes, and the one action it needs next.
 import { h } from '/lib/dom.js';
+import { allergenCode } from '/lib/allergens.js';
 import { S, prefs, menuItems, newUntil, now, stationLines, tableName, startedAt, courseName } from './state.js';
 import { start, bump, toggleLine, reprint, acknowledge } from './actions.js';
 import { select } from './keys.js';
@@ -64,9 +65,9 @@ export function renderTicket(o, index) {
         },
       },
       h('span', { class: 'qty' }, `${it.quantity}×`, it.seat ? h('small', { class: 'seat' }, ` s${it.seat}`) : null),
-      h('span', { class: 'what' }, h('span', { class: 'name' }, it.name), allergens.map((a) => h('span', { class: 'alg' }, a))),
+      h('span', { class: 'what' }, h('span', { class: 'name' }, it.name), algCodes(allergens)),
       mods(it),
-      it.notes ? h('span', { class: 'note' }, it.notes) : null,
+      it.notes ? h('span', { class: 'note' + (allergyNote(it.notes) ? ' note-allergy' : '') }, allergyNote(it.notes) ? '⚠ ' : '', it.notes) : null,
     );
   });
   const action = ghost
@@ -97,8 +98,8 @@ export function renderTicket(o, index) {
       ),
       o._view && o._courses.length ? h('div', { class: 't-course' }, courseLabel(o)) : null,
     ),
-    o.notes ? h('div', { class: 't-notes' }, '✎ ', o.notes) : null,
-    h('ul', { class: 't-items' }, items),
+    o.notes ? h('div', { class: 't-notes' + (allergyNote(o.notes) ? ' note-allergy' : '') }, allergyNote(o.notes) ? '⚠ ' : '✎ ', o.notes) : null,
+    h('ul', { class: 't-items', role: 'group', 'aria-label': 'Items' }, items),
     h('div', { class: 't-more', hidden: true }, '▼ more'),
     h('footer', { class: 't-actions' }, h('span', { class: 't-num' }, `#${o.id}`),
       !ghost && kitchenPrinters() ? h('button', {
@@ -114,6 +115,24 @@ export function renderTicket(o, index) {
       h('small', { class: 't-ack-hint' }, 'Tap or press C when seen')) : null,
   );
 }
+
+/**
+ * algCodes shows a dish's standard allergens as small codes (the legend is
+ * in the help), so they do not shout over a guest's own allergy note.
+ */
+function algCodes(list) {
+  if (!list.length) return null;
+  const names = list.join(', ');
+  return h('span', { class: 'algs', title: names, 'aria-label': 'Allergens: ' + names, role: 'img' },
+    list.map((a) => h('span', { class: 'alg', 'aria-hidden': 'true' }, allergenCode(a))));
+}
+
+// A note that speaks of an allergy or an intolerance is the loudest thing
+// on a ticket: red, with a warning sign, never hidden.
+const ALLERGY_WORDS = /allerg|intoler|coeliac|celiac|anaphyla|epipen|unverträglich/i;
+
+/** allergyNote tells whether a note (a line's or the order's) is about an allergy. */
+export const allergyNote = (text) => ALLERGY_WORDS.test(text || '');
 
 /**
  * mods lists a line's choices under it, in the kitchen's language as the

@@ -6,3 +6,18 @@
 /** ALLERGENS are the EU's fourteen, in the regulation's order. */
 export const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soy', 'milk', 'nuts',
   'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
+
+/**
+ * ALLERGEN_CODES are two-letter codes for a busy screen (the kitchen's
+ * tickets), which shows a legend of them on demand.
+ */
+export const ALLERGEN_CODES = {
+  gluten: 'GL', crustaceans: 'CR', eggs: 'EG', fish: 'FI', peanuts: 'PN', soy: 'SO', milk: 'MI', nuts: 'NU',
+  celery: 'CE', mustard: 'MU', sesame: 'SE', sulphites: 'SU', lupin: 'LU', molluscs: 'MO',
+};
+
+/** allergenCode is an allergen's code; a name outside the list gets its first three letters. */
+export function allergenCode(name) {
+  const n = String(name || '').trim().toLowerCase();
+  return ALLERGEN_CODES[n] || n.slice(0, 3).toUpperCase();
+}

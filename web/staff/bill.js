@@ -9,9 +9,14 @@ import { setStatus } from './floor.js';
 import { lineTags } from './service.js';
 import { payable, linesAmount, seatButtons, extras } from './split.js';
 import { modList } from './choices.js';
+import { quickCash, changePanel } from './cash.js';
 
 // A split in progress, per table: how many equal parts are left to pay.
 const splits = new Map();
+
+// The change due after a cash payment, per table, until the waiter taps
+// Done: it outlives a redraw, a live update and a trip to another view.
+const changes = new Map();
 
 // The Idempotency-Key of the payment being taken, kept while its content
 // stays the same: tapping again after a lost answer (the Wi-Fi dropped
@@ -136,6 +141,7 @@ export function billView(app, tableId, body) {
   const tendered = h('input', { name: 'tendered', inputmode: 'decimal', autocomplete: 'off' });
   const parts = h('input', { name: 'parts', type: 'number', min: 2, max: 50, value: '2', 'aria-label': 'Number of equal parts' });
   const change = h('output.change', { 'aria-live': 'polite' });
+  const quick = h('div.quick-wrap');
   const splitState = h('p.split-state.muted', { id: 'split-state' });
   for (const i of [amount, tip, tendered]) i.addEventListener('input', () => showChange());
 
@@ -144,6 +150,14 @@ export function billView(app, tableId, body) {
     const a = parseMoney(amount.value, cur());
     const t = tip.value.trim() ? parseMoney(tip.value, cur()) : 0;
     const given = parseMoney(tendered.value, cur());
+    // Exact and the notes a guest may hand over for amount plus tip; the
+    // button tapped keeps the focus across the redraw.
+    const had = quick.contains(document.activeElement) ? document.activeElement.dataset.note : '';
+    fill(quick, Number.isFinite(a) && Number.isFinite(t) ? quickCash(a + t, cur(), given, (cents) => {
+      tendered.value = moneyInput(cents, cur());
+      showChange();
+    }) : null);
+    if (had) quick.querySelector(`[data-note="${had}"]`)?.focus();
     if (!Number.isFinite(given) || !Number.isFinite(a) || !Number.isFinite(t)) {
       change.textContent = '';
       change.className = 'change';
@@ -167,16 +181,28 @@ export function billView(app, tableId, body) {
     showChange();
   };
 
+  // The change due stays on top of the form until Done.
+  const changeEl = () => {
+    const c = changes.get(tableId);
+    return c ? changePanel(c, cur(), () => {
+      changes.delete(tableId);
+      payEl.querySelector('.change-due')?.remove();
+      amount.focus({ preventScroll: true });
+    }) : null;
+  };
+
   const drawPay = () => {
     const due = bill?.due_cents ?? 0;
+    const onDone = document.activeElement?.dataset?.action === 'change-done';
     if (!bill || due <= 0) {
       const t = data.tables.get(tableId);
-      fill(payEl, h('h2', null, 'Payment'),
+      fill(payEl, changeEl(), h('h2', null, 'Payment'),
         bill ? h('p.settled', { role: 'status' }, settledNow ? settledText(data, tableId, t) : 'Nothing is due.') : h('p.muted', null, 'Loading…'),
         t && t.status === 'cleaning' ? h('button', {
           type: 'button',
           onclick: (e) => setStatus(app, t, 'available', e.currentTarget),
         }, 'Mark table available') : null);
+      if (onDone) payEl.querySelector('[data-action=change-done]')?.focus();
       return;
     }
     if (sel.size) amount.value = moneyInput(splitAmount(), cur());
@@ -191,6 +217,7 @@ export function billView(app, tableId, body) {
       onclick: () => { method = m; drawPay(); },
     }, titleCase(m))));
     fill(payEl,
+      changeEl(),
       h('h2', null, 'Payment'),
       h('p.form-error', { role: 'alert', hidden: true }),
       h('p.due-line', null, 'Due ', h('strong', null, money(due, cur()))),
@@ -224,8 +251,10 @@ export function billView(app, tableId, body) {
       splitState,
       h('div.row.pay-row', null, field('Amount', amount), field('Tip', tip)),
       method === 'cash' ? h('div.row.pay-row', null, field('Cash given (optional)', tendered), h('div.field', null, h('span.field-label', null, 'Change'), change)) : null,
+      method === 'cash' ? quick : null,
       h('div.actions', null, h('button.primary.big', { type: 'submit' }, `Take ${method} payment`)));
     if (active && payEl.contains(active)) active.focus();
+    else if (onDone) payEl.querySelector('[data-action=change-done]')?.focus();
     fillSplit();
     showChange();
   };
@@ -266,8 +295,11 @@ export function billView(app, tableId, body) {
         sel.clear();
         selSeat = null;
         const left = splits.get(tableId);
-        const gave = tendered.value.trim() ? parseMoney(tendered.value, cur()) - a - t : null;
-        toast(`Payment of ${money(a, cur())} taken${t ? ` (+ ${money(t, cur())} tip)` : ''}.${gave ? ` Give ${money(gave, cur())} change.` : ''}`, 'ok');
+        // Cash handed over: the change due stays, large, until Done.
+        const given = method === 'cash' && tendered.value.trim() ? parseMoney(tendered.value, cur()) : 0;
+        // The panel says it all; a toast would only cover its button.
+        if (given > a + t) changes.set(tableId, { change: given - a - t, given, paid: a + t });
+        else toast(`Payment of ${money(a, cur())} taken${t ? ` (+ ${money(t, cur())} tip)` : ''}.`, 'ok');
         if (left && left > 1) splits.set(tableId, left - 1);
         else splits.delete(tableId);
         amount.value = '';
@@ -275,6 +307,7 @@ export function billView(app, tableId, body) {
         tendered.value = '';
         if (a >= due) settledNow = true;
         await load();
+        if (changes.has(tableId)) payEl.querySelector('[data-action=change-done]')?.focus();
       } catch (err) {
         showError(err, payEl);
         if (!payEl.querySelector('.form-error:not([hidden])')) formError(payEl, errorText(err));

@@ -66,7 +66,8 @@ function tile(app, t) {
   const main = h('button.tile-main', {
     type: 'button',
     dataset: { key: `t${t.id}` },
-    'aria-label': `${t.name}, ${t.status}${req ? `, ${REQUEST_LABEL[req.kind] || req.kind}` : ''}. Open actions.`,
+    // The name a screen reader says is the visible text (WCAG 2.5.3),
+    // with the call and what the button does added out of sight.
     onclick: () => actions(app, t.id),
   },
   h('span.tile-top', null, h('strong.tile-name', null, t.name), h('span.tile-seats', null, `${t.seats} seats`)),
@@ -75,7 +76,8 @@ function tile(app, t) {
   h('span.tile-orders', null,
     orders.length ? `${orders.length} open order${orders.length === 1 ? '' : 's'}` : 'No open orders',
     pending ? h('span.pill.warn', null, `${pending} to confirm`) : null,
-    ready ? h('span.pill.ok', null, `${ready} ready`) : null));
+    ready ? h('span.pill.ok', null, `${ready} ready`) : null),
+  h('span.sr', null, `. ${req ? `${REQUEST_LABEL[req.kind] || req.kind}. ` : ''}Open actions.`));
   return h(`div.tile.st-${t.status}${req ? '.calling' : ''}`, { dataset: { tableId: t.id, status: t.status } },
     main,
     req ? h('button.req-clear', {

@@ -76,9 +76,13 @@ export function render(root, app) {
         kpi('Tax', m(r.tax_cents), 'tax'),
         r.net_sales_cents != null ? kpi('Net sales', m(r.net_sales_cents), 'net') : null,
         kpi('Payments', m(r.payments_cents), 'payments'),
+        r.open_bills_cents != null ? kpi(`Open bills (${r.open_bills_count})`, m(r.open_bills_cents), 'open') : null,
         kpi('Tips', m(r.tips_cents), 'tips'),
         kpi('Orders', String(r.orders_count ?? 0), 'orders'),
         kpi('Cancelled', String(r.cancelled_count ?? 0), 'cancelled')),
+      h('div.report-cols', null,
+        r.reconciliation ? addsUp(r, m) : null,
+        r.by_waiter ? byWaiter(r, m) : null),
       h('div.report-cols', null,
         h('section.card', null,
           h('h2', null, 'Revenue by item'),
@@ -142,6 +146,48 @@ export function render(root, app) {
   };
 }
 
+// addsUp shows the day's gross sales as the sum the box vouches for
+// (README, "The daily report adds up"): payments, open bills, discounts,
+// and the rounding and other days' lines when they are not zero.
+function addsUp(r, m) {
+  const rc = r.reconciliation;
+  const c = r.corrections || {};
+  const line = (label, cents, key, sign = '+', always = true) => (always || cents ? h('tr', { dataset: { line: key } },
+    h('td.sign', { 'aria-hidden': 'true' }, sign), h('th', { scope: 'row' }, label), h('td.num', null, m(cents))) : null);
+  const sum = rc.payments_cents + rc.open_bills_cents + rc.discounts_cents + rc.rounding_cents + rc.other_days_cents;
+  return h('section.card.adds-up', { 'aria-labelledby': 'adds-up-h' },
+    h('h2', { id: 'adds-up-h' }, 'How the day adds up'),
+    h('table.grid.sum', null, h('tbody', null,
+      line('Payments taken', rc.payments_cents, 'payments', ''),
+      line(`Open bills (${r.open_bills_count} not paid yet)`, rc.open_bills_cents, 'open'),
+      line('Discounts, with their tax', rc.discounts_cents, 'discounts'),
+      line('Tax rounding (per order against per bill)', rc.rounding_cents, 'rounding', '+', false),
+      line('Bills across midnight (paid on another day)', rc.other_days_cents, 'other', '+', false),
+      h('tr.sum-total', { dataset: { line: 'gross' } }, h('td.sign', { 'aria-hidden': 'true' }, '='), h('th', { scope: 'row' }, 'Gross sales'),
+        h('td.num', null, m(rc.gross_sales_cents), sum === rc.gross_sales_cents ? h('span.ok-mark', { title: 'Adds up' }, ' ✓') : null)))),
+    h('p.muted.small', null,
+      `Gross sales are after voids (${m(c.voids_cents || 0)}) and comps (${m(c.comps_cents || 0)}). `,
+      `Tips (${m(r.tips_cents)}) come on top of the payments.`));
+}
+
+// byWaiter lists the day by member of staff: orders and sales by who took
+// the order, payments and tips by who took the payment.
+function byWaiter(r, m) {
+  const rows = r.by_waiter;
+  return h('section.card.by-waiter-card', null,
+    h('h2', null, 'By waiter'),
+    rows.length ? h('div.table-wrap', null, h('table.grid.by-waiter', null,
+      h('thead', null, h('tr', null, h('th', null, 'Waiter'), h('th.num', null, 'Orders'), h('th.num', null, 'Sales'),
+        h('th.num', null, 'Payments'), h('th.num', null, 'Tips'))),
+      h('tbody', null, rows.map((w) => h('tr', { dataset: { waiter: w.user_name || '' } },
+        h('td', null, w.user_id == null ? h('span.muted', null, 'Guests, confirmed automatically') : w.user_name),
+        h('td.num', null, String(w.orders_count)), h('td.num', null, m(w.sales_cents)),
+        h('td.num', null, `${m(w.payments_cents)}${w.payments_count ? ` (${w.payments_count})` : ''}`),
+        h('td.num', null, m(w.tips_cents)))))))
+      : h('p.muted', null, 'No orders or payments on this day.'),
+    h('p.muted.small', null, 'Orders count for who entered them (or confirmed a guest\'s); payments and tips for who took them.'));
+}
+
 function kpi(label, value, key) {
   return h('div.kpi', { dataset: { kpi: key } }, h('span.kpi-label', null, label), h('strong.kpi-value', null, value));
 }
@@ -164,8 +210,21 @@ export function toCSV(r, fallbackCurrency) {
     ['Tax', amt(r.tax_cents)],
     ...(r.net_sales_cents != null ? [['Net sales', amt(r.net_sales_cents)]] : []),
     ['Payments', amt(r.payments_cents)],
+    ...(r.reconciliation ? [
+      ['Open bills', amt(r.open_bills_cents)],
+      ['Open bills count', r.open_bills_count],
+      ['Discounts with tax', amt(r.reconciliation.discounts_cents)],
+      ['Tax rounding', amt(r.reconciliation.rounding_cents)],
+      ['Bills across midnight', amt(r.reconciliation.other_days_cents)],
+    ] : []),
     ['Tips', amt(r.tips_cents)],
     [],
+    ...(r.by_waiter ? [
+      ['Waiter', 'Orders', 'Sales', 'Payments', 'Payments count', 'Tips'],
+      ...r.by_waiter.map((w) => [w.user_id == null ? 'Guests, confirmed automatically' : w.user_name, w.orders_count, amt(w.sales_cents),
+        amt(w.payments_cents), w.payments_count, amt(w.tips_cents)]),
+      [],
+    ] : []),
     ['Item', 'Quantity', 'Sales'],
     ...(r.by_item || []).map((i) => [i.name, i.quantity, amt(i.sales_cents)]),
     [],

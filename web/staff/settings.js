@@ -1,9 +1,12 @@
 // Settings (admin): restaurant name, currency, tax, auto-confirm, receipts,
 // timezone (only the fields that changed are sent), the box's disk, backup,
-// database and printers, and the software update card.
+// database and printers, HTTPS and its certificate, and the software update
+// card.
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { updateCard } from './update.js';
 import { systemCard } from './system.js';
+import { restoreCard } from './restore.js';
+import { httpsCard } from './https.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
 
@@ -12,7 +15,9 @@ export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
   const update = updateCard(app);
   const system = systemCard(app);
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, update.el);
+  const restore = restoreCard(app);
+  const https = httpsCard(app);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, restore.el, https.el, update.el);
   let alive = true;
   let current = null;
 
@@ -40,6 +45,8 @@ export function render(root, app) {
       field('Courses', h('input', { name: 'courses', value: (s.courses || []).join(', ') }), 'In order, separated by commas: Starters, Mains, Desserts.'),
       h('label.check', null, h('input', { type: 'checkbox', name: 'fire_courses', checked: !!s.fire_courses }),
         'Hold later courses until staff fire them (or the table says it is ready)'),
+      field('Kitchen display stations', h('input', { name: 'kds_stations', value: (s.kds_stations || []).join(', '), spellcheck: 'false', autocapitalize: 'none' }),
+        'What the TV at /kds shows, as the dishes’ stations, separated by commas: kitchen. Drinks go to the bar’s own screen, /kds?station=bar. Empty: every station.'),
       field('Reasons for voids, comps and discounts', h('textarea', { name: 'correction_reasons', rows: 4, value: (s.correction_reasons || []).join('\n') }), 'One per line; staff may always type another.'),
       field('Lock shared terminals after (seconds)', h('input', { name: 'terminal_lock_seconds', inputmode: 'numeric', value: String(s.terminal_lock_seconds ?? 60) })),
       h('div.actions', null, h('button.primary', { type: 'submit' }, 'Save settings')));
@@ -71,6 +78,7 @@ export function render(root, app) {
       languages: el.languages.value.split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
       courses: el.courses.value.split(',').map((c) => c.trim()).filter(Boolean),
       fire_courses: el.fire_courses.checked,
+      kds_stations: el.kds_stations.value.split(',').map((c) => c.trim()).filter(Boolean),
       correction_reasons: el.correction_reasons.value.split('\n').map((c) => c.trim()).filter(Boolean),
       terminal_lock_seconds: Math.floor(Number(el.terminal_lock_seconds.value)),
     };
@@ -101,5 +109,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; update.stop(); system.stop(); };
+  return () => { alive = false; update.stop(); system.stop(); restore.stop(); https.stop(); };
 }

@@ -138,7 +138,7 @@ function parseSVG(text) {
 }
 
 function pairDialog(app, t) {
-  const qr = h('div.qr', { 'aria-label': `QR code to pair ${t.name}` });
+  const qr = h('div.qr');
   const code = h('div.pair-code', { 'aria-live': 'polite' });
   const expiry = h('p.pair-expiry.muted');
   const link = h('p.pair-url.muted.small');
@@ -168,6 +168,7 @@ function pairDialog(app, t) {
     try {
       const p = await fetchPairing(app, t.id);
       const svg = parseSVG(p.svg);
+      svg?.setAttribute('aria-label', `QR code to pair ${t.name}`);
       fill(qr, svg || h('p.form-error', null, 'The box sent a QR code this browser cannot show. Use the code instead.'));
       code.textContent = p.code ? `${p.code.slice(0, 3)} ${p.code.slice(3)}` : '—';
       code.dataset.code = p.code;

@@ -7,10 +7,30 @@ import { setView, renderSide } from './side.js';
 import { CART_KEY, OUTBOX_KEY, MAX_QTY, NOTE_MAX, S, store, toast, t, tr, unitPrice } from './state.js';
 
 export function newCart() {
-  return { table_id: S.tableId, key: newIdempotencyKey(), lines: [], notes: '' };
+  const cart = { table_id: S.tableId, key: newIdempotencyKey(), lines: [], notes: '' };
+  cart.sig = cartSig(cart);
+  return cart;
 }
 
+/** cartSig is what of a cart reaches the box: the body its key stands for. */
+export function cartSig(cart) {
+  const lines = cart.lines.map((l) => [l.menu_item_id, l.quantity, (l.notes || '').trim(), Array.isArray(l.modifiers) ? [...l.modifiers].sort((a, b) => a - b) : null]);
+  return JSON.stringify([lines, (cart.notes || '').trim()]);
+}
+
+/**
+ * saveCart keeps the cart and the outbox on the iPad. A cart whose content
+ * changed gets a fresh Idempotency-Key: one key stands for one body, so a
+ * cart restored from storage after a browser restart never sends a key the
+ * box has seen with other lines. A cart saved before it had a signature
+ * keeps its key (sent as it is, the box replays the order it made).
+ */
 export function saveCart() {
+  if (S.cart) {
+    const sig = cartSig(S.cart);
+    if (S.cart.sig !== undefined && S.cart.sig !== sig) S.cart.key = newIdempotencyKey();
+    S.cart.sig = sig;
+  }
   store(CART_KEY, S.cart);
   store(OUTBOX_KEY, S.outbox);
 }
@@ -69,22 +89,25 @@ export function setQty(index, quantity) {
   renderSide();
 }
 
-/** Removes lines of items the guest can no longer order, saying which. */
+/**
+ * Removes lines of items the guest can no longer order, saying which; why
+ * is the message key ('dropped_sold_out', 'dropped_gone', 'dropped_unavailable').
+ */
 export function dropFromCart(ids, why) {
   const gone = new Set(ids);
   const names = [];
   for (const l of S.cart.lines) {
     if (gone.has(l.menu_item_id)) {
       const it = S.items.get(l.menu_item_id);
-      if (it && names.indexOf(tr(it)) < 0) names.push(tr(it));
-      else if (!it && names.indexOf('An item') < 0) names.push('An item');
+      const name = it ? tr(it) : t('an_item');
+      if (names.indexOf(name) < 0) names.push(name);
     }
   }
   const before = S.cart.lines.length;
   S.cart.lines = S.cart.lines.filter((l) => !gone.has(l.menu_item_id));
   if (S.cart.lines.length !== before) {
     saveCart();
-    toast('Sorry — ' + names.join(', ') + ' ' + why + ' and was taken off your order.', 'warn', 8000);
+    toast(t(why, { names: names.join(', '), n: names.length }), 'warn', 8000);
   }
   for (const id of ids) updateCardCount(id);
   renderSide();
@@ -98,7 +121,7 @@ export function pruneCart() {
     if (!it) bad.push(l.menu_item_id);
     else if (!it.available) bad.push(l.menu_item_id);
   }
-  if (bad.length) dropFromCart(bad, 'is not available right now');
+  if (bad.length) dropFromCart(bad, 'dropped_unavailable');
   dropSoldOutChoices();
 }
 

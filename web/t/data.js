@@ -10,7 +10,7 @@ import { flushOutbox } from './outbox.js';
 import { revoked } from './pair.js';
 import { renderSheet } from './sheet.js';
 import { renderSide } from './side.js';
-import { LANG_KEY, RECENT_MS, S, load, resetClock, byPosition } from './state.js';
+import { LANG_KEY, RECENT_MS, S, load, resetClock, byPosition, t } from './state.js';
 
 /** Calls the API with the table token; a dead token sends the iPad back to pairing. */
 export async function call(method, path, opts = {}) {
@@ -145,7 +145,7 @@ export async function loadAll() {
     }
     if (e.status === 401 || !S.token) return;
     if (e.status === 403 || e.status === 404) {
-      revoked('This iPad’s table no longer exists. Please ask a member of staff for a new code.');
+      revoked(t('table_gone'));
     }
   }
 }

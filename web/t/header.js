@@ -1,15 +1,18 @@
 // The header: the table's name, the service buttons and the connection line.
 import { h, append, fill, byId as $ } from '/lib/dom.js';
 import { languageName } from '/lib/i18n.js';
+import { renderAllergyButton } from './allergy.js';
 import { renderMenu } from './menu.js';
 import { renderOrders } from './orders.js';
 import { renderSheet } from './sheet.js';
-import { renderSide } from './side.js';
+import { renderDrawer, renderSide } from './side.js';
 import { LANG_KEY, S, clock, icon, tableLabel, t, words, store } from './state.js';
 
 export function renderAll() {
   renderWords();
   renderLangs();
+  renderAllergyButton();
+  renderDrawer();
   renderTable();
   renderMenu();
   renderSide();
@@ -66,6 +69,7 @@ export function serviceButton(btn, kind, sent, label, sentLabel) {
 export function renderWords() {
   document.documentElement.lang = S.lang;
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
+  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label')));
 }
 
 /** renderLangs offers the restaurant's languages, when it has more than one. */

@@ -1,6 +1,7 @@
 // The table app's realtime side: menu, order, table and payment events
 // applied as they come, and the connection that brings them.
 import { connect } from '/lib/realtime.js';
+import { clearAvoid } from './allergy.js';
 import { newCart, saveCart, dropFromCart, dropSoldOutChoices } from './cart.js';
 import { call, loadMenu, loadTable, loadOrders, refreshBillSoon } from './data.js';
 import { renderConn, renderTable, setLang } from './header.js';
@@ -19,7 +20,7 @@ export function onMenuUpdated(item) {
     S.items.delete(item.id);
     for (const c of S.categories) c.items = c.items.filter((i) => i.id !== item.id);
     if (had) renderMenu();
-    dropFromCart([item.id], 'is no longer on the menu');
+    dropFromCart([item.id], 'dropped_gone');
     return;
   }
   const cat = S.categories.find((c) => c.id === item.category_id);
@@ -40,7 +41,7 @@ export function onMenuUpdated(item) {
     cat.items.sort(byPosition);
     renderMenu();
   }
-  if (!item.available) dropFromCart([item.id], 'has just sold out');
+  if (!item.available) dropFromCart([item.id], 'dropped_sold_out');
   else {
     dropSoldOutChoices();
     renderSide();
@@ -68,7 +69,7 @@ export function onOrder(order, meta) {
 export function onTable(table) {
   if (!table || table.id !== S.tableId) return;
   if (table.deleted) {
-    revoked('This iPad’s table no longer exists. Please ask a member of staff for a new code.');
+    revoked(t('table_gone'));
     return;
   }
   const was = S.table && S.table.status;
@@ -141,9 +142,11 @@ export function startRealtime() {
 /**
  * firstLanguage puts the iPad back in the restaurant's first language once
  * the bill is settled (or the table is set free): the next party should not
- * find it in the last one's language.
+ * find it in the last one's language, nor with the last one's allergen filter.
  */
 export function firstLanguage() {
+  // The allergen filter was this party's too.
+  if (S.avoid.size) clearAvoid();
   const first = (S.settings.languages || [])[0];
   if (first && S.lang !== first) setLang(first, false);
 }

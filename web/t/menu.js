@@ -1,6 +1,7 @@
 // The menu: categories and item cards, updated in place by menu events,
 // and the category bar that follows the scroll.
 import { h, fill, byId as $ } from '/lib/dom.js';
+import { allergenChips, filterBar, fits } from './allergy.js';
 import { addToCart } from './cart.js';
 import { openItem } from './sheet.js';
 import { S, money, icon, t, tr } from './state.js';
@@ -15,17 +16,30 @@ export function renderMenu() {
   fill(menu);
   fill(nav);
   cards.clear();
-  const cats = S.categories.filter((c) => c.items.length);
-  if (!cats.length) {
+  const all = S.categories.filter((c) => c.items.length);
+  if (!all.length) {
     menu.appendChild(h('p', { class: 'empty' }, S.loaded ? t('menu_preparing') : t('menu_loading')));
+    fadeCats();
     return;
   }
-  for (const c of cats) {
+  // The allergen filter hides the dishes that do not fit, and a category
+  // left with none; the bar on top says how many and clears it.
+  let hidden = 0;
+  const cats = [];
+  for (const c of all) {
+    const items = c.items.filter(fits);
+    hidden += c.items.length - items.length;
+    if (items.length) cats.push({ c, items });
+  }
+  const bar = filterBar(hidden);
+  if (bar) menu.appendChild(bar);
+  if (!cats.length) menu.appendChild(h('p', { class: 'empty', id: 'filter-none' }, t('filter_none')));
+  for (const { c, items } of cats) {
     nav.appendChild(
       h('button', { class: 'cat' + (c.open_now === false ? ' is-closed' : ''), type: 'button', 'data-cat': c.id, onclick: () => jumpTo(c.id) }, tr(c)),
     );
     const grid = h('div', { class: 'grid' });
-    for (const it of c.items) {
+    for (const it of items) {
       const card = itemCard(it);
       cards.set(it.id, card);
       grid.appendChild(card);
@@ -42,6 +56,19 @@ export function renderMenu() {
   }
   menu.scrollTop = scroll;
   spy();
+  fadeCats();
+}
+
+/**
+ * fadeCats shows that the category bar scrolls: an edge with more chips
+ * beyond it fades out (is-more-start, is-more-end), so the cut chip reads
+ * as "there is more this way".
+ */
+export function fadeCats() {
+  const nav = $('cats');
+  const max = nav.scrollWidth - nav.clientWidth;
+  nav.classList.toggle('is-more-start', max > 1 && nav.scrollLeft > 1);
+  nav.classList.toggle('is-more-end', max > 1 && nav.scrollLeft < max - 1);
 }
 
 /** hoursNote says when a closed category is served: "Served from 18:00". */
@@ -93,7 +120,7 @@ export function itemCard(it) {
       h(
         'div',
         { class: 'item-foot' },
-        h('div', { class: 'allergens' }, (it.allergens || []).map((a) => h('span', { class: 'allergen' }, a))),
+        allergenChips(it),
         // Hours are said once, by the category's title; sold out on the card.
         it.available ? null : h('span', { class: 'soldout' }, can.why),
         h('span', { class: 'in-cart', hidden: true }),
@@ -120,6 +147,9 @@ export function itemCard(it) {
 }
 
 export function updateCard(it) {
+  // A dish that no longer fits the allergen filter (or fits again) moves
+  // the count: the whole menu again.
+  if (S.avoid.size) return renderMenu();
   const old = cards.get(it.id);
   if (!old) return;
   const card = itemCard(it);
@@ -157,8 +187,18 @@ export function markCat(catId) {
   for (const b of $('cats').querySelectorAll('.cat')) {
     const on = b.getAttribute('data-cat') === String(catId);
     b.classList.toggle('is-on', on);
+    if (on && !b.hasAttribute('aria-current')) showChip(b);
     if (on) b.setAttribute('aria-current', 'true');
     else b.removeAttribute('aria-current');
+  }
+}
+
+// The current category's chip scrolls into the bar when it is cut off.
+function showChip(b) {
+  const nav = $('cats');
+  const left = b.offsetLeft - nav.offsetLeft;
+  if (left < nav.scrollLeft || left + b.offsetWidth > nav.scrollLeft + nav.clientWidth) {
+    nav.scrollTo({ left: Math.max(0, left - 40), behavior: 'smooth' });
   }
 }
 

@@ -3,6 +3,7 @@
 import { h, fill, byId as $ } from '/lib/dom.js';
 import { ApiError } from '/lib/api.js';
 import { call } from './data.js';
+import { kindOf, requestWords } from './errors.js';
 import { onOrder } from './live.js';
 import { renderCounts } from './side.js';
 import { RECENT_MS, STEPS, ACTIVE, S, money, clock, ms, toast, t, statusLabel, optionName } from './state.js';
@@ -64,8 +65,10 @@ export function orderCard(o) {
         : h(
             'ol',
             { class: 'steps', 'aria-label': t('progress', { status: statusLabel(o.status) }) },
-            STEPS.map((s, i) => h('li', { class: 'step-dot' + (i < idx ? ' done' : '') + (i === idx ? ' now' : '') }, h('span', { class: 'dot' }), h('span', { class: 'step-label' }, statusLabel(s)))),
+            STEPS.map((s, i) => h('li', { class: 'step-dot' + (i < idx ? ' done' : '') + (i === idx ? ' now' : ''), 'aria-current': i === idx ? 'step' : null }, h('span', { class: 'dot' }), h('span', { class: 'step-label' }, statusLabel(s)))),
           ),
+    // Who the order waits for now, in words: the waiter, then the kitchen.
+    idx >= 0 ? h('p', { class: 'order-wait', 'data-wait': o.status }, t('wait_' + o.status)) : null,
     h(
       'ul',
       { class: 'order-lines' },
@@ -130,7 +133,7 @@ export async function cancelOrder(id) {
     S.cancelling.delete(id);
     if (e instanceof ApiError && e.status === 409) toast(t('cancel_too_late'), 'warn', 8000);
     else if (e instanceof ApiError && e.status === 0) toast(t('cancel_offline'), 'error', 8000);
-    else if (e instanceof ApiError && e.status !== 401) toast(e.message || t('cancel_failed'), 'error');
+    else if (kindOf(e) !== 'auth') toast(requestWords(e, 'cancel_failed'), 'error', 8000);
   } finally {
     S.busy.delete(kind);
     renderOrders();

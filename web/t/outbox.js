@@ -1,14 +1,15 @@
 // Sending: the order waits in an outbox with its idempotency key until the
 // box has it, through lost answers and dead Wi-Fi; and the service
 // requests (waiter, bill).
-import { ApiError } from '/lib/api.js';
+import { ApiError, newIdempotencyKey } from '/lib/api.js';
 import { newCart, saveCart, sameChoices } from './cart.js';
 import { call, loadMenu } from './data.js';
+import { keyMismatch, kindOf, refusedWords, requestWords } from './errors.js';
 import { renderTable } from './header.js';
-import { updateAllCardCounts } from './menu.js';
+import { orderable, updateAllCardCounts } from './menu.js';
 import { renderOrders } from './orders.js';
 import { renderSheet } from './sheet.js';
-import { setView, renderSide } from './side.js';
+import { openSide, setView, renderSide } from './side.js';
 import { MAX_QTY, S, toast, t, tr } from './state.js';
 
 export function sendOrder() {
@@ -58,6 +59,7 @@ export async function flushOutbox() {
   const box = S.outbox;
   box.state = 'sending';
   renderSide();
+  let again = false;
   try {
     const order = await call('POST', '/api/orders', { body: box.body, headers: { 'Idempotency-Key': box.key } });
     if (S.outbox === box) S.outbox = null;
@@ -67,14 +69,26 @@ export async function flushOutbox() {
       S.orders.put(order);
       renderOrders();
     }
-    toast(t('order_sent'), 'good');
+    // Say what is true: a guest's order waits for a waiter unless the
+    // restaurant confirms orders by itself.
+    toast(t(order && order.status === 'pending' ? 'order_sent_waiter' : 'order_sent_kitchen'), 'good');
     setView('orders');
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    if (e.status === 0 || e.status >= 500 || e.status === 429 || e.status === 401 || e.status === 403) {
+    const kind = kindOf(e);
+    if (keyMismatch(e) && !box.rekeyed) {
+      // A stale saved cart: its key went with other lines before (the box
+      // replays an identical body, so this body differs). Once, silently,
+      // under a fresh key.
+      box.key = newIdempotencyKey();
+      box.rekeyed = true;
+      saveCart();
+      again = true;
+    } else if (kind === 'network' || kind === 'server' || kind === 'busy' || kind === 'auth') {
       // The answer may have been lost on the way back: keep the same key,
       // so the retry returns the order the box may already have made.
       box.state = 'waiting';
+      box.why = kind;
       saveCart();
       if (S.token) {
         retryTimer = setTimeout(flushOutbox, retryDelay);
@@ -88,6 +102,7 @@ export async function flushOutbox() {
     flushing = false;
     renderSide();
   }
+  if (again) flushOutbox();
 }
 
 /** The box said no for good: the lines go back to the cart, minus what cannot be had. */
@@ -108,7 +123,7 @@ export async function refuseOutbox(box, e) {
   if (e.status === 409 || named.length) {
     for (const l of box.lines) {
       const it = S.items.get(l.menu_item_id);
-      if (!it || !it.available) bad.add(l.menu_item_id);
+      if (!it || !orderable(it).ok) bad.add(l.menu_item_id);
     }
   }
   for (const l of box.lines) {
@@ -122,16 +137,11 @@ export async function refuseOutbox(box, e) {
   saveCart();
   updateAllCardCounts();
   setView('cart');
+  openSide();
   const names = box.lines.filter((l) => bad.has(l.menu_item_id)).map((l) => l.name);
   const uniq = names.filter((n, i) => n && names.indexOf(n) === i);
-  if (uniq.length) {
-    const many = uniq.length > 1;
-    toast('Sorry — ' + uniq.join(', ') + (many ? ' are' : ' is') + ' not available right now and ' + (many ? 'were' : 'was') + ' taken off your order. Please check it and send again.', 'error', 10000);
-  } else if (e.status === 409) {
-    toast((e.message || 'Something on your order is not available.') + ' Please check your order and send again.', 'error', 10000);
-  } else {
-    toast('Your order could not be sent' + (e.message ? ': ' + e.message : '.') + ' Please check it and try again.', 'error', 10000);
-  }
+  if (uniq.length) toast(t('taken_off', { names: uniq.join(', '), n: uniq.length }), 'error', 10000);
+  else toast(refusedWords(e), 'error', 10000);
 }
 
 /** Item ids an error names, by line index in `fields` or by name in the message. */
@@ -155,10 +165,9 @@ export async function askFor(kind) {
     const res = await call('POST', '/api/tables/' + S.tableId + '/requests', { body: { kind } });
     if (res && res.id === S.tableId) S.table = { ...S.table, ...res };
     else S.table = { ...S.table, open_request: { kind, created_at: new Date().toISOString() } };
-    toast(kind === 'bill' ? 'We’ll bring your bill shortly.' : kind === 'next_course' ? 'The kitchen is starting your next course.' : 'A waiter is on the way.', 'good');
+    toast(t(kind === 'bill' ? 'bill_coming' : kind === 'next_course' ? 'next_course_sent' : 'waiter_coming'), 'good');
   } catch (e) {
-    if (e instanceof ApiError && e.status === 0) toast('No connection to the restaurant’s system — please wave to a member of staff.', 'error', 8000);
-    else if (e instanceof ApiError && e.status !== 401) toast(e.message || 'That did not work. Please try again.', 'error');
+    if (!(e instanceof ApiError) || kindOf(e) !== 'auth') toast(requestWords(e, 'request_failed'), 'error', 8000);
   } finally {
     S.busy.delete(kind);
     renderTable();

@@ -2,9 +2,10 @@
 // token, and goes back here when the token stops working.
 import { fill, byId as $ } from '/lib/dom.js';
 import { api, ApiError, session, jwtClaims, tokenAlive } from '/lib/api.js';
+import { kindOf } from './errors.js';
 import { start } from './app.js';
 import { closeSheet } from './sheet.js';
-import { APP, S } from './state.js';
+import { APP, S, t } from './state.js';
 
 /** isCustomerToken tells whether token is a live table token. */
 export function isCustomerToken(token) {
@@ -38,25 +39,26 @@ export async function trade(code) {
   const btn = $('pair-submit');
   input.disabled = true;
   btn.disabled = true;
-  btn.textContent = 'Connecting…';
+  btn.textContent = t('pair_connecting');
   try {
     const res = await api('POST', '/api/pair', { body: { code } });
     session.set(APP, res.token);
     input.value = '';
     start();
   } catch (e) {
-    let text = 'That code did not work. Codes can be used once and are valid for 10 minutes — please ask staff for a new one.';
-    if (e instanceof ApiError && e.status === 0) {
-      text = 'The restaurant’s system cannot be reached. Check the Wi-Fi, then tap Connect again.';
+    const kind = kindOf(e);
+    let text = t('pair_bad_code');
+    if (kind === 'network' || kind === 'server') {
+      text = t(kind === 'network' ? 'pair_offline' : 'err_server');
       input.value = code;
-    } else if (e instanceof ApiError && e.status === 429) {
-      text = 'Too many attempts. Please wait a few minutes, then ask staff for a new code.';
+    } else if (kind === 'busy') {
+      text = t('pair_too_many');
     } else if (e instanceof ApiError && e.status === 422) {
-      text = 'Please enter the 6 digits of the code.';
+      text = t('pair_digits');
     }
     showPair(text, 'error');
   } finally {
-    btn.textContent = 'Connect';
+    btn.textContent = t('pair_connect');
   }
 }
 
@@ -71,7 +73,7 @@ export function bindPairForm() {
     ev.preventDefault();
     const code = input.value.replace(/\D/g, '');
     if (code.length !== 6) {
-      showPair('Please enter the 6 digits of the code.', 'error');
+      showPair(t('pair_digits'), 'error');
       return;
     }
     trade(code);
@@ -82,5 +84,5 @@ export function bindPairForm() {
 export function revoked(text) {
   session.clear(APP);
   S.token = null;
-  showPair(text || 'This iPad is no longer connected to its table. Please ask a member of staff for a new code.', 'warn');
+  showPair(text || t('revoked_text'), 'warn');
 }

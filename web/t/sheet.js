@@ -1,6 +1,7 @@
 // The sheets that slide up: one dish (quantity, note, add) and the bill.
 import { h, append, fill, byId as $ } from '/lib/dom.js';
 import { ApiError } from '/lib/api.js';
+import { allergenChips, allergySheet, dishAllergens } from './allergy.js';
 import { addToCart } from './cart.js';
 import { loadBill } from './data.js';
 import { askFor } from './outbox.js';
@@ -52,11 +53,13 @@ export function renderSheet() {
   const keepScroll = S.sheet.kind === 'item' && !sheet.hidden && sheet.dataset.for === String(S.sheet.id) ? sheet.scrollTop : 0;
   fill(sheet);
   sheet.dataset.for = S.sheet.kind === 'item' ? String(S.sheet.id) : '';
+  sheet.classList.toggle('is-allergy', S.sheet.kind === 'allergy');
   sheet.hidden = false;
   $('scrim').hidden = false;
   document.body.classList.add('has-sheet');
   sheet.appendChild(h('button', { class: 'sheet-close', type: 'button', 'aria-label': t('close'), onclick: closeSheet }, icon('close')));
   if (S.sheet.kind === 'item') itemSheet(sheet);
+  else if (S.sheet.kind === 'allergy') allergySheet(sheet);
   else billSheet(sheet);
   sheet.scrollTop = keepScroll;
 }
@@ -176,9 +179,7 @@ export function itemSheet(sheet) {
     h('h2', { class: 'sheet-title' }, tr(it)),
     h('p', { class: 'sheet-price' }, h('span', { id: 'sheet-price' }, money(unit)), can.ok ? null : h('span', { class: 'soldout' }, can.why)),
     desc ? h('p', { class: 'sheet-desc' }, desc) : null,
-    it.allergens && it.allergens.length
-      ? h('div', { class: 'sheet-allergens' }, h('span', { class: 'label' }, t('allergens')), h('div', { class: 'allergens' }, it.allergens.map((a) => h('span', { class: 'allergen' }, a))))
-      : null,
+    dishAllergens(it).length ? h('div', { class: 'sheet-allergens' }, h('span', { class: 'label' }, t('allergens')), allergenChips(it)) : null,
     (it.modifier_groups || []).map((g) => groupBlock(it, g)),
     h(
       'label',

@@ -2,9 +2,45 @@
 // button.
 import { h, fill, byId as $ } from '/lib/dom.js';
 import { saveCart, cartCount, cartSubtotal, setQty } from './cart.js';
+import { outboxWords } from './errors.js';
 import { visibleOrders } from './orders.js';
 import { sendOrder, flushOutbox } from './outbox.js';
 import { MAX_QTY, NOTE_MAX, ACTIVE, S, money, icon, t, tr, unitPrice } from './state.js';
+
+/** narrow tells whether the cart is a drawer (a portrait iPad) rather than a side column. */
+export const narrow = () => window.matchMedia('(max-width: 900px)').matches;
+
+/**
+ * tapTab is a tap on a tab: beside the menu it switches the panel; as a
+ * drawer it opens on that panel, or closes when that panel is open.
+ */
+export function tapTab(view) {
+  if (narrow() && S.sideOpen && S.view === view) closeSide();
+  else {
+    setView(view);
+    openSide();
+  }
+}
+
+/** openSide opens the cart drawer (nothing changes where the cart is a column). */
+export function openSide() {
+  S.sideOpen = true;
+  renderDrawer();
+}
+
+export function closeSide() {
+  S.sideOpen = false;
+  renderDrawer();
+}
+
+export function renderDrawer() {
+  const open = S.sideOpen && narrow();
+  $('app').classList.toggle('side-open', open);
+  $('side-scrim').hidden = !open;
+  const btn = $('side-toggle');
+  btn.setAttribute('aria-expanded', open ? 'true' : 'false');
+  btn.setAttribute('aria-label', open ? t('drawer_close') : t('drawer_open'));
+}
 
 export function setView(view) {
   S.view = view;
@@ -186,7 +222,7 @@ export function cartLine(l, i) {
           maxlength: NOTE_MAX,
           placeholder: t('dish_note_ph'),
           value: l.notes || '',
-          'aria-label': 'Note for ' + name,
+          'aria-label': t('note_for', { name }),
           oninput: (ev) => {
             l.notes = ev.target.value;
             saveCart();
@@ -207,11 +243,12 @@ export function cartLine(l, i) {
 export function outboxCard() {
   const box = S.outbox;
   const waiting = box.state === 'waiting';
+  const words = outboxWords(box.why);
   return h(
     'div',
     { class: 'outbox' + (waiting ? ' is-waiting' : '') },
-    h('p', { class: 'outbox-title' }, waiting ? t('not_sent_title') : t('sending_title')),
-    waiting ? h('p', { class: 'outbox-text' }, t('not_sent_text')) : null,
+    h('p', { class: 'outbox-title' }, waiting ? words.title : t('sending_title')),
+    waiting ? h('p', { class: 'outbox-text' }, words.text) : null,
     h('ul', { class: 'outbox-lines' }, box.lines.map((l) => h('li', null, l.quantity + ' × ' + l.name))),
     waiting ? h('button', { class: 'btn btn-secondary', id: 'retry', type: 'button', onclick: () => flushOutbox() }, t('try_again')) : null,
   );

@@ -79,7 +79,9 @@ export const S = {
   restDown: false,
   loaded: false,
   view: 'cart',
-  sheet: null, // {kind: 'item', id} | {kind: 'bill'}
+  sheet: null, // {kind: 'item', id} | {kind: 'bill'} | {kind: 'allergy'}
+  avoid: new Set(), // allergens (of the EU list) the guests filter out
+  sideOpen: false, // the cart drawer, when the screen is too narrow for a side cart
   bill: null,
   busy: new Set(), // request kinds in flight
   armed: 0, // the order whose cancel button waits for a second tap

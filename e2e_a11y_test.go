@@ -1,0 +1,156 @@
+package main
+
+// WCAG 2.2 AA of the three web apps, checked by axe-core in Chromium on
+// every page and its main states (see e2e_axe_harness_test.go).
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestAccessibilityTableApp checks the table app's pairing screen, menu,
+// item sheet, cart and order progress.
+func TestAccessibilityTableApp(t *testing.T) {
+	requireAxe(t)
+	b := startBox(t, boxOptions{Demo: true})
+	_, waiter, chef := tblStaff(t, b)
+	table := tblFirstTable(t, b, waiter)
+	items := tblItems(t, b, waiter)
+	ctx := newBrowser(t, 1180, 820)
+
+	tblDo(t, ctx, "open the table app unpaired", chromedp.Navigate(b.URL+"/t/"))
+	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden && document.getElementById('pair-code').getClientRects().length > 0`, 10*time.Second)
+	axeCheck(t, ctx, "table pairing screen")
+
+	_, url := tblPair(t, b, waiter, table.ID)
+	tblDo(t, ctx, "open the QR URL", chromedp.Navigate(b.URL+url[strings.Index(url, "/t/"):]))
+	tblWait(t, ctx, "menu after pairing", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 10*time.Second)
+	axeCheck(t, ctx, "table menu")
+
+	a, c := items[0], items[1]
+	sel := func(id int64, rest string) string { return fmt.Sprintf(`[data-item="%d"]%s`, id, rest) }
+	tblDo(t, ctx, "open an item", chromedp.Click(chromedp.CSS(sel(c.ID, " .item-name"))))
+	tblWait(t, ctx, "item sheet", `!document.getElementById('sheet').hidden && !!document.getElementById('sheet-add')`, 3*time.Second)
+	axeCheck(t, ctx, "table item sheet")
+	tblDo(t, ctx, "add from the sheet", chromedp.Click(chromedp.CSS(`#sheet-add`)))
+	tblWait(t, ctx, "sheet closed", `document.getElementById('sheet').hidden`, 3*time.Second)
+	tblDo(t, ctx, "add another", chromedp.Click(chromedp.CSS(sel(a.ID, " .add"))))
+	tblWait(t, ctx, "cart filled", `document.getElementById('cart-count').textContent === '2'`, 3*time.Second)
+	axeCheck(t, ctx, "table cart")
+
+	tblDo(t, ctx, "send", chromedp.Evaluate[chromedp.Void](`document.getElementById('send').click()`))
+	tblWait(t, ctx, "order on the progress tab", `document.querySelectorAll('#panel-orders [data-order]').length === 1 && !document.getElementById('panel-orders').hidden`, 10*time.Second)
+	o := tblOrders(t, b, waiter, table.ID)[0]
+	for _, s := range []struct{ status, token string }{{"confirmed", waiter}, {"preparing", chef}} {
+		if o.Status == s.status {
+			continue
+		}
+		tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), s.token, map[string]string{"status": s.status}, http.StatusOK, nil)
+	}
+	tblWait(t, ctx, "order being prepared", fmt.Sprintf(`document.querySelector('[data-order="%d"] .pill')?.dataset.status === 'preparing'`, o.ID), 5*time.Second)
+	axeCheck(t, ctx, "table order progress")
+}
+
+// TestAccessibilityKDS checks the kitchen display's sign-in and its board
+// with tickets.
+func TestAccessibilityKDS(t *testing.T) {
+	requireAxe(t)
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+	ctx := newBrowser(t, 1920, 1080)
+
+	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/kds"))
+	kdsWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
+	axeCheck(t, ctx, "kds sign-in")
+
+	kdsPlace(t, box, waiter, 1, "Birthday, bring a candle", kdsLine{menu["Spaghetti carbonara"], 2, "no pepper"}, kdsLine{menu["Tiramisù"], 1, ""})
+	kdsPlace(t, box, waiter, 2, "", kdsLine{menu["Burrata"], 1, ""}, kdsLine{menu["Aperol spritz"], 2, ""})
+	kdsSignIn(t, ctx, "marco", "chef123")
+	kdsWait(t, ctx, "board with tickets", `document.getElementById('login').hidden && document.getElementById('conn').dataset.state === 'connected' && document.querySelectorAll('#tickets .ticket').length === 2`)
+	axeCheck(t, ctx, "kds board with tickets")
+}
+
+// TestAccessibilityStaffApp checks the staff app's sign-in and every
+// section an admin sees, with its dialogs: floor and a table's actions,
+// orders, order entry with a cart, bill and payment, menu editor and item
+// form, tables and the pairing code, users, printers, report, settings,
+// audit.
+func TestAccessibilityStaffApp(t *testing.T) {
+	requireAxe(t)
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+	order := kdsPlace(t, box, waiter, 1, "window seat", kdsLine{menu["Burrata"], 2, "no basil"}, kdsLine{menu["Tiramisù"], 1, ""})
+	ctx := newBrowser(t, 1366, 768)
+
+	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
+	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
+	axeCheck(t, ctx, "staff sign-in")
+	staffSignIn(t, ctx, "admin", "wrong-password")
+	staffWait(t, ctx, "wrong password message", `document.querySelector('#login-form .form-error:not([hidden])')?.textContent.includes('Wrong username or password')`)
+	axeCheck(t, ctx, "staff sign-in with an error")
+
+	staffSignIn(t, ctx, "admin", "admin123")
+	staffWait(t, ctx, "the floor", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
+	axeCheck(t, ctx, "staff floor")
+	staffClick(t, ctx, `.tile[data-table-id="1"] .tile-main`)
+	staffWait(t, ctx, "table actions", `!!document.querySelector('dialog[open] button[data-status=available]')`)
+	axeCheck(t, ctx, "staff floor table actions")
+	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
+
+	staffGo(t, ctx, "#/orders")
+	staffWait(t, ctx, "orders", fmt.Sprintf(`!!document.querySelector('.order[data-order-id="%d"]')`, order.ID))
+	axeCheck(t, ctx, "staff orders")
+
+	staffGo(t, ctx, "#/table/2/order")
+	staffWait(t, ctx, "order entry", `document.querySelectorAll('.item-grid button.dish:not(:disabled)').length > 2`)
+	staffClick(t, ctx, `.item-grid button.dish:not(:disabled)`)
+	staffWait(t, ctx, "a line in the cart", `!!document.querySelector('.cart .cart-row')`)
+	axeCheck(t, ctx, "staff order entry with a cart")
+
+	staffGo(t, ctx, "#/table/1/bill")
+	staffWait(t, ctx, "bill", `document.querySelector('.bill')?.textContent.includes('Burrata') && !!document.querySelector('.pay input[name=amount_cents]')`)
+	axeCheck(t, ctx, "staff bill and payment")
+
+	staffGo(t, ctx, "#/menu")
+	staffWait(t, ctx, "menu editor", `document.querySelectorAll('.cat tbody tr').length > 3`)
+	axeCheck(t, ctx, "staff menu editor")
+	staffClickText(t, ctx, ".cat button", "+ Item here")
+	staffWait(t, ctx, "item form", `!!document.querySelector('dialog[open] .item-form')`)
+	axeCheck(t, ctx, "staff menu item form")
+	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
+
+	staffGo(t, ctx, "#/tables")
+	staffWait(t, ctx, "tables", `document.querySelectorAll('tr[data-table-id]').length > 3`)
+	axeCheck(t, ctx, "staff tables")
+	staffClick(t, ctx, `tr[data-table-id="3"] button[data-key^=pair]`)
+	staffWait(t, ctx, "pairing code and QR", `/^\d{6}$/.test(document.querySelector('dialog[open] .pair-code')?.dataset.code || '') && !!document.querySelector('dialog[open] .qr svg')`)
+	axeCheck(t, ctx, "staff pairing code")
+	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
+
+	staffGo(t, ctx, "#/users")
+	staffWait(t, ctx, "users", `!!document.querySelector('tr[data-username="admin"]')`)
+	axeCheck(t, ctx, "staff users")
+
+	staffGo(t, ctx, "#/printers")
+	staffWait(t, ctx, "printers", `!document.querySelector('#view .card p.muted')?.textContent.includes('Loading')`)
+	axeCheck(t, ctx, "staff printers")
+
+	staffGo(t, ctx, "#/report")
+	staffWait(t, ctx, "report", `!!document.querySelector('[data-kpi=payments] .kpi-value')`)
+	axeCheck(t, ctx, "staff report")
+
+	staffGo(t, ctx, "#/settings")
+	staffWait(t, ctx, "settings with the box card", `!!document.querySelector('.settings input[name=restaurant_name]') && !!document.querySelector('.system .system-row dd')`)
+	axeCheck(t, ctx, "staff settings")
+
+	staffGo(t, ctx, "#/audit")
+	staffWait(t, ctx, "audit", `document.getElementById('view').dataset.view === 'audit' && !document.querySelector('#view .muted')?.textContent.startsWith('Loading')`)
+	axeCheck(t, ctx, "staff audit")
+}

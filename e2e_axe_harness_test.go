@@ -1,0 +1,146 @@
+package main
+
+// axe-core in the Chromium tests: the page under test gets axe.min.js
+// injected and is checked against WCAG 2.0/2.1/2.2 A and AA. axe-core is a
+// test tool from the npm registry pinned by testdata/axe/package-lock.json
+// (.ci/run installs it with npm ci); the build never needs it.
+//
+// Use it from any browser test, once the page shows the state to check:
+//
+//	axeCheck(t, ctx, "staff floor")
+//
+// It fails the test on any serious or critical violation and prints each
+// with its rule, its help text and the CSS targets of the offending nodes.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// axeTestDir holds the pinned axe-core test tool.
+const axeTestDir = "testdata/axe"
+
+// axeTags are the rule sets checked: WCAG 2.2 AA and everything below it.
+var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
+
+var axeScript struct {
+	once sync.Once
+	src  string
+	err  error
+}
+
+// axeSource returns axe.min.js, or skips the test when axe-core is not
+// installed (outside CI; under CI=true it must be there and the test fails).
+func axeSource(t *testing.T) string {
+	t.Helper()
+	axeScript.once.Do(func() {
+		raw, err := os.ReadFile(filepath.Join(axeTestDir, "node_modules", "axe-core", "axe.min.js"))
+		axeScript.src, axeScript.err = string(raw), err
+	})
+	if axeScript.err != nil {
+		why := fmt.Sprintf("axe-core is not installed in %s (%v)", axeTestDir, axeScript.err)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s; .ci/run installs it with npm ci --prefix %s", why, axeTestDir)
+		}
+		t.Skipf("%s: npm ci --prefix %s", why, axeTestDir)
+	}
+	return axeScript.src
+}
+
+// requireAxe skips (or, under CI, fails) a test before it starts a box and
+// a browser when axe-core is missing.
+func requireAxe(t *testing.T) {
+	t.Helper()
+	axeSource(t)
+}
+
+type axeNode struct {
+	Target         []any  `json:"target"`
+	HTML           string `json:"html"`
+	FailureSummary string `json:"failureSummary"`
+}
+
+type axeViolation struct {
+	ID     string    `json:"id"`
+	Impact string    `json:"impact"`
+	Help   string    `json:"help"`
+	Nodes  []axeNode `json:"nodes"`
+}
+
+// axeRun injects axe-core into the page of ctx (once per document) and
+// returns every violation of the WCAG A/AA rules, whatever its impact.
+func axeRun(t *testing.T, ctx context.Context, state string) []axeViolation {
+	t.Helper()
+	src := axeSource(t)
+	failShot := "axe-" + axeShotName(state)
+	if !pageEval[bool](t, ctx, failShot, `typeof window.axe === 'object'`) {
+		pageEval[chromedp.Void](t, ctx, failShot, src+"\n;undefined")
+	}
+	tags, _ := json.Marshal(axeTags)
+	// A transition or animation halfway would let axe sample a colour that
+	// no one reads: finite ones are run to their end, so the page is
+	// checked as it rests.
+	raw := pageEval[string](t, ctx, failShot, `(async () => {
+		for (const a of document.getAnimations()) {
+			try { if (a.effect?.getComputedTiming().endTime !== Infinity) a.finish(); } catch {}
+		}
+		const r = await axe.run(document, {runOnly: {type: 'tag', values: `+string(tags)+`}, resultTypes: ['violations']});
+		return JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200), failureSummary: n.failureSummary}))})));
+	})()`)
+	var out []axeViolation
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		t.Fatalf("axe on %s: decode %s: %v", state, raw, err)
+	}
+	return out
+}
+
+// axeCheck fails the test when the page of ctx has a serious or critical
+// WCAG 2.2 AA violation, printing each with the targets of its nodes, and
+// saves a screenshot then. Minor and moderate ones are logged only.
+func axeCheck(t *testing.T, ctx context.Context, state string) {
+	t.Helper()
+	var bad []string
+	for _, v := range axeRun(t, ctx, state) {
+		line := fmt.Sprintf("%s [%s] %s", v.ID, v.Impact, v.Help)
+		for i, n := range v.Nodes {
+			if i == axeNodesShown {
+				line += fmt.Sprintf("\n    and %d more", len(v.Nodes)-i)
+				break
+			}
+			line += fmt.Sprintf("\n    %v: %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.FailureSummary, "\n", "\n      "))
+		}
+		if v.Impact == "serious" || v.Impact == "critical" {
+			bad = append(bad, line)
+		} else {
+			t.Logf("axe on %s (not failing, %s): %s", state, v.Impact, line)
+		}
+	}
+	if len(bad) > 0 {
+		shot(t, ctx, "axe-"+axeShotName(state))
+		t.Errorf("axe-core on %s: %d serious or critical WCAG 2.2 AA violation(s):\n  %s", state, len(bad), strings.Join(bad, "\n  "))
+	}
+}
+
+// axeNodesShown is how many offending nodes of one rule are printed.
+const axeNodesShown = 6
+
+func axeShotName(state string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, state)
+}
