@@ -41,7 +41,10 @@ type box struct {
 	Hub    *hub.Hub
 	Server *server.Server
 	Port   int
-	secret []byte
+	// TLSPort is the HTTPS port with --tls; 0 without.
+	TLSPort int
+	secret  []byte
+	tls     *boxTLS // nil without --tls
 
 	ln     net.Listener
 	http   *http.Server
@@ -67,18 +70,38 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	if err != nil {
 		return nil, err
 	}
+	tl, err := listenTLS(cfg)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	closeListeners := func() {
+		ln.Close()
+		if tl != nil {
+			tl.ln.Close()
+		}
+	}
 	// One process serves a data folder, and a restore never swaps the
 	// database under a running box.
 	unlock, err := lockData(cfg.Data)
 	if err != nil {
-		ln.Close()
+		closeListeners()
 		return nil, err
 	}
 	st, secret, err := openData(ctx, cfg.Data, store.Options{BcryptCost: cfg.bcryptCost})
 	if err != nil {
 		unlock()
-		ln.Close()
+		closeListeners()
 		return nil, err
+	}
+	var tlsInfo *server.TLSInfo
+	if tl != nil {
+		if tlsInfo, err = tl.openCerts(cfg, ln.Addr().(*net.TCPAddr).Port, log); err != nil {
+			st.Close()
+			unlock()
+			closeListeners()
+			return nil, err
+		}
 	}
 	h := hub.New(hub.Options{Logger: log})
 	srv, err := server.New(server.Options{
@@ -86,6 +109,7 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 		Version: version, AllowedOrigins: cfg.AllowedOrigins,
 		Upgrades: upgradeOptions(cfg.Data), BackupDir: filepath.Join(cfg.Data, "backups"),
 		LANHost: func() string { return lanHost(cfg, ln.Addr()) },
+		TLS:     tlsInfo,
 	})
 	if err == nil {
 		err = server.Relay(ctx, st, h)
@@ -94,13 +118,14 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 		h.Close()
 		st.Close()
 		unlock()
-		ln.Close()
+		closeListeners()
 		return nil, err
 	}
 	b := &box{
 		cfg: cfg, log: log, Store: st, Hub: h, Server: srv, secret: secret, ln: ln, unlock: unlock,
 		Port:     ln.Addr().(*net.TCPAddr).Port,
-		serveErr: make(chan error, 1),
+		tls:      tl,
+		serveErr: make(chan error, 2), // one per listener
 	}
 	b.http = &http.Server{
 		Handler:           srv,
@@ -112,6 +137,10 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	// Shutdown waits for requests in flight; held Socket.IO polls are
 	// answered at once instead of after up to 25 s.
 	b.http.RegisterOnShutdown(srv.StopLongPolls)
+	if tl != nil {
+		b.TLSPort = tl.port
+		tl.configure(b.http)
+	}
 	return b, nil
 }
 
@@ -126,9 +155,16 @@ func (b *box) start() {
 	}
 	b.started = true
 	go func() { b.serveErr <- b.http.Serve(b.ln) }()
+	if b.tls != nil {
+		// The same server and handler: one Shutdown closes both.
+		go func() { b.serveErr <- b.http.ServeTLS(b.tls.ln, "", "") }()
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopJobs = cancel
+	if b.tls != nil {
+		b.goJob(func() { b.tls.certs.Run(ctx, tlsRefreshEvery) })
+	}
 	if b.cfg.MDNS {
 		adv, err := mdns.Start(ctx, mdns.Options{Instance: b.cfg.Name, Hostname: b.cfg.Hostname, Port: b.Port,
 			Interfaces: b.cfg.MDNSInterfaces, Version: version, Logger: b.log})
@@ -202,6 +238,9 @@ func (b *box) close() error {
 		cancel()
 	} else {
 		b.ln.Close()
+		if b.tls != nil {
+			b.tls.ln.Close()
+		}
 	}
 	b.Hub.Close()
 	if started {
@@ -255,5 +294,8 @@ func (b *box) announce() {
 		}
 	}
 	urls = append(urls, fmt.Sprintf("http://localhost:%d", port))
+	if b.tls != nil {
+		urls = append(urls, b.tls.urls(cfg)...)
+	}
 	b.log.Info("rms is serving; open it at "+strings.Join(urls, " or "), "version", version, "data", cfg.Data)
 }

@@ -38,6 +38,9 @@ type boxOptions struct {
 	Demo bool
 	// Photos draws the demo menu's photos (with Demo), as `rms --demo` does.
 	Photos bool
+	// TLS serves HTTPS too (--tls) on TLSPort, as Hostname (default rms).
+	TLS      bool
+	Hostname string
 }
 
 // testBox is one running box, built by openBox exactly as main builds it.
@@ -52,6 +55,12 @@ type testBox struct {
 	Hub    *hub.Hub
 	Server *server.Server
 
+	// TLSPort is the HTTPS port of a box started with TLS; Hostname its
+	// --hostname (a test may change it before Restart).
+	TLSPort  int
+	Hostname string
+
+	tls    bool
 	secret []byte
 	box    *box
 	mu     sync.Mutex
@@ -59,7 +68,7 @@ type testBox struct {
 
 func startBox(t *testing.T, opts boxOptions) *testBox {
 	t.Helper()
-	b := &testBox{Dir: t.TempDir()}
+	b := &testBox{Dir: t.TempDir(), tls: opts.TLS, Hostname: opts.Hostname}
 	b.start(t)
 	if opts.Demo {
 		if _, err := b.Store.SeedDemo(context.Background()); err != nil {
@@ -78,7 +87,8 @@ func startBox(t *testing.T, opts boxOptions) *testBox {
 func (b *testBox) start(t *testing.T) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := config{Addr: fmt.Sprintf("127.0.0.1:%d", b.Port), Data: b.Dir, bcryptCost: 4}
+	cfg := config{Addr: fmt.Sprintf("127.0.0.1:%d", b.Port), Data: b.Dir, bcryptCost: 4,
+		TLS: b.tls, TLSAddr: fmt.Sprintf("127.0.0.1:%d", b.TLSPort), Hostname: b.Hostname}
 	var bx *box
 	var err error
 	// A restart takes the same port back; the old socket may linger briefly.
@@ -97,6 +107,7 @@ func (b *testBox) start(t *testing.T) {
 	defer b.mu.Unlock()
 	b.box = bx
 	b.Port = bx.Port
+	b.TLSPort = bx.TLSPort
 	b.URL = fmt.Sprintf("http://rms.local:%d", b.Port)
 	b.API = fmt.Sprintf("http://127.0.0.1:%d", b.Port)
 	b.Store, b.Hub, b.Server, b.secret = bx.Store, bx.Hub, bx.Server, bx.secret
@@ -200,8 +211,8 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 
 // newBrowser starts a headless Debian Chromium with a viewport of
 // width×height that resolves rms.local to loopback. Without chromium the
-// test is skipped, except under CI, where it must run.
-func newBrowser(t *testing.T, width, height int) context.Context {
+// test is skipped, except under CI, where it must run. extra adds flags.
+func newBrowser(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -223,6 +234,7 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 		chromedp.WindowSize(width, height),
 		chromedp.UserDataDir(t.TempDir()),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })

@@ -36,12 +36,20 @@ func install(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	name := fset.String("name", "", "the restaurant's name people see on the network (RMS_NAME)")
 	addr := fset.String("addr", "", "where to listen, e.g. :80 (RMS_ADDR; default :8080)")
 	hostname := fset.String("hostname", "", "the box answers as NAME.local (RMS_HOSTNAME; default rms)")
+	tlsOn := fset.Bool("tls", false, "also serve HTTPS with the box's own CA (RMS_TLS); --tls=false turns it off again")
+	tlsAddr := fset.String("tls-addr", "", "where to serve HTTPS with --tls, e.g. :443 (RMS_TLS_ADDR; default :8443)")
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
 	if fset.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (usage: rms install [--name N] [--addr A] [--hostname H])", fset.Arg(0))
+		return fmt.Errorf("unexpected argument %q (usage: rms install [--name N] [--addr A] [--hostname H] [--tls] [--tls-addr A])", fset.Arg(0))
 	}
+	settings := map[string]string{"RMS_NAME": *name, "RMS_ADDR": *addr, "RMS_HOSTNAME": *hostname, "RMS_TLS_ADDR": *tlsAddr}
+	fset.Visit(func(f *flag.Flag) {
+		if f.Name == "tls" { // only when given: an install without it keeps the file's choice
+			settings["RMS_TLS"] = strconv.FormatBool(*tlsOn)
+		}
+	})
 	if err := needRootAndSystemd("install"); err != nil {
 		return err
 	}
@@ -100,7 +108,7 @@ func install(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	// 3. The environment file: an existing one is kept, with only the
 	// settings given on this command line changed.
-	envChanged, err := writeEnvFile(l.EnvFile, map[string]string{"RMS_NAME": *name, "RMS_ADDR": *addr, "RMS_HOSTNAME": *hostname}, say)
+	envChanged, err := writeEnvFile(l.EnvFile, settings, say)
 	if err != nil {
 		return err
 	}
@@ -111,13 +119,13 @@ func install(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	// A port below 1024 needs one capability: a drop-in grants it, so the
 	// unit itself stays as shipped and a later install does not undo it.
 	dropIn := filepath.Join(l.UnitDir, "rms.service.d", lowPortDropIn)
-	if body, ok := lowPortUnit(env["RMS_ADDR"]); ok {
+	if body, ok := lowPortUnit(listenAddrs(env)...); ok {
 		wrote, err := replaceFile(dropIn, []byte(body), 0o644)
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", dropIn, err)
 		}
 		if wrote {
-			say("✓ wrote %s (the capability to listen on %s)", dropIn, env["RMS_ADDR"])
+			say("✓ wrote %s (the capability to listen on %s)", dropIn, strings.Join(listenAddrs(env), " and "))
 			changed = true
 			if err := systemctl("daemon-reload"); err != nil {
 				return err
@@ -175,21 +183,39 @@ func install(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // lowPortDropIn is the drop-in install writes for a port below 1024.
 const lowPortDropIn = "rms-low-port.conf"
 
-// lowPortUnit is the drop-in that lets rms listen on addr's port when it
-// is below 1024, and false for any other port. Inside a private user
+// listenAddrs are the addresses the installed box listens on: RMS_ADDR,
+// and RMS_TLS_ADDR (default :8443) when RMS_TLS is on.
+func listenAddrs(env map[string]string) []string {
+	addrs := []string{env["RMS_ADDR"]}
+	if on, _ := envBoolValue(env["RMS_TLS"], false); on {
+		a := env["RMS_TLS_ADDR"]
+		if a == "" {
+			a = ":8443"
+		}
+		addrs = append(addrs, a)
+	}
+	return addrs
+}
+
+// lowPortUnit is the drop-in that lets rms listen on the first of addrs
+// whose port is below 1024, and false when none is. Inside a private user
 // namespace a capability does not open a port of the host's network, hence
 // PrivateUsers=no.
-func lowPortUnit(addr string) (string, bool) {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
+func lowPortUnit(addrs ...string) (string, bool) {
+	addr, low := "", false
+	for _, a := range addrs {
+		if _, port, err := net.SplitHostPort(a); err == nil {
+			if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 1024 {
+				addr, low = a, true
+				break
+			}
+		}
+	}
+	if !low {
 		return "", false
 	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n <= 0 || n >= 1024 {
-		return "", false
-	}
-	return "# Written by `rms install` for RMS_ADDR=" + addr + ": a port below 1024 needs this\n" +
-		"# one capability. Removed by `rms install` when the port is 1024 or above.\n" +
+	return "# Written by `rms install` for " + addr + ": a port below 1024 needs this\n" +
+		"# one capability. Removed by `rms install` when no port is below 1024.\n" +
 		"[Service]\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nPrivateUsers=no\n", true
 }
 
@@ -207,7 +233,7 @@ func writeEnvFile(path string, set map[string]string, say func(string, ...any)) 
 		}
 	}
 	next := string(body)
-	for _, k := range []string{"RMS_NAME", "RMS_ADDR", "RMS_HOSTNAME"} {
+	for _, k := range []string{"RMS_NAME", "RMS_ADDR", "RMS_HOSTNAME", "RMS_TLS", "RMS_TLS_ADDR"} {
 		if v := set[k]; v != "" && parseEnv(next)[k] != v {
 			next = setEnv(next, k, v)
 		}
@@ -341,6 +367,13 @@ func printAddresses(w io.Writer, env map[string]string) {
 		fmt.Fprintln(w, "  "+u)
 	}
 	fmt.Fprintln(w, "The kitchen display is at /kds on the same address.")
+	if on, _ := envBoolValue(env["RMS_TLS"], false); on {
+		tlsPort := "8443"
+		if _, p, err := net.SplitHostPort(env["RMS_TLS_ADDR"]); err == nil {
+			tlsPort = p
+		}
+		fmt.Fprintf(w, "HTTPS is on too, at https://%s.local:%s/ once a device has installed the box's certificate\n(staff app: Settings → HTTPS; or open /ca.mobileconfig on an iPad).\n", hostname, tlsPort)
+	}
 	if q, err := qrcode.New(urls[0], qrcode.Medium); err == nil {
 		fmt.Fprintln(w, "Scan to open the staff app on a phone or iPad:")
 		fmt.Fprint(w, q.ToSmallString(false))

@@ -63,7 +63,13 @@ func TestWriteEnvFileKeepsEdits(t *testing.T) {
 	if changed, err := writeEnvFile(path, map[string]string{"RMS_HOSTNAME": "bistro"}, say); err != nil || !changed {
 		t.Errorf("writeEnvFile(new hostname) = %v, %v; want changed", changed, err)
 	}
+	if changed, err := writeEnvFile(path, map[string]string{"RMS_TLS": "true", "RMS_TLS_ADDR": ":443"}, say); err != nil || !changed {
+		t.Errorf("writeEnvFile(tls) = %v, %v; want changed", changed, err)
+	}
 	env := readEnvFile(path)
+	if env["RMS_TLS"] != "true" || env["RMS_TLS_ADDR"] != ":443" {
+		t.Errorf("env after --tls --tls-addr :443 = %v; want RMS_TLS=true and RMS_TLS_ADDR=:443", env)
+	}
 	if env["RMS_NAME"] != "Bistro" || env["RMS_HOSTNAME"] != "bistro" || env["RMS_BACKUP_KEEP"] != "30" {
 		t.Errorf("env after the options = %v; want the name, the hostname and the owner's edit", env)
 	}
@@ -121,6 +127,21 @@ func TestLowPortUnit(t *testing.T) {
 		body, ok := lowPortUnit(addr)
 		if ok != want || (ok && !strings.Contains(body, "AmbientCapabilities=CAP_NET_BIND_SERVICE\nPrivateUsers=no\n")) {
 			t.Errorf("lowPortUnit(%q) = %q, %v; want %v", addr, body, ok, want)
+		}
+	}
+	// With --tls, the HTTPS port counts too.
+	for _, tc := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{"RMS_ADDR": ":8080", "RMS_TLS": "true", "RMS_TLS_ADDR": ":443"}, true},
+		{map[string]string{"RMS_ADDR": ":8080", "RMS_TLS": "false", "RMS_TLS_ADDR": ":443"}, false},
+		{map[string]string{"RMS_ADDR": ":8080", "RMS_TLS": "true"}, false},
+		{map[string]string{"RMS_ADDR": ":80", "RMS_TLS": "true"}, true},
+	} {
+		body, ok := lowPortUnit(listenAddrs(tc.env)...)
+		if ok != tc.want || (ok && !strings.Contains(body, "CAP_NET_BIND_SERVICE")) {
+			t.Errorf("lowPortUnit(listenAddrs(%v)) = %q, %v; want %v", tc.env, body, ok, tc.want)
 		}
 	}
 }

@@ -93,6 +93,10 @@ type config struct {
 	Demo           bool
 	LogFormat      string
 	BackupKeep     int
+	// TLS adds an HTTPS listener on TLSAddr, with the box's own CA (see
+	// tls.go); --addr stays plain HTTP.
+	TLS     bool
+	TLSAddr string
 
 	// bcryptCost is the store's password hashing cost; 0 is its default.
 	// Only tests lower it.
@@ -149,6 +153,10 @@ func parseServeConfig(args []string, stderr io.Writer) (config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	tlsDef, err := envBool("RMS_TLS", false)
+	if err != nil {
+		return cfg, err
+	}
 	keepDef, err := strconv.Atoi(env("RMS_BACKUP_KEEP", "7"))
 	if err != nil {
 		return cfg, fmt.Errorf("RMS_BACKUP_KEEP: want a number")
@@ -164,6 +172,8 @@ func parseServeConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.Demo, "demo", demoDef, "on an empty database, seed a demo restaurant and print its logins (RMS_DEMO)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("RMS_LOG_FORMAT", "text"), "log format: text or json (RMS_LOG_FORMAT)")
 	fs.IntVar(&cfg.BackupKeep, "backup-keep", keepDef, "daily snapshots kept in DATA/backups; 0 turns them off (RMS_BACKUP_KEEP)")
+	fs.BoolVar(&cfg.TLS, "tls", tlsDef, "also serve HTTPS, with the box's own certificate authority (RMS_TLS)")
+	fs.StringVar(&cfg.TLSAddr, "tls-addr", env("RMS_TLS_ADDR", ":8443"), "HTTPS listen address with --tls; --addr stays plain HTTP (RMS_TLS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

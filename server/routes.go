@@ -40,6 +40,9 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/healthz", s.handleHealth)
 	// Admin token, or any caller on the box itself (handleMetrics checks).
 	e.GET("/metrics", s.handleMetrics)
+	// The box's CA for devices to install (--tls): public, no token.
+	e.GET("/ca.crt", s.handleCACert)
+	e.GET("/ca.mobileconfig", s.handleCAProfile)
 	e.GET("/ws", s.handleWS)
 	for _, path := range []string{"/socket.io", "/socket.io/"} {
 		e.GET(path, s.handleSocketIO)
@@ -70,6 +73,7 @@ func (s *Server) routes() *echo.Echo {
 	api.PATCH("/settings", s.handleSettingsUpdate, s.allow(adminOnly...))
 
 	api.GET("/system/status", s.handleSystemStatus, s.allow(adminOnly...))
+	api.GET("/system/tls", s.handleTLSStatus, s.allow(adminOnly...))
 	api.GET("/system/upgrade", s.handleUpgradeGet, s.allow(adminOnly...))
 	api.POST("/system/upgrade", s.handleUpgradeUpload, s.allow(adminOnly...))
 

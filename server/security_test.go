@@ -277,6 +277,11 @@ func roleMatrix() map[string]routeCase {
 		// (a local scraper); TestMetricsAccess covers the LAN.
 		"GET /metrics":           {secAll(200), secFixed("/metrics", nil)},
 		"GET /api/system/status": {secRoles(200, "admin"), secFixed("/api/system/status", nil)},
+		"GET /api/system/tls":    {secRoles(200, "admin"), secFixed("/api/system/tls", nil)},
+		// The CA is public: a guest's iPad installs it before it trusts
+		// the box (the matrix box runs with TLS on).
+		"GET /ca.crt":            {secAll(200), secFixed("/ca.crt", nil)},
+		"GET /ca.mobileconfig":   {secAll(200), secFixed("/ca.mobileconfig", nil)},
 		"POST /api/auth/login":   {secAll(200), secFixed("/api/auth/login", map[string]string{"username": "admin", "password": "admin123"})},
 		"GET /api/auth/me":       {tokensOnly, secFixed("/api/auth/me", nil)},
 		"POST /api/auth/refresh": {staff200, secFixed("/api/auth/refresh", nil)},
@@ -560,7 +565,7 @@ func (f *secFixture) newItem(t *testing.T) int64 {
 // own list, so a route added to routes.go without an expectation here
 // fails the test.
 func TestSecurityRoleMatrix(t *testing.T) {
-	ts := newTestServer(t)
+	ts := newTestServerWith(t, testOptions{tweak: withTestTLS(t)})
 	tableA, itemID, _ := ts.seedMenu(t)
 	f := &secFixture{ts: ts, tableA: tableA, item: itemID}
 	f.tableB = f.newTable(t)

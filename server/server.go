@@ -53,6 +53,8 @@ type Options struct {
 	// all; 0 means 16 and 256. Past a cap the upgrade is refused with 429.
 	MaxPendingSocketsPerAddress int
 	MaxPendingSockets           int
+	// TLS describes the box's HTTPS listener and CA; nil when --tls is off.
+	TLS *TLSInfo
 }
 
 // Server serves the box's HTTP API, WebSocket and pages.

@@ -140,13 +140,17 @@ type pairResponse struct {
 // pairURL is the address the QR code opens: the box as the staff member's
 // browser reached it, so it works by name or by IP alike; but a browser on
 // the box itself (localhost, 127.0.0.1) gets the box's LAN name, since an
-// iPad cannot open a loopback address.
+// iPad cannot open a loopback address. Asked over HTTPS, it names the plain
+// HTTP port: a guest's iPad has not installed the box's CA.
 func (s *Server) pairURL(c echo.Context, code string) string {
 	host := c.Request().Host
 	if loopbackHost(host) && s.opts.LANHost != nil {
 		if lan := s.opts.LANHost(); lan != "" {
 			host = lan
 		}
+	}
+	if c.Request().TLS != nil && s.opts.TLS != nil {
+		return "http://" + s.plainHost(host) + "/t/?code=" + code
 	}
 	return c.Scheme() + "://" + host + "/t/?code=" + code
 }

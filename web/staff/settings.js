@@ -1,9 +1,11 @@
 // Settings (admin): restaurant name, currency, tax, auto-confirm, receipts,
 // timezone (only the fields that changed are sent), the box's disk, backup,
-// database and printers, and the software update card.
+// database and printers, HTTPS and its certificate, and the software update
+// card.
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { updateCard } from './update.js';
 import { systemCard } from './system.js';
+import { httpsCard } from './https.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
 
@@ -12,7 +14,8 @@ export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
   const update = updateCard(app);
   const system = systemCard(app);
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, update.el);
+  const https = httpsCard(app);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, https.el, update.el);
   let alive = true;
   let current = null;
 
@@ -104,5 +107,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; update.stop(); system.stop(); };
+  return () => { alive = false; update.stop(); system.stop(); https.stop(); };
 }
