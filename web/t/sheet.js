@@ -53,6 +53,7 @@ export function renderSheet() {
   const keepScroll = S.sheet.kind === 'item' && !sheet.hidden && sheet.dataset.for === String(S.sheet.id) ? sheet.scrollTop : 0;
   fill(sheet);
   sheet.dataset.for = S.sheet.kind === 'item' ? String(S.sheet.id) : '';
+  sheet.classList.toggle('is-allergy', S.sheet.kind === 'allergy');
   sheet.hidden = false;
   $('scrim').hidden = false;
   document.body.classList.add('has-sheet');
