@@ -626,3 +626,25 @@ func TestGuestAllergenFilter(t *testing.T) {
 	tblJSON(t, b, http.MethodPatch, "/api/tables/3/status", waiter, map[string]string{"status": "cleaning"}, http.StatusOK, nil)
 	tblWait(t, ctx, "filter gone with the party", `!document.getElementById('filter-bar') && localStorage.getItem('rms.table.avoid') === null`, 5*time.Second)
 }
+
+// TestAccessibilityGuestIPad runs axe-core (WCAG 2.2 AA) over what items 6
+// to 9 added: a pending order's progress with who it waits for, the
+// portrait cart drawer, the allergen sheet and the filtered menu.
+func TestAccessibilityGuestIPad(t *testing.T) {
+	requireAxe(t)
+	b := startBox(t, boxOptions{Demo: true})
+	admin, waiter, _ := tblStaff(t, b)
+	gstSettings(t, b, admin, map[string]any{"auto_confirm_orders": false})
+	_, plain := gstMenu(t, b, waiter)
+	ctx := gstOpen(t, b, b.PairTable(t, waiter, 1), "en", 820, 1180)
+	gstSend(t, ctx, plain[0].ID)
+	tblWait(t, ctx, "pending progress", `!!document.querySelector('.order-wait[data-wait="pending"]')`, 10*time.Second)
+	axeCheck(t, ctx, "table portrait drawer with a pending order")
+	tblDo(t, ctx, "close the drawer", chromedp.Click(chromedp.CSS(`#side-toggle`)))
+	tblDo(t, ctx, "open the filter", chromedp.Click(chromedp.CSS(`#btn-allergy`)), chromedp.Click(chromedp.CSS(`[data-avoid="nuts"]`)))
+	tblWait(t, ctx, "filter sheet", `document.querySelectorAll('#sheet .avoid-chip[aria-pressed="true"]').length === 1`, 3*time.Second)
+	axeCheck(t, ctx, "table allergen sheet")
+	tblDo(t, ctx, "show the dishes", chromedp.Click(chromedp.CSS(`#allergy-done`)))
+	tblWait(t, ctx, "filtered menu", `!!document.getElementById('filter-bar') && document.getElementById('sheet').hidden`, 3*time.Second)
+	axeCheck(t, ctx, "table filtered menu, portrait")
+}
