@@ -45,15 +45,23 @@ type box struct {
 	TLSPort int
 	secret  []byte
 	tls     *boxTLS // nil without --tls
+	tlsInfo *server.TLSInfo
 
 	ln     net.Listener
 	http   *http.Server
 	unlock func() // releases the data folder's lock
 
-	mu       sync.Mutex // guards the fields below
+	front *frontDoor // the handler: the current server, or 503 during a restore
+
+	// restoreMu is held by a restore from start to end: one at a time,
+	// and close waits for it.
+	restoreMu sync.Mutex
+
+	mu       sync.Mutex // guards the fields below, and Store, Hub and Server
 	started  bool
 	closed   bool
 	mdns     *mdns.Responder
+	stopMDNS context.CancelFunc
 	serveErr chan error
 	stopJobs context.CancelFunc
 	jobs     sync.WaitGroup
@@ -103,32 +111,22 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 			return nil, err
 		}
 	}
-	h := hub.New(hub.Options{Logger: log})
-	srv, err := server.New(server.Options{
-		Store: st, Hub: h, Assets: webAssets(), Logger: log, Secret: secret,
-		Version: version, AllowedOrigins: cfg.AllowedOrigins,
-		Upgrades: upgradeOptions(cfg.Data), BackupDir: filepath.Join(cfg.Data, "backups"),
-		LANHost: func() string { return lanHost(cfg, ln.Addr()) },
-		TLS:     tlsInfo,
-	})
-	if err == nil {
-		err = server.Relay(ctx, st, h)
+	b := &box{
+		cfg: cfg, log: log, secret: secret, ln: ln, unlock: unlock,
+		Port:     ln.Addr().(*net.TCPAddr).Port,
+		tls:      tl,
+		tlsInfo:  tlsInfo,
+		serveErr: make(chan error, 2), // one per listener
 	}
-	if err != nil {
-		h.Close()
+	if err := b.wire(ctx, st); err != nil {
 		st.Close()
 		unlock()
 		closeListeners()
 		return nil, err
 	}
-	b := &box{
-		cfg: cfg, log: log, Store: st, Hub: h, Server: srv, secret: secret, ln: ln, unlock: unlock,
-		Port:     ln.Addr().(*net.TCPAddr).Port,
-		tls:      tl,
-		serveErr: make(chan error, 2), // one per listener
-	}
+	b.front = newFrontDoor(b.Server)
 	b.http = &http.Server{
-		Handler:           srv,
+		Handler:           b.front,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -136,12 +134,53 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	}
 	// Shutdown waits for requests in flight; held Socket.IO polls are
 	// answered at once instead of after up to 25 s.
-	b.http.RegisterOnShutdown(srv.StopLongPolls)
+	b.http.RegisterOnShutdown(func() { b.current().Server.StopLongPolls() })
 	if tl != nil {
 		b.TLSPort = tl.port
-		tl.configure(b.http)
+		tl.configure(b.http, log)
 	}
 	return b, nil
+}
+
+// wire builds the hub and the server over st, relays st's committed events
+// to the hub, and makes them the box's current ones. openBox calls it once;
+// a restore calls it again on the restored database.
+func (b *box) wire(ctx context.Context, st *store.Store) error {
+	cfg := b.cfg
+	h := hub.New(hub.Options{Logger: b.log})
+	srv, err := server.New(server.Options{
+		Store: st, Hub: h, Assets: webAssets(), Logger: b.log, Secret: b.secret,
+		Version: version, AllowedOrigins: cfg.AllowedOrigins,
+		Upgrades: upgradeOptions(cfg.Data), BackupDir: filepath.Join(cfg.Data, "backups"),
+		LANHost: func() string { return lanHost(cfg, b.ln.Addr()) },
+		TLS:     b.tlsInfo,
+		Restore: b.restoreSnapshot,
+	})
+	if err == nil {
+		err = server.Relay(ctx, st, h)
+	}
+	if err != nil {
+		h.Close()
+		return err
+	}
+	b.mu.Lock()
+	b.Store, b.Hub, b.Server = st, h, srv
+	b.mu.Unlock()
+	return nil
+}
+
+// parts is the store, hub and server the box serves with at one moment.
+type parts struct {
+	Store  *store.Store
+	Hub    *hub.Hub
+	Server *server.Server
+}
+
+// current returns the parts the box serves with now (a restore replaces them).
+func (b *box) current() parts {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return parts{b.Store, b.Hub, b.Server}
 }
 
 // start serves HTTP, advertises over mDNS when configured, tells systemd
@@ -160,12 +199,9 @@ func (b *box) start() {
 		go func() { b.serveErr <- b.http.ServeTLS(b.tls.ln, "", "") }()
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	b.stopJobs = cancel
-	if b.tls != nil {
-		b.goJob(func() { b.tls.certs.Run(ctx, tlsRefreshEvery) })
-	}
 	if b.cfg.MDNS {
+		ctx, cancel := context.WithCancel(context.Background())
+		b.stopMDNS = cancel
 		adv, err := mdns.Start(ctx, mdns.Options{Instance: b.cfg.Name, Hostname: b.cfg.Hostname, Port: b.Port,
 			Interfaces: b.cfg.MDNSInterfaces, Version: version, Logger: b.log})
 		if err != nil {
@@ -179,17 +215,42 @@ func (b *box) start() {
 	if err := systemd.Notify("READY=1"); err != nil {
 		b.log.Warn("systemd notify", "err", err)
 	}
-	b.goJob(func() { systemd.Watchdog(ctx, b.Store.Ping, b.log) })
+	b.startJobsLocked()
+}
+
+// startJobsLocked runs the background jobs on the current store: the
+// watchdog, the daily snapshots, housekeeping and the print queue. b.mu is
+// held.
+func (b *box) startJobsLocked() {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopJobs = cancel
+	st := b.Store
+	if b.tls != nil {
+		b.goJob(func() { b.tls.certs.Run(ctx, tlsRefreshEvery) })
+	}
+	b.goJob(func() { systemd.Watchdog(ctx, st.Ping, b.log) })
 	b.goJob(func() {
-		if err := b.Store.RunSnapshots(ctx, filepath.Join(b.cfg.Data, "backups"), b.cfg.BackupKeep, b.log); err != nil {
+		if err := st.RunSnapshots(ctx, filepath.Join(b.cfg.Data, "backups"), b.cfg.BackupKeep, b.log); err != nil {
 			b.log.Error("daily snapshots are off", "err", err)
 		}
 	})
 	// Hourly housekeeping: the event log keeps its retention, retry keys
 	// older than a day and finished print jobs older than 30 days go.
-	b.goJob(func() { b.Store.RunHousekeeping(ctx, b.log) })
+	b.goJob(func() { st.RunHousekeeping(ctx, b.log) })
 	// The print queue: each enabled printer's jobs, sent in order.
-	b.goJob(func() { print.New(print.Options{Store: b.Store, Logger: b.log}).Run(ctx) })
+	b.goJob(func() { print.New(print.Options{Store: st, Logger: b.log}).Run(ctx) })
+}
+
+// endJobs stops the background jobs and waits for them.
+func (b *box) endJobs() {
+	b.mu.Lock()
+	stop := b.stopJobs
+	b.stopJobs = nil
+	b.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	b.jobs.Wait()
 }
 
 func (b *box) goJob(fn func()) {
@@ -242,13 +303,17 @@ func (b *box) close() error {
 			b.tls.ln.Close()
 		}
 	}
-	b.Hub.Close()
+	// A restore under way finishes first: then the parts are its own.
+	b.restoreMu.Lock()
+	defer b.restoreMu.Unlock()
+	cur := b.current()
+	cur.Hub.Close()
 	if started {
 		// The hub started every socket's close; the process must not
 		// exit before each has written its 1001 and finished the
 		// handshake (a socket mid-upgrade is closed by its own handler).
 		ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
-		if err := b.Server.Drain(ctx); err != nil {
+		if err := cur.Server.Drain(ctx); err != nil {
 			b.log.Warn("websocket sessions still closing at exit", "err", err)
 		}
 		cancel()
@@ -256,11 +321,11 @@ func (b *box) close() error {
 	if b.mdns != nil {
 		b.mdns.Shutdown()
 	}
-	if b.stopJobs != nil {
-		b.stopJobs()
+	if b.stopMDNS != nil {
+		b.stopMDNS()
 	}
-	b.jobs.Wait()
-	err := b.Store.Close()
+	b.endJobs()
+	err := cur.Store.Close()
 	b.unlock()
 	return err
 }

@@ -113,6 +113,17 @@ func (b *testBox) start(t *testing.T) {
 	b.Store, b.Hub, b.Server, b.secret = bx.Store, bx.Hub, bx.Server, bx.secret
 }
 
+// Current re-reads the box's store, hub and server, which a restore made
+// while serving replaces.
+func (b *testBox) Current() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.box != nil {
+		cur := b.box.current()
+		b.Store, b.Hub, b.Server = cur.Store, cur.Hub, cur.Server
+	}
+}
+
 // Stop shuts the box down the way main does; it is safe to call twice.
 func (b *testBox) Stop() {
 	b.mu.Lock()

@@ -84,26 +84,20 @@ func restore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("restore: %w", err)
 	}
 
-	aside := ""
-	if _, err := os.Stat(live); err == nil {
-		aside = filepath.Join(dir, "rms-before-restore-"+time.Now().UTC().Format("20060102-150405")+".db")
-		// The WAL goes with its database: renamed together, the copy put
-		// aside is whole and opens as it was.
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Rename(live+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("restore: keeping the current database aside: %w", err)
-			}
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	aside := filepath.Join(dir, "rms-before-restore-"+time.Now().UTC().Format("20060102-150405")+".db")
+	// The WAL goes with its database: renamed together, the copy put
+	// aside is whole and opens as it was.
+	moved, err := moveDB(live, aside)
+	if err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	if !moved {
+		aside = ""
 	}
 	if err := os.Rename(tmp, live); err != nil {
 		return fmt.Errorf("restore: %w (the previous database is %s)", err, aside)
 	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	_ = syncDir(dir)
 	fmt.Fprintf(stdout, "restored %s into %s with a new event log epoch (every screen reloads)\n", src, live)
 	if aside != "" {
 		fmt.Fprintf(stdout, "the database it replaced is kept as %s\n", aside)

@@ -8,6 +8,7 @@ import "sync"
 type Conn struct {
 	hub    *Hub
 	t      Transport
+	tw     TryWriter // t, when it can write without waiting; else nil
 	format *Format
 
 	// Guarded by hub.mu.
@@ -27,6 +28,8 @@ type Conn struct {
 	code    int
 	reason  string
 	done    chan struct{}
+	ended   bool   // done is closed
+	onDone  func() // called once done is closed
 }
 
 // Peer returns who holds the connection.
@@ -48,6 +51,7 @@ func (c *Conn) SetPeer(p Peer) {
 func (c *Conn) Send(frame []byte) bool {
 	c.hub.mu.Lock()
 	defer c.hub.mu.Unlock()
+	defer c.hub.dispatchLocked()
 	return c.enqueueLocked(frame)
 }
 
@@ -86,6 +90,7 @@ func (c *Conn) Join(room string) {
 func (c *Conn) Resync(room string, frame []byte) {
 	c.hub.mu.Lock()
 	defer c.hub.mu.Unlock()
+	defer c.hub.dispatchLocked()
 	if c.enqueueLocked(frame) {
 		c.joinLocked(room, c.hub.last)
 	}
@@ -99,6 +104,7 @@ func (c *Conn) JoinSince(room string, since int64) JoinResult {
 	h := c.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	defer h.dispatchLocked()
 	if !h.known || since < h.floor {
 		return NeedOlder
 	}
@@ -126,6 +132,7 @@ func (c *Conn) JoinSince(room string, since int64) JoinResult {
 func (c *Conn) Replay(room string, evs []Event) bool {
 	c.hub.mu.Lock()
 	defer c.hub.mu.Unlock()
+	defer c.hub.dispatchLocked()
 	for _, ev := range evs {
 		if c.deliveredLocked(ev, room) {
 			continue
@@ -154,6 +161,19 @@ func (c *Conn) Close(code int, reason string) {
 
 // Done is closed once the connection is closed and its Transport released.
 func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// OnDone calls f once the connection is done (at once if it is): a
+// goroutine waiting on Done would cost an idle connection a stack.
+func (c *Conn) OnDone(f func()) {
+	c.mu.Lock()
+	if !c.ended {
+		c.onDone = f
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	f()
+}
 
 // CloseCode returns the code the connection was closed with by this side
 // (0 while open or when only the peer closed it).
@@ -206,9 +226,12 @@ func (c *Conn) isClosing() bool {
 	return c.closing
 }
 
-// enqueueLocked appends frame to the queue and makes sure a writer runs.
-// Called under hub.mu; takes c.mu briefly. A full queue closes the
-// connection with 4408 instead of waiting.
+// enqueueLocked appends frame to the queue and makes sure a writer will
+// run: a connection that was idle is started at once, or, when its
+// transport can write without waiting, put on the hub's list for the
+// fan-out writers (the caller hands that list over with dispatchLocked
+// before it lets go of hub.mu). Called under hub.mu; takes c.mu briefly. A
+// full queue closes the connection with 4408 instead of waiting.
 func (c *Conn) enqueueLocked(frame []byte) bool {
 	c.mu.Lock()
 	if c.closing {
@@ -226,7 +249,11 @@ func (c *Conn) enqueueLocked(frame []byte) bool {
 	c.writing = true
 	c.mu.Unlock()
 	if start {
-		go c.writeLoop()
+		if c.tw != nil {
+			c.hub.idle = append(c.hub.idle, c)
+		} else {
+			go c.writeLoop(false, nil)
+		}
 	}
 	return true
 }
@@ -249,25 +276,90 @@ func (c *Conn) closeLocked(code int, reason string) {
 	}
 	delete(c.hub.conns, c)
 	if start {
-		go c.writeLoop()
+		go c.writeLoop(false, nil)
 	}
 }
 
-// writeLoop is the connection's only writer. It runs while there is
-// something to write and exits when the queue is empty, so an idle
-// connection costs no goroutine. Each pass takes the whole queue, so frames
-// that piled up during a write go out together.
-func (c *Conn) writeLoop() {
+// writeNow is a fan-out writer's turn at the connection: it writes what is
+// queued as long as the socket takes it without waiting, and hands the
+// connection over to a goroutine of its own when it would wait (a slow
+// client), when it closes, or when a write failed. It never blocks, so one
+// slow client cannot hold up the others.
+func (c *Conn) writeNow() {
+	for {
+		c.mu.Lock()
+		if c.closing {
+			c.mu.Unlock()
+			go c.writeLoop(false, nil)
+			return
+		}
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue, c.spare = c.spare[:0], nil
+		c.mu.Unlock()
+
+		took, done, err := c.tw.TryWriteFrames(batch)
+		if err != nil {
+			c.writeFailed()
+			go c.writeLoop(false, nil)
+			return
+		}
+		if !took {
+			// The goroutine owns batch now, and writes it first.
+			go c.writeLoop(true, batch)
+			return
+		}
+		clear(batch)
+		c.mu.Lock()
+		c.spare = batch[:0]
+		c.mu.Unlock()
+		if !done {
+			go c.writeLoop(true, nil)
+			return
+		}
+	}
+}
+
+// writeFailed closes the connection after its transport failed.
+func (c *Conn) writeFailed() {
+	c.hub.mu.Lock()
+	c.closeLocked(CodeAbnormal, "write failed")
+	c.hub.mu.Unlock()
+}
+
+// writeLoop is the connection's writer when it has to wait: it runs while
+// there is something to write and exits when the queue is empty, so an
+// idle connection costs no goroutine. Each pass takes the whole queue, so
+// frames that piled up during a write go out together. handover says it
+// takes over from writeNow: first is written (with what the transport kept)
+// before anything else.
+func (c *Conn) writeLoop(handover bool, first [][]byte) {
 	for {
 		c.mu.Lock()
 		if c.closing {
 			code, reason := c.code, c.reason
 			c.mu.Unlock()
 			c.t.Close(code, reason)
+			c.mu.Lock()
+			c.ended = true
+			f := c.onDone
+			c.onDone = nil
+			c.mu.Unlock()
 			close(c.done)
+			if f != nil {
+				f()
+			}
 			return
 		}
-		if len(c.queue) == 0 {
+		var batch [][]byte
+		switch {
+		case handover:
+			batch, handover = first, false
+		case len(c.queue) == 0:
 			c.writing = false
 			// Idle connections should not pin a large backing array.
 			if cap(c.spare) > 64 {
@@ -275,21 +367,22 @@ func (c *Conn) writeLoop() {
 			}
 			c.mu.Unlock()
 			return
+		default:
+			batch = c.queue
+			c.queue, c.spare = c.spare[:0], nil
 		}
-		batch := c.queue
-		c.queue = c.spare[:0]
 		c.mu.Unlock()
 
 		err := c.t.WriteFrames(batch)
 		clear(batch)
 
 		c.mu.Lock()
-		c.spare = batch[:0]
+		if cap(batch) > 0 {
+			c.spare = batch[:0]
+		}
 		c.mu.Unlock()
 		if err != nil {
-			c.hub.mu.Lock()
-			c.closeLocked(CodeAbnormal, "write failed")
-			c.hub.mu.Unlock()
+			c.writeFailed()
 		}
 	}
 }

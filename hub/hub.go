@@ -84,6 +84,21 @@ type Transport interface {
 	Close(code int, reason string)
 }
 
+// TryWriter is a Transport that can also write without waiting. The hub's
+// few fan-out writers use it to write straight to every connection whose
+// socket has room, and hand a connection to a goroutine of its own (which
+// calls WriteFrames) only when it would wait.
+type TryWriter interface {
+	Transport
+	// TryWriteFrames writes frames as WriteFrames does, but only as far
+	// as it can without waiting. took reports whether it took the frames:
+	// if not, nothing was written and the hub passes them to the next
+	// WriteFrames. done reports whether every byte was written; if not,
+	// the transport keeps the rest and writes it first on the next
+	// WriteFrames, which the hub calls at once.
+	TryWriteFrames(frames [][]byte) (took, done bool, err error)
+}
+
 // Hub is the set of live connections and their rooms. It is safe for
 // concurrent use.
 type Hub struct {
@@ -109,6 +124,10 @@ type Hub struct {
 	waiters []waiter
 	// stats are the running totals that Stats reports (for /metrics).
 	stats Stats
+	// idle lists the connections that got something to write while
+	// holding the lock, for dispatchLocked to hand to the fan-out.
+	idle []*Conn
+	fan  fanout
 }
 
 // Stats are running totals since the hub started.
@@ -152,6 +171,7 @@ func New(opts Options) *Hub {
 		conns:     make(map[*Conn]struct{}),
 		ring:      ring{buf: make([]*entry, opts.RingSize)},
 	}
+	h.fan.init()
 	if opts.LastSeq > 0 {
 		h.known, h.last, h.floor = true, opts.LastSeq, opts.LastSeq
 	}
@@ -198,7 +218,20 @@ func (h *Hub) Publish(evs ...Event) {
 			}
 		}
 	}
+	h.dispatchLocked()
 	h.wakeLocked()
+}
+
+// dispatchLocked hands the connections that have something to write to the
+// fan-out writers. Every method that queues frames calls it before it lets
+// go of the lock.
+func (h *Hub) dispatchLocked() {
+	if len(h.idle) == 0 {
+		return
+	}
+	h.fan.add(h.idle)
+	clear(h.idle)
+	h.idle = h.idle[:0]
 }
 
 // Reached returns a channel that is closed once the hub has published seq,
@@ -267,6 +300,7 @@ func (h *Hub) RegisterFormat(t Transport, p Peer, f *Format) (*Conn, error) {
 		f = wsFormat
 	}
 	c := &Conn{hub: h, t: t, peer: p, format: f, subs: make(map[string]int64, 4), done: make(chan struct{})}
+	c.tw, _ = t.(TryWriter)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -319,6 +353,7 @@ func (h *Hub) Close() {
 		dones = append(dones, c.done)
 	}
 	h.mu.Unlock()
+	h.fan.close()
 	deadline := time.NewTimer(closeWait)
 	defer deadline.Stop()
 	for _, d := range dones {

@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"rms/hub"
 )
 
 // metrics holds the box's registry and the instruments the server updates
@@ -126,13 +128,10 @@ func (b *boxCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // trackConn counts a realtime connection until it is done.
-func (m *metrics) trackConn(endpoint string, done <-chan struct{}) {
+func (m *metrics) trackConn(endpoint string, hc *hub.Conn) {
 	g := m.conns.WithLabelValues(endpoint)
 	g.Inc()
-	go func() {
-		<-done
-		g.Dec()
-	}()
+	hc.OnDone(g.Dec)
 }
 
 // countRequests records each request by its route pattern (not its path,

@@ -73,6 +73,8 @@ func (s *Server) routes() *echo.Echo {
 	api.PATCH("/settings", s.handleSettingsUpdate, s.allow(adminOnly...))
 
 	api.GET("/system/status", s.handleSystemStatus, s.allow(adminOnly...))
+	api.GET("/system/snapshots", s.handleSnapshots, s.allow(adminOnly...))
+	api.POST("/system/restore", s.handleRestore, s.allow(adminOnly...))
 	api.GET("/system/tls", s.handleTLSStatus, s.allow(adminOnly...))
 	api.GET("/system/upgrade", s.handleUpgradeGet, s.allow(adminOnly...))
 	api.POST("/system/upgrade", s.handleUpgradeUpload, s.allow(adminOnly...))

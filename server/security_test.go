@@ -275,9 +275,13 @@ func roleMatrix() map[string]routeCase {
 		"GET /healthz": {secAll(200), secFixed("/healthz", nil)},
 		// The matrix calls from loopback, where /metrics needs no token
 		// (a local scraper); TestMetricsAccess covers the LAN.
-		"GET /metrics":           {secAll(200), secFixed("/metrics", nil)},
-		"GET /api/system/status": {secRoles(200, "admin"), secFixed("/api/system/status", nil)},
-		"GET /api/system/tls":    {secRoles(200, "admin"), secFixed("/api/system/tls", nil)},
+		"GET /metrics":              {secAll(200), secFixed("/metrics", nil)},
+		"GET /api/system/status":    {secRoles(200, "admin"), secFixed("/api/system/status", nil)},
+		"GET /api/system/tls":       {secRoles(200, "admin"), secFixed("/api/system/tls", nil)},
+		"GET /api/system/snapshots": {secRoles(200, "admin"), secFixed("/api/system/snapshots", nil)},
+		// A well-formed name of no snapshot: an admin gets past the role
+		// check to 404, and nothing is restored.
+		"POST /api/system/restore": {secRoles(404, "admin"), secFixed("/api/system/restore", map[string]string{"name": "rms-1999-01-01.db"})},
 		// The CA is public: a guest's iPad installs it before it trusts
 		// the box (the matrix box runs with TLS on).
 		"GET /ca.crt":            {secAll(200), secFixed("/ca.crt", nil)},

@@ -48,6 +48,9 @@ type Options struct {
 	// BackupDir is the folder of the daily snapshots (the data folder's
 	// backups/); empty: the box keeps none, and reports none.
 	BackupDir string
+	// Restore puts a daily snapshot back while the box serves (POST
+	// /api/system/restore); nil: the route answers 409.
+	Restore RestoreFunc
 	// MaxPendingSocketsPerAddress and MaxPendingSockets cap the WebSockets
 	// that have not authenticated yet, from one client address and in
 	// all; 0 means 16 and 256. Past a cap the upgrade is refused with 429.

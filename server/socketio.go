@@ -158,15 +158,15 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	sess := &sioSession{s: s, id: randomID(), remote: c.Request().RemoteAddr, start: time.Now(), unpend: unpend}
 	sess.t = newSIOTransport(sess)
 	var ws *websocket.Conn
-	var cork *corkConn
+	var fc *frameConn
 	upgrades := []string{"websocket"}
 	if transport == "websocket" {
 		var err error
-		if ws, cork, err = s.sioAccept(c); err != nil {
+		if ws, fc, err = s.sioAccept(c); err != nil {
 			unpend()
 			return nil // Accept has answered
 		}
-		sess.t.ws = &wsTransport{ws: ws, cork: cork}
+		sess.t.ws = &wsTransport{ws: ws, fc: fc}
 		upgrades = []string{}
 	}
 	unavailable := &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the box is not taking new connections now"}
@@ -182,7 +182,7 @@ func (s *Server) sioHandshake(c echo.Context, transport string) error {
 	}
 	// Ready before it can be found: StopLongPolls may close it at once.
 	sess.hc = hc
-	s.metrics.trackConn("socketio", hc.Done())
+	s.metrics.trackConn("socketio", hc)
 	sess.startTimers()
 	if !s.sio.add(sess) {
 		unpend()
@@ -236,11 +236,11 @@ func (ss *sioSessions) add(sess *sioSession) bool {
 }
 
 // sioAccept upgrades the request to a WebSocket with the same small
-// buffers and write corking as /ws. The socket counts for Drain (as /ws
+// buffers and frame writes as /ws. The socket counts for Drain (as /ws
 // sessions do) until the caller's goroutine that reads it ends.
-func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *corkConn, error) {
+func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *frameConn, error) {
 	s.sessions.Add(1)
-	w := &corkingWriter{ResponseWriter: c.Response().Writer}
+	w := &hijackWriter{ResponseWriter: c.Response().Writer}
 	ws, err := websocket.Accept(w, c.Request(), &websocket.AcceptOptions{
 		// Origin and Host were checked against the box's names and
 		// --allowed-origins.
@@ -254,7 +254,7 @@ func (s *Server) sioAccept(c echo.Context) (*websocket.Conn, *corkConn, error) {
 	c.Response().Committed = true
 	c.Response().Status = http.StatusSwitchingProtocols
 	ws.SetReadLimit(sioMaxPayload)
-	return ws, w.cork, nil
+	return ws, w.fc, nil
 }
 
 // sioUpgrade takes the WebSocket of a polling session's upgrade: it answers
@@ -263,13 +263,13 @@ func (s *Server) sioUpgrade(c echo.Context, sess *sioSession) error {
 	if sess.t.isWebSocket() {
 		return badRequest("the session already speaks WebSocket")
 	}
-	ws, cork, err := s.sioAccept(c)
+	ws, fc, err := s.sioAccept(c)
 	if err != nil {
 		return nil
 	}
 	go func() {
 		defer s.sessions.Done()
-		sess.probe(ws, cork)
+		sess.probe(ws, fc)
 	}()
 	return nil
 }
@@ -277,7 +277,7 @@ func (s *Server) sioUpgrade(c echo.Context, sess *sioSession) error {
 // probe runs the upgrade handshake on a new WebSocket: "2probe" is answered
 // "3probe" (and the waiting GET released), then "5" moves the session to it.
 // Anything else ends the attempt; the session goes on polling.
-func (sess *sioSession) probe(ws *websocket.Conn, cork *corkConn) {
+func (sess *sioSession) probe(ws *websocket.Conn, fc *frameConn) {
 	ctx, cancel := context.WithTimeout(context.Background(), sess.s.sio.pingTimeout())
 	defer cancel()
 	typ, msg, err := ws.Read(ctx)
@@ -306,7 +306,7 @@ func (sess *sioSession) probe(ws *websocket.Conn, cork *corkConn) {
 			return
 		}
 	}
-	if !sess.t.useWebSocket(ws, cork) {
+	if !sess.t.useWebSocket(ws, fc) {
 		ws.Close(websocket.StatusGoingAway, "session closed")
 		return
 	}

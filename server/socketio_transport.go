@@ -241,13 +241,13 @@ func (t *sioTransport) abortUpgrade() {
 
 // useWebSocket switches the session to ws: from now on every frame, those
 // already queued included, goes there.
-func (t *sioTransport) useWebSocket(ws *websocket.Conn, cork *corkConn) bool {
+func (t *sioTransport) useWebSocket(ws *websocket.Conn, fc *frameConn) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.dead {
 		return false
 	}
-	t.ws, t.upgrading = &wsTransport{ws: ws, cork: cork}, false
+	t.ws, t.upgrading = &wsTransport{ws: ws, fc: fc}, false
 	if p := t.poll; p != nil {
 		t.poll = nil
 		p.out <- []byte{eioNoop}

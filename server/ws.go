@@ -113,7 +113,7 @@ func (s *Server) handleWS(c echo.Context) error {
 	// Counted before the hijack: until then the HTTP server's Shutdown
 	// waits for this request, so Drain never misses a session.
 	s.sessions.Add(1)
-	w := &corkingWriter{ResponseWriter: c.Response().Writer}
+	w := &hijackWriter{ResponseWriter: c.Response().Writer}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		// Origin and Host were checked above, against the box's own
 		// names and --allowed-origins.
@@ -131,7 +131,7 @@ func (s *Server) handleWS(c echo.Context) error {
 	ws.SetReadLimit(wsReadLimit)
 
 	sess := &wsSession{s: s, ws: ws, remote: r.RemoteAddr, start: time.Now(), unpend: unpend}
-	hc, err := s.hub.Register(&wsTransport{ws: ws, cork: w.cork}, hub.Peer{})
+	hc, err := s.hub.Register(&wsTransport{ws: ws, fc: w.fc}, hub.Peer{})
 	if err != nil {
 		// The hub closed while this socket was upgrading: it still gets
 		// its 1001, and Drain waits for it.
@@ -141,7 +141,7 @@ func (s *Server) handleWS(c echo.Context) error {
 		return nil
 	}
 	sess.hc = hc
-	s.metrics.trackConn("ws", hc.Done())
+	s.metrics.trackConn("ws", hc)
 	// The read loop gets a goroutine of its own so that this one, with its
 	// deep stack, the request and echo's context, is released: an idle
 	// connection then costs a few KiB.

@@ -41,6 +41,7 @@ var (
 	wsLoadBurst    = flag.Duration("ws.burst", 5*time.Second, "length of the throughput phase (0 skips it)")
 	wsLoadPosters  = flag.Int("ws.posters", 16, "concurrent REST writers in the throughput phase")
 	wsLoadProto    = flag.String("ws.proto", "ws", "what the clients speak: ws (GET /ws) or socketio (/socket.io/ over WebSocket)")
+	wsLoadProfile  = flag.String("ws.profile", "", "folder for the server's CPU profile (cpu.out) and execution trace (trace.out)")
 )
 
 // TestWSLoadServer is the box TestWSLoad measures, run as a separate
@@ -194,7 +195,12 @@ func TestWSLoad(t *testing.T) {
 	n := *wsLoadClients
 
 	// The box, in its own process.
-	cmd := exec.Command(os.Args[0], "-test.run=^TestWSLoadServer$")
+	args := []string{"-test.run=^TestWSLoadServer$"}
+	if *wsLoadProfile != "" {
+		args = append(args, "-test.cpuprofile="+filepath.Join(*wsLoadProfile, "cpu.out"),
+			"-test.trace="+filepath.Join(*wsLoadProfile, "trace.out"))
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "RMS_WS_LOAD_SERVER="+t.TempDir())
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()

@@ -97,3 +97,13 @@ func PrepareRestore(ctx context.Context, path string) error {
 	}
 	return makePrivate(path, false)
 }
+
+// RecordRestore writes the audit row of a restore made while the box
+// serves into the restored database: who (the actor of ctx) put which
+// daily snapshot back, and the file the replaced database was kept as.
+func (s *Store) RecordRestore(ctx context.Context, snapshot, keptAside string) error {
+	return s.write(ctx, func(t *txn) error {
+		return t.audit(change{action: "system.restore", entity: "system",
+			detail: map[string]string{"snapshot": snapshot, "kept_aside": keptAside}})
+	})
+}

@@ -5,6 +5,7 @@
 import { h, field, busy, toast, errorText, showError, clearErrors, fieldErrors } from './ui.js';
 import { updateCard } from './update.js';
 import { systemCard } from './system.js';
+import { restoreCard } from './restore.js';
 import { httpsCard } from './https.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CAD', 'AUD', 'JPY'];
@@ -14,8 +15,9 @@ export function render(root, app) {
   const form = h('form.card.form.settings', { novalidate: true }, h('p.muted', null, 'Loading…'));
   const update = updateCard(app);
   const system = systemCard(app);
+  const restore = restoreCard(app);
   const https = httpsCard(app);
-  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, https.el, update.el);
+  root.append(h('div.view-head', null, h('h1', null, 'Settings')), form, system.el, restore.el, https.el, update.el);
   let alive = true;
   let current = null;
 
@@ -107,5 +109,5 @@ export function render(root, app) {
   });
 
   load();
-  return () => { alive = false; update.stop(); system.stop(); https.stop(); };
+  return () => { alive = false; update.stop(); system.stop(); restore.stop(); https.stop(); };
 }
