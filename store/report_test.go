@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -247,5 +249,61 @@ func checkReport(t *testing.T, r DailyReport, w reportWant) {
 	if sales != r.GrossSalesCents || paid != r.PaymentsCents || tips != r.TipsCents || orders != r.OrdersCount {
 		t.Errorf("by waiter sums to sales %d, payments %d, tips %d, orders %d; the day has %d, %d, %d, %d",
 			sales, paid, tips, orders, r.GrossSalesCents, r.PaymentsCents, r.TipsCents, r.OrdersCount)
+	}
+}
+
+// TestMigrationFillsWhoTookOrdersAndPayments: a database from before
+// migration 0080 learns from the audit log who took each order and payment
+// (a guest's order: who confirmed it) and when each payment was settled,
+// so its report is the one a box that recorded them live gives.
+func TestMigrationFillsWhoTookOrdersAndPayments(t *testing.T) {
+	r := newReportRig(t)
+	ctx := context.Background()
+	r.orderAs(t, r.ana, r.table, line(r.soup, 1, 0), line(r.steak, 1, 0))
+	r.pay(t, r.ben, NewPayment{TableID: r.table, AmountCents: 1000})
+	r.tick(time.Minute)
+	r.pay(t, r.ana, NewPayment{TableID: r.table, AmountCents: 1800, TipCents: 200})
+	guest := WithActor(ctx, Actor{Kind: ActorTable, ID: r.table2})
+	o, _, err := r.CreateOrder(guest, NewOrder{TableID: r.table2, Items: []NewOrderItem{line(r.cake, 1, 0)}}, RoleCustomer, Idempotency{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SetOrderStatus(r.ben, o.ID, StatusConfirmed, RoleWaiter); err != nil {
+		t.Fatal(err)
+	}
+	r.pay(t, r.ana, NewPayment{TableID: r.table2, AmountCents: 100})
+	live, err := r.DailyReport(ctx, "2026-11-27")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Back to the schema before 0080: the columns and their indexes gone.
+	path := r.path
+	r.Close()
+	old, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DROP INDEX orders_bill", "DROP INDEX payments_bill", "ALTER TABLE orders DROP COLUMN taken_by",
+		"ALTER TABLE payments DROP COLUMN taken_by", "ALTER TABLE payments DROP COLUMN settled_at", "DELETE FROM schema_migrations WHERE version = 80"} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+	s, err := Open(ctx, path, Options{BcryptCost: 4, Now: func() time.Time { return time.UnixMilli(r.clock.Load()) }})
+	if err != nil {
+		t.Fatalf("Open(database before 0080) err = %v", err)
+	}
+	defer s.Close()
+	again, err := s.DailyReport(ctx, "2026-11-27")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, live) {
+		t.Errorf("report after the migration =\n%+v\nwant the live one\n%+v", again, live)
+	}
+	if live.OpenBillsCount != 1 || len(live.ByWaiter) != 2 {
+		t.Errorf("live report = %+v; want one open bill and two waiters", live)
 	}
 }
