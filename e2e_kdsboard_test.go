@@ -127,7 +127,8 @@ func TestKDSFixedGrid(t *testing.T) {
 // on demand while a guest's allergy note is loud, recall only after a
 // confirming tap or key, the kitchen's station by default (the setting
 // chooses; ?station=bar still shows the bar), and 86 from the TV reaching
-// another client over the menu room, with new orders of the dish refused.
+// other clients over the menu room (a socket, a guest's iPad), with new
+// orders of the dish refused.
 func TestKDSLessNoise(t *testing.T) {
 	box := startBox(t, boxOptions{Demo: true})
 	waiter := box.Login(t, "ana", "waiter123")
@@ -244,6 +245,12 @@ func TestKDSLessNoise(t *testing.T) {
 			}
 		}
 	}
+	// A guest's iPad has the menu open meanwhile.
+	_, url := tblPair(t, box, waiter, 5)
+	guest := newTab(t, kds, 1180, 820)
+	tblDo(t, guest, "open the table app", chromedp.Navigate(box.URL+url[strings.Index(url, "/t/"):]))
+	onIPad := fmt.Sprintf(`document.querySelector('[data-item="%d"]')`, tiramisu)
+	tblWait(t, guest, "the tiramisù on offer", `!!`+onIPad+` && !`+onIPad+`.classList.contains('is-out')`, 15*time.Second)
 	item := fmt.Sprintf(`#e86-list [data-item-id="%d"]`, tiramisu)
 	kdsClick(t, kds, "#e86-open")
 	kdsWait(t, kds, "the 86 list of the kitchen's dishes", `document.getElementById('e86').open && !!document.querySelector('`+item+`') && !document.querySelector('#e86-list [data-item-id="`+fmt.Sprint(menu["Aperol spritz"].ID)+`"]')`)
@@ -257,6 +264,7 @@ func TestKDSLessNoise(t *testing.T) {
 	heard(false)
 	kdsWait(t, kds, "86'd in the list and counted in the header", `document.querySelector('`+item+`').getAttribute('aria-pressed') === 'true' && document.getElementById('e86-open').textContent === '86 · 1'`)
 	shot(t, kds, "kds-86-list-1920")
+	tblWait(t, guest, "sold out on the iPad, live", onIPad+`.classList.contains('is-out')`, 10*time.Second)
 	status, raw := box.Do(t, http.MethodPost, "/api/orders", waiter, map[string]any{"table_id": 4, "items": []map[string]any{{"menu_item_id": tiramisu, "quantity": 1, "notes": ""}}})
 	if status != http.StatusConflict || !strings.Contains(string(raw), "Tiramis") {
 		t.Errorf("ordering the 86'd tiramisù = %d %s; want 409 naming it", status, raw)
@@ -271,6 +279,7 @@ func TestKDSLessNoise(t *testing.T) {
 	kdsRun(t, kds, chromedp.KeyEvent("\r"))
 	heard(true)
 	kdsWait(t, kds, "back in the list and the header", `document.querySelector('`+item+`').getAttribute('aria-pressed') === 'false' && document.getElementById('e86-open').textContent === '86'`)
+	tblWait(t, guest, "on offer again on the iPad", `!`+onIPad+`.classList.contains('is-out')`, 10*time.Second)
 	kdsDo(t, box, waiter, http.MethodPost, "/api/orders", map[string]any{"table_id": 4, "items": []map[string]any{{"menu_item_id": tiramisu, "quantity": 1, "notes": ""}}}, http.StatusCreated, nil)
 	kdsRun(t, kds, chromedp.KeyEvent("\x1b"))
 
