@@ -26,11 +26,13 @@ func TestAccessibilityTableApp(t *testing.T) {
 	tblDo(t, ctx, "open the table app unpaired", chromedp.Navigate(b.URL+"/t/"))
 	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden && document.getElementById('pair-code').getClientRects().length > 0`, 10*time.Second)
 	axeCheck(t, ctx, "table pairing screen")
+	focusWalk(t, ctx, "table pairing screen", 10)
 
 	_, url := tblPair(t, b, waiter, table.ID)
 	tblDo(t, ctx, "open the QR URL", chromedp.Navigate(b.URL+url[strings.Index(url, "/t/"):]))
 	tblWait(t, ctx, "menu after pairing", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 10*time.Second)
 	axeCheck(t, ctx, "table menu")
+	focusWalk(t, ctx, "table menu", 30)
 
 	a, c := items[0], items[1]
 	sel := func(id int64, rest string) string { return fmt.Sprintf(`[data-item="%d"]%s`, id, rest) }
@@ -68,12 +70,14 @@ func TestAccessibilityKDS(t *testing.T) {
 	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/kds"))
 	kdsWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
 	axeCheck(t, ctx, "kds sign-in")
+	focusWalk(t, ctx, "kds sign-in", 10)
 
 	kdsPlace(t, box, waiter, 1, "Birthday, bring a candle", kdsLine{menu["Spaghetti carbonara"], 2, "no pepper"}, kdsLine{menu["Tiramisù"], 1, ""})
 	kdsPlace(t, box, waiter, 2, "", kdsLine{menu["Burrata"], 1, ""}, kdsLine{menu["Aperol spritz"], 2, ""})
 	kdsSignIn(t, ctx, "marco", "chef123")
 	kdsWait(t, ctx, "board with tickets", `document.getElementById('login').hidden && document.getElementById('conn').dataset.state === 'connected' && document.querySelectorAll('#tickets .ticket').length === 2`)
 	axeCheck(t, ctx, "kds board with tickets")
+	focusWalk(t, ctx, "kds board with tickets", 30)
 }
 
 // TestAccessibilityStaffApp checks the staff app's sign-in and every
@@ -92,6 +96,7 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
 	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
 	axeCheck(t, ctx, "staff sign-in")
+	focusWalk(t, ctx, "staff sign-in", 10)
 	staffSignIn(t, ctx, "admin", "wrong-password")
 	staffWait(t, ctx, "wrong password message", `document.querySelector('#login-form .form-error:not([hidden])')?.textContent.includes('Wrong username or password')`)
 	axeCheck(t, ctx, "staff sign-in with an error")
@@ -99,6 +104,7 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffSignIn(t, ctx, "admin", "admin123")
 	staffWait(t, ctx, "the floor", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
 	axeCheck(t, ctx, "staff floor")
+	focusWalk(t, ctx, "staff floor", 40)
 	staffClick(t, ctx, `.tile[data-table-id="1"] .tile-main`)
 	staffWait(t, ctx, "table actions", `!!document.querySelector('dialog[open] button[data-status=available]')`)
 	axeCheck(t, ctx, "staff floor table actions")

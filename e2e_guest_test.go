@@ -235,7 +235,7 @@ func gstThrough(t *testing.T, x *tblInterceptor) (key string, status int64) {
 // way a guest can meet (an item 86'd between adding and sending, the
 // table's open orders at their limit, a note over the table's limit, too
 // many orders a minute, a body over 1 MiB, the network gone, a proxy's 502,
-// the iPad unpaired) and checks that each becomes the guests' words in
+// a cancel that comes too late, the iPad unpaired) and checks that each becomes the guests' words in
 // Italian, never the box's message; then the stale saved cart of an iPad
 // browser restart goes through once without a word, and the same cart
 // restored again orders nothing twice.
@@ -248,7 +248,7 @@ func TestGuestErrorsInGuestWords(t *testing.T) {
 	token := b.PairTable(t, waiter, table)
 	it := gstWords(t, "it")
 	ctx := gstOpen(t, b, token, "it", 1180, 820)
-	x := tblIntercept(t, ctx, "*/api/orders")
+	x := tblIntercept(t, ctx, "*/api/orders*")
 	ordersOf := func(id int64) (n int) {
 		for _, o := range tblOrders(t, b, waiter, table) {
 			for _, l := range o.Items {
@@ -398,6 +398,28 @@ func TestGuestErrorsInGuestWords(t *testing.T) {
 	if k2 := tblEval[string](t, ctx, `JSON.parse(localStorage.getItem('rms.table.cart')).key`); k2 == k1 || len(k2) < 16 {
 		t.Errorf("cart key after a change = %q (before %q); want a fresh key", k2, k1)
 	}
+
+	// Too late to cancel: a waiter confirms while the guests' cancel is on its way (403).
+	var pending int64
+	for _, o := range tblOrders(t, b, waiter, table) {
+		if o.Status == "pending" && o.ID > pending {
+			pending = o.ID
+		}
+	}
+	cancel := fmt.Sprintf(`[data-cancel="%d"]`, pending)
+	tblDo(t, ctx, "cancel, twice", chromedp.Click(chromedp.CSS(`#tab-orders`)), chromedp.Click(chromedp.CSS(cancel)))
+	tblWait(t, ctx, "armed", fmt.Sprintf(`document.querySelector('%s').classList.contains('is-armed')`, cancel), 3*time.Second)
+	tblDo(t, ctx, "confirm the cancel", chromedp.Click(chromedp.CSS(cancel)))
+	held = x.next(t, false)
+	tblJSON(t, b, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", pending), waiter, map[string]string{"status": "confirmed"}, http.StatusOK, nil)
+	x.pass(t, held)
+	if res := x.next(t, true); res.ResponseStatusCode != http.StatusForbidden {
+		t.Fatalf("a guest's cancel of a confirmed order: %d; want 403", res.ResponseStatusCode)
+	} else {
+		x.pass(t, res)
+	}
+	gstToast(t, ctx, "too late to cancel", gstSay(t, it, "cancel_too_late", nil))
+	gstNoDevText(t, ctx, "403 cancel")
 
 	// Unpaired: staff pair the table anew; this iPad says so in Italian.
 	b.PairTable(t, waiter, table)
@@ -625,4 +647,26 @@ func TestGuestAllergenFilter(t *testing.T) {
 	tblWait(t, ctx, "filter on", `!!document.getElementById('filter-bar')`, 3*time.Second)
 	tblJSON(t, b, http.MethodPatch, "/api/tables/3/status", waiter, map[string]string{"status": "cleaning"}, http.StatusOK, nil)
 	tblWait(t, ctx, "filter gone with the party", `!document.getElementById('filter-bar') && localStorage.getItem('rms.table.avoid') === null`, 5*time.Second)
+}
+
+// TestAccessibilityGuestIPad runs axe-core (WCAG 2.2 AA) over what items 6
+// to 9 added: a pending order's progress with who it waits for, the
+// portrait cart drawer, the allergen sheet and the filtered menu.
+func TestAccessibilityGuestIPad(t *testing.T) {
+	requireAxe(t)
+	b := startBox(t, boxOptions{Demo: true})
+	admin, waiter, _ := tblStaff(t, b)
+	gstSettings(t, b, admin, map[string]any{"auto_confirm_orders": false})
+	_, plain := gstMenu(t, b, waiter)
+	ctx := gstOpen(t, b, b.PairTable(t, waiter, 1), "en", 820, 1180)
+	gstSend(t, ctx, plain[0].ID)
+	tblWait(t, ctx, "pending progress", `!!document.querySelector('.order-wait[data-wait="pending"]')`, 10*time.Second)
+	axeCheck(t, ctx, "table portrait drawer with a pending order")
+	tblDo(t, ctx, "close the drawer", chromedp.Click(chromedp.CSS(`#side-toggle`)))
+	tblDo(t, ctx, "open the filter", chromedp.Click(chromedp.CSS(`#btn-allergy`)), chromedp.Click(chromedp.CSS(`[data-avoid="nuts"]`)))
+	tblWait(t, ctx, "filter sheet", `document.querySelectorAll('#sheet .avoid-chip[aria-pressed="true"]').length === 1`, 3*time.Second)
+	axeCheck(t, ctx, "table allergen sheet")
+	tblDo(t, ctx, "show the dishes", chromedp.Click(chromedp.CSS(`#allergy-done`)))
+	tblWait(t, ctx, "filtered menu", `!!document.getElementById('filter-bar') && document.getElementById('sheet').hidden`, 3*time.Second)
+	axeCheck(t, ctx, "table filtered menu, portrait")
 }
