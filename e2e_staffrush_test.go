@@ -280,6 +280,9 @@ func TestStaffRushOrderEntry(t *testing.T) {
 				staffType(t, ctx, ".entry .search", q[0])
 				staffWait(t, ctx, "search "+q[0], `[...document.querySelectorAll('.dish .dish-name')].map(e => e.textContent).join('|') === `+staffQuote(q[1]))
 			}
+			if n := staffInt(t, ctx, `document.querySelectorAll('.cat-chips .chip[aria-pressed=true]').length`); n != 0 {
+				t.Errorf("%d category chips look chosen during a search that spans them all", n)
+			}
 			staffClick(t, ctx, ".dish")
 			staffClick(t, ctx, ".dish")
 			staffWait(t, ctx, "two in the bar", `!document.querySelector('.cart-bar').hidden && document.querySelector('.cart-bar').textContent.startsWith('2 items')`)
@@ -290,6 +293,9 @@ func TestStaffRushOrderEntry(t *testing.T) {
 			}
 			shot(t, ctx, "staff-order-dish-stepper-"+tag)
 			rushAxe(t, ctx, "staff order entry on a phone "+tag)
+			// Picking a category ends the search.
+			staffClickText(t, ctx, ".cat-chips .chip", "Secondi")
+			staffWait(t, ctx, "main courses, search cleared", `document.querySelector('.entry .search').value === '' && document.querySelectorAll('.dish').length > 1 && document.querySelector('.cat-chips .chip[aria-pressed=true]')?.textContent === 'Secondi'`)
 			// A dish with choices asks for them; the default doneness is taken.
 			staffType(t, ctx, ".entry .search", "tagliata")
 			staffWait(t, ctx, "steak found", `document.querySelector('.dish .dish-name')?.textContent === 'Tagliata di manzo'`)

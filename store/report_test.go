@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -305,5 +306,60 @@ func TestMigrationFillsWhoTookOrdersAndPayments(t *testing.T) {
 	}
 	if live.OpenBillsCount != 1 || len(live.ByWaiter) != 2 {
 		t.Errorf("live report = %+v; want one open bill and two waiters", live)
+	}
+}
+
+// BenchmarkDailyReport: the report of a busy day, 300 settled bills (two
+// orders and two payments each) and 30 open ones, on 30 tables.
+func BenchmarkDailyReport(b *testing.B) {
+	v := &svc{}
+	v.clock.Store(time.Date(2026, 11, 27, 11, 0, 0, 0, time.UTC).UnixMilli())
+	s, err := Open(context.Background(), b.TempDir()+"/rms.db", Options{BcryptCost: 4, Now: func() time.Time { return time.UnixMilli(v.clock.Load()) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	catName, name, price := "Dinner", "Soup", int64(800)
+	cat, err := s.CreateCategory(ctx, CategoryInput{Name: &catName})
+	if err != nil {
+		b.Fatal(err)
+	}
+	item, err := s.CreateItem(ctx, ItemInput{CategoryID: &cat.ID, Name: &name, PriceCents: &price})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tables := make([]int64, 30)
+	for i := range tables {
+		n, seats := fmt.Sprintf("B%d", i), int64(4)
+		tb, err := s.CreateTable(ctx, TableInput{Name: &n, Seats: &seats})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tables[i] = tb.ID
+	}
+	for bill := 0; bill < 330; bill++ {
+		table := tables[bill%30]
+		for range 2 {
+			if _, _, err := s.CreateOrder(ctx, NewOrder{TableID: table, Items: []NewOrderItem{line(item.ID, 3, 0)}}, RoleWaiter, Idempotency{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		v.tick(time.Second)
+		if bill >= 300 {
+			continue
+		}
+		for _, amount := range []int64{2000, 2800} {
+			if _, err := s.CreatePayment(ctx, NewPayment{TableID: table, Method: MethodCash, AmountCents: amount}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		r, err := s.DailyReport(ctx, "2026-11-27")
+		if err != nil || r.OpenBillsCount != 30 || r.OrdersCount != 660 {
+			b.Fatalf("DailyReport() = %d open bills, %d orders, %v; want 30, 660", r.OpenBillsCount, r.OrdersCount, err)
+		}
 	}
 }

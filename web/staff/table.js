@@ -186,10 +186,16 @@ function orderView(app, tableId, body) {
     if (keep) grid.querySelector(`[data-key="${CSS.escape(keep)}"]`)?.focus();
   };
 
+  // A search spans every category; picking one ends the search.
   const catChip = (cid, label) => h('button.chip', {
     type: 'button',
-    'aria-pressed': String(category === cid),
-    onclick: () => { category = cid; drawMenu(); },
+    'aria-pressed': String(!query && category === cid),
+    onclick: () => {
+      category = cid;
+      query = '';
+      search.value = '';
+      drawMenu();
+    },
   }, label);
 
   // Any change to the cart is a different request: it needs a new key.
