@@ -123,6 +123,15 @@ func TestGuestAllergenFilter(t *testing.T) {
 	b := startBox(t, boxOptions{Demo: true})
 	admin, waiter, _ := tblStaff(t, b)
 	all, _ := gstMenu(t, b, waiter)
+	var nutty gstItem
+	for _, it := range all {
+		if strings.Contains(","+strings.Join(it.Allergens, ",")+",", ",nuts,") {
+			nutty = it
+		}
+	}
+	if nutty.ID == 0 {
+		t.Fatal("the demo has no dish with nuts")
+	}
 	// A dish whose allergens carry free text: only the list's are shown.
 	var odd gstItem
 	for _, it := range all {
@@ -162,6 +171,14 @@ func TestGuestAllergenFilter(t *testing.T) {
 		if worst < 4.5 {
 			t.Errorf("%s: allergen chips at %.2f:1; want at least 4.5:1", size, worst)
 		}
+
+		// A dish with nuts in the cart before the filter is set.
+		tblDo(t, ctx, "add a dish with nuts", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-item="%d"] .add`, nutty.ID))))
+		if len(nutty.ModifierGroups) > 0 {
+			tblWait(t, ctx, "its sheet", `!!document.querySelector('#sheet-add:not([disabled])')`, 3*time.Second)
+			tblDo(t, ctx, "add from the sheet", chromedp.Click(chromedp.CSS(`#sheet-add`)))
+		}
+		tblWait(t, ctx, "in the cart", `document.getElementById('cart-count').textContent === '1' && document.getElementById('sheet').hidden`, 3*time.Second)
 
 		// The filter's sheet: the fourteen, translated, and the word about the kitchen.
 		tblDo(t, ctx, "open the filter", chromedp.Click(chromedp.CSS(`#btn-allergy`)))
@@ -213,6 +230,18 @@ func TestGuestAllergenFilter(t *testing.T) {
 			}
 		}
 		check("after choosing")
+		var contains []string
+		for _, a := range []string{"gluten", "nuts"} {
+			if strings.Contains(","+strings.Join(nutty.Allergens, ",")+",", ","+a+",") {
+				contains = append(contains, gstSay(t, words, "al_"+a, nil))
+			}
+		}
+		gstCart(t, ctx)
+		if got, want := tblEval[string](t, ctx, `(document.querySelector('#panel-cart .line-avoid') || {}).textContent || ''`), gstSay(t, words, "contains", map[string]any{"list": strings.Join(contains, ", ")}); got != want {
+			t.Errorf("%s: the cart's line of %s says %q; want %q", size, nutty.Name, got, want)
+		}
+		shot(t, ctx, "guest-allergy-cart-"+size)
+		tblDo(t, ctx, "close the drawer", chromedp.Evaluate[chromedp.Void](`document.getElementById('app').classList.contains('side-open') && document.getElementById('side-toggle').click()`))
 		t.Logf("%s: no nuts, no gluten: %d dishes hidden, %d shown", size, len(hidden), len(shown))
 		shot(t, ctx, "guest-allergy-filtered-"+size)
 		tblDo(t, ctx, "reload", chromedp.Reload())

@@ -428,3 +428,29 @@ func TestGuestErrorsInGuestWords(t *testing.T) {
 	gstNoDevText(t, ctx, "unpaired")
 	shot(t, ctx, "guest-error-unpaired-it-1180x820")
 }
+
+// TestGuestServiceRequestErrors: "Call waiter" that cannot reach the box,
+// or reaches a proxy's 503, says so in the guests' words (German), and
+// goes through when tapped again.
+func TestGuestServiceRequestErrors(t *testing.T) {
+	b := startBox(t, boxOptions{Demo: true})
+	_, waiter, _ := tblStaff(t, b)
+	de := gstWords(t, "de")
+	ctx := gstOpen(t, b, b.PairTable(t, waiter, 1), "de", 820, 1180)
+	x := tblIntercept(t, ctx, "*/requests")
+	tblDo(t, ctx, "call a waiter", chromedp.Click(chromedp.CSS(`#btn-waiter`)))
+	x.fail(t, x.next(t, false), network.ErrorReasonInternetDisconnected)
+	gstToast(t, ctx, "no connection", gstSay(t, de, "err_network", nil))
+	tblWait(t, ctx, "button back", `!document.getElementById('btn-waiter').disabled`, 3*time.Second)
+	tblDo(t, ctx, "call again", chromedp.Click(chromedp.CSS(`#btn-waiter`)))
+	gstFulfill(t, ctx, x.next(t, false), http.StatusServiceUnavailable, "<h1>503 Service Unavailable</h1>")
+	gstToast(t, ctx, "a proxy's 503", gstSay(t, de, "err_server", nil))
+	gstNoDevText(t, ctx, "503 request")
+	shot(t, ctx, "guest-request-503-de-820x1180")
+	tblWait(t, ctx, "button back", `!document.getElementById('btn-waiter').disabled`, 3*time.Second)
+	tblDo(t, ctx, "call once more", chromedp.Click(chromedp.CSS(`#btn-waiter`)))
+	if _, got := gstThrough(t, x); got/100 != 2 {
+		t.Fatalf("Call waiter: the box answered %d; want 2xx", got)
+	}
+	gstToast(t, ctx, "waiter coming", gstSay(t, de, "waiter_coming", nil))
+}
