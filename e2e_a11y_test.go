@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestAccessibilityTableApp checks the table app's pairing screen, menu,
@@ -56,6 +57,18 @@ func TestAccessibilityTableApp(t *testing.T) {
 	}
 	tblWait(t, ctx, "order being prepared", fmt.Sprintf(`document.querySelector('[data-order="%d"] .pill')?.dataset.status === 'preparing'`, o.ID), 5*time.Second)
 	axeCheck(t, ctx, "table order progress")
+
+	tblDo(t, ctx, "open the allergy filter", chromedp.Click(chromedp.CSS(`#btn-allergy`)))
+	tblWait(t, ctx, "allergy sheet", `!document.getElementById('sheet').hidden && document.querySelectorAll('#sheet button').length > 10`, 3*time.Second)
+	axeCheck(t, ctx, "table allergy filter")
+	tblDo(t, ctx, "close the sheet", chromedp.KeyEvent(kb.Escape))
+	tblWait(t, ctx, "sheet closed", `document.getElementById('sheet').hidden`, 3*time.Second)
+
+	// The box goes away: the connection banner says so, readably.
+	b.Stop()
+	tblWait(t, ctx, "connection banner", `!document.getElementById('conn').hidden && document.getElementById('conn').textContent.trim() !== ''`, 15*time.Second)
+	axeCheck(t, ctx, "table app offline")
+	shot(t, ctx, "a11y-table-offline")
 }
 
 // TestAccessibilityKDS checks the kitchen display's sign-in and its board
@@ -78,6 +91,34 @@ func TestAccessibilityKDS(t *testing.T) {
 	kdsWait(t, ctx, "board with tickets", `document.getElementById('login').hidden && document.getElementById('conn').dataset.state === 'connected' && document.querySelectorAll('#tickets .ticket').length === 2`)
 	axeCheck(t, ctx, "kds board with tickets")
 	focusWalk(t, ctx, "kds board with tickets", 30)
+
+	// One ticket cooking and selected, one bumped to the pass.
+	kdsClick(t, ctx, `#tickets .ticket .act-start`)
+	kdsWait(t, ctx, "a ticket cooking", `!!document.querySelector('#tickets .ticket.st-preparing .act-bump')`)
+	kdsClick(t, ctx, `#tickets .ticket.st-preparing .act-bump`)
+	kdsWait(t, ctx, "a ticket at the pass", `document.querySelectorAll('#pass > *').length > 0 && !document.getElementById('recall').disabled`)
+	kdsClick(t, ctx, `#tickets .ticket .act-start`)
+	kdsWait(t, ctx, "the other cooking", `!!document.querySelector('#tickets .ticket.st-preparing')`)
+	axeCheck(t, ctx, "kds board cooking, with the pass")
+	shot(t, ctx, "a11y-kds-cooking")
+
+	for _, d := range []struct{ open, dialog, name string }{
+		{"#settings-open", "settings", "kds settings"},
+		{"#e86-open", "e86", "kds 86 list"},
+		{"#help-open", "help", "kds help and allergen codes"},
+		{"#recall", "confirm", "kds recall confirmation"},
+	} {
+		kdsClick(t, ctx, d.open)
+		kdsWait(t, ctx, d.name, `document.getElementById('`+d.dialog+`').open`)
+		axeCheck(t, ctx, d.name)
+		kdsExec(t, ctx, `document.getElementById('`+d.dialog+`').close()`)
+		kdsWait(t, ctx, d.name+" closed", `!document.getElementById('`+d.dialog+`').open`)
+	}
+
+	// The box goes away: the banner and the connection state say so.
+	box.Stop()
+	kdsWait(t, ctx, "offline", `document.getElementById('conn').dataset.state !== 'connected'`)
+	axeCheck(t, ctx, "kds offline")
 }
 
 // TestAccessibilityStaffApp checks the staff app's sign-in and every
@@ -159,4 +200,36 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/audit")
 	staffWait(t, ctx, "audit", `document.getElementById('view').dataset.view === 'audit' && !document.querySelector('#view .muted')?.textContent.startsWith('Loading')`)
 	axeCheck(t, ctx, "staff audit")
+
+	// The box goes away: the reconnect banner says so, readably.
+	staffGo(t, ctx, "#/floor")
+	box.Stop()
+	staffWait(t, ctx, "reconnect banner", `!document.getElementById('banner').hidden && document.getElementById('conn').dataset.state !== 'connected'`)
+	axeCheck(t, ctx, "staff offline")
+}
+
+// TestAccessibilityStaffAppPhone checks the staff app as a waiter's phone
+// shows it: sign-in, the floor, orders and order entry with its cart bar.
+func TestAccessibilityStaffAppPhone(t *testing.T) {
+	requireAxe(t)
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+	kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Burrata"], 1, ""})
+	ctx := newBrowser(t, 390, 844)
+
+	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
+	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
+	axeCheck(t, ctx, "staff phone sign-in")
+	staffSignIn(t, ctx, "ana", "waiter123")
+	staffWait(t, ctx, "the floor", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
+	axeCheck(t, ctx, "staff phone floor")
+	staffGo(t, ctx, "#/orders")
+	staffWait(t, ctx, "orders", `document.querySelectorAll('.order').length > 0`)
+	axeCheck(t, ctx, "staff phone orders")
+	staffGo(t, ctx, "#/table/2/order")
+	staffWait(t, ctx, "order entry", `document.querySelectorAll('.item-grid button.dish:not(:disabled)').length > 2`)
+	staffClick(t, ctx, `.item-grid button.dish:not(:disabled)`)
+	staffWait(t, ctx, "the cart bar", `!!document.querySelector('.cart-bar:not([hidden])')`)
+	axeCheck(t, ctx, "staff phone order entry")
 }
