@@ -164,6 +164,15 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/table/1/bill")
 	staffWait(t, ctx, "bill", `document.querySelector('.bill')?.textContent.includes('Burrata') && !!document.querySelector('.pay input[name=amount_cents]')`)
 	axeCheck(t, ctx, "staff bill and payment")
+	// Cash handed over: the quick buttons, then the change due until Done.
+	staffClick(t, ctx, `.quick-cash .note-btn:last-child`)
+	staffWait(t, ctx, "cash given", `!!document.querySelector('.quick-cash .note-btn[aria-pressed="true"]')`)
+	axeCheck(t, ctx, "staff bill with cash given")
+	staffClickText(t, ctx, ".pay button", "Take cash payment")
+	staffWait(t, ctx, "change due", `!!document.querySelector('.change-due')`)
+	axeCheck(t, ctx, "staff change due")
+	staffClick(t, ctx, `[data-action=change-done]`)
+	staffWait(t, ctx, "change due gone", `!document.querySelector('.change-due')`)
 
 	staffGo(t, ctx, "#/menu")
 	staffWait(t, ctx, "menu editor", `document.querySelectorAll('.cat tbody tr').length > 3`)
@@ -232,4 +241,36 @@ func TestAccessibilityStaffAppPhone(t *testing.T) {
 	staffClick(t, ctx, `.item-grid button.dish:not(:disabled)`)
 	staffWait(t, ctx, "the cart bar", `!!document.querySelector('.cart-bar:not([hidden])')`)
 	axeCheck(t, ctx, "staff phone order entry")
+}
+
+// TestAccessibilityStaffTerminal checks a shared terminal: enrolling it,
+// its PIN pad (and a wrong PIN), and the locked shell after a sign-in.
+func TestAccessibilityStaffTerminal(t *testing.T) {
+	requireAxe(t)
+	box := startBox(t, boxOptions{Demo: true})
+	admin := box.Login(t, "admin", "admin123")
+	box.DoJSON(t, http.MethodPatch, "/api/users/2", admin, map[string]any{"pin": "2468"}, http.StatusOK, nil)
+	var term struct{ Code string }
+	box.DoJSON(t, http.MethodPost, "/api/terminals", admin, map[string]any{"name": "Pass"}, http.StatusCreated, &term)
+	ctx := newBrowser(t, 1366, 900)
+
+	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
+	staffClick(t, ctx, "#enroll-open")
+	staffWait(t, ctx, "enrolment form", `!document.getElementById('enroll-form').hidden`)
+	axeCheck(t, ctx, "staff terminal enrolment")
+	staffType(t, ctx, "#enroll-form input[name=code]", term.Code)
+	staffClick(t, ctx, "#enroll-form button[type=submit]")
+	staffWait(t, ctx, "the PIN pad", `!document.getElementById('pin').hidden && document.getElementById('pin-name').textContent === 'Pass'`)
+	axeCheck(t, ctx, "staff terminal PIN pad")
+	focusWalk(t, ctx, "staff terminal PIN pad", 20)
+	for _, k := range []string{"1", "1", "1", "1", "ok"} {
+		staffClick(t, ctx, fmt.Sprintf(`#pin-pad button[data-key="%s"]`, k))
+	}
+	staffWait(t, ctx, "a wrong PIN said", `document.getElementById('pin-msg').textContent.includes('Wrong PIN')`)
+	axeCheck(t, ctx, "staff terminal wrong PIN")
+	for _, k := range []string{"2", "4", "6", "8", "ok"} {
+		staffClick(t, ctx, fmt.Sprintf(`#pin-pad button[data-key="%s"]`, k))
+	}
+	staffWait(t, ctx, "signed in on the terminal", `!document.getElementById('shell').hidden && !document.getElementById('lock').hidden && document.querySelectorAll('.tile').length > 0`)
+	axeCheck(t, ctx, "staff terminal signed in")
 }
