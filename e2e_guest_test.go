@@ -161,8 +161,8 @@ func TestGuestProgressSaysWhoItWaitsFor(t *testing.T) {
 	for i, run := range []struct {
 		lang string
 		w, h int
-	}{{"en", 1180, 820}, {"de", 820, 1180}} {
-		table := int64(i + 1)
+	}{{"en", 1180, 820}, {"de", 820, 1180}, {"de", 1180, 820}} {
+		table := int64(i + 4)
 		token := b.PairTable(t, waiter, table)
 		words := gstWords(t, run.lang)
 		ctx := gstOpen(t, b, token, run.lang, run.w, run.h)
@@ -184,6 +184,9 @@ func TestGuestProgressSaysWhoItWaitsFor(t *testing.T) {
 				const now = card && card.querySelector('.step-dot.now .step-label');
 				return card && card.querySelector('.pill').textContent === %q && card.querySelector('.order-wait').textContent === %q && now && now.textContent === %q;
 			})()`, o.ID, pill, wait, pill), 5*time.Second)
+			if over := tblEval[string](t, ctx, fmt.Sprintf(`(() => { const c = document.querySelector('[data-order="%d"]'), p = document.getElementById('panel-orders').getBoundingClientRect(), r = c.getBoundingClientRect(); return c.scrollWidth > c.clientWidth || r.right > p.right + 1 ? c.scrollWidth + '>' + c.clientWidth + ' right ' + r.right + '>' + p.right : ''; })()`, o.ID)); over != "" {
+				t.Errorf("%s %s: the order card runs past its panel (%s)", size, st.status, over)
+			}
 			if st.status == "pending" || st.status == "confirmed" {
 				shot(t, ctx, "guest-progress-"+st.status+"-"+size)
 			}

@@ -86,9 +86,11 @@ func TestKDSFixedGrid(t *testing.T) {
 	// Slot 2, by the keyboard: 2 selects it, Enter bumps it.
 	kdsRun(t, kds, chromedp.KeyEvent("2"))
 	kdsWait(t, kds, "slot 2 selected", `document.querySelector('`+kdsTicketSel(before[1].ID)+`').classList.contains('selected')`)
+	pressed := time.Now()
 	kdsRun(t, kds, chromedp.KeyEvent("\r"))
-	kdsWaitOrder(t, box, chef, before[1].ID, "ready after the bump", func(o kdsOrderBody) bool { return o.Status == "ready" })
 	kdsWait(t, kds, "seven tickets", `document.querySelectorAll('#tickets .ticket').length === 7`)
+	t.Logf("bump key to the board redrawn: %v (box round trip included)", time.Since(pressed).Round(time.Millisecond))
+	kdsWaitOrder(t, box, chef, before[1].ID, "ready after the bump", func(o kdsOrderBody) bool { return o.Status == "ready" })
 	after := kdsSlots(t, kds)
 	shot(t, kds, "kds-grid-7-after-bump-1920")
 	if after[0] != before[0] {
@@ -149,6 +151,13 @@ func TestKDSLessNoise(t *testing.T) {
 	if got := kdsString(t, kds, `document.getElementById('station').textContent`); got != "KITCHEN" {
 		t.Errorf("station label = %q; want KITCHEN", got)
 	}
+	// The display settings say where that comes from.
+	kdsClick(t, kds, "#settings-open")
+	if got := kdsString(t, kds, `document.getElementById('settings-stations').textContent`); !strings.Contains(got, "kitchen station") || !strings.Contains(got, "Kitchen display stations") {
+		t.Errorf("display settings say %q; want the kitchen station and the setting named", got)
+	}
+	kdsClick(t, kds, "#settings button[value=cancel]")
+	kdsWait(t, kds, "display settings closed", `!document.getElementById('settings').open`)
 	bar := newTab(t, kds, 1920, 1080)
 	kdsRun(t, bar, chromedp.Navigate(box.URL+"/kds?station=bar"))
 	kdsWait(t, bar, "the bar's board with the drinks", kdsTicket(drinks.ID)+` && document.getElementById('conn').dataset.state === 'connected' && document.getElementById('station').textContent === 'BAR'`)
