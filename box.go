@@ -137,7 +137,7 @@ func openBox(ctx context.Context, cfg config, log *slog.Logger) (*box, error) {
 	b.http.RegisterOnShutdown(func() { b.current().Server.StopLongPolls() })
 	if tl != nil {
 		b.TLSPort = tl.port
-		tl.configure(b.http)
+		tl.configure(b.http, log)
 	}
 	return b, nil
 }

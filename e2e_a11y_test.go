@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestAccessibilityTableApp checks the table app's pairing screen, menu,
@@ -26,11 +27,13 @@ func TestAccessibilityTableApp(t *testing.T) {
 	tblDo(t, ctx, "open the table app unpaired", chromedp.Navigate(b.URL+"/t/"))
 	tblWait(t, ctx, "pairing screen", `!document.getElementById('pair').hidden && document.getElementById('pair-code').getClientRects().length > 0`, 10*time.Second)
 	axeCheck(t, ctx, "table pairing screen")
+	focusWalk(t, ctx, "table pairing screen", 10)
 
 	_, url := tblPair(t, b, waiter, table.ID)
 	tblDo(t, ctx, "open the QR URL", chromedp.Navigate(b.URL+url[strings.Index(url, "/t/"):]))
 	tblWait(t, ctx, "menu after pairing", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 10*time.Second)
 	axeCheck(t, ctx, "table menu")
+	focusWalk(t, ctx, "table menu", 30)
 
 	a, c := items[0], items[1]
 	sel := func(id int64, rest string) string { return fmt.Sprintf(`[data-item="%d"]%s`, id, rest) }
@@ -54,6 +57,18 @@ func TestAccessibilityTableApp(t *testing.T) {
 	}
 	tblWait(t, ctx, "order being prepared", fmt.Sprintf(`document.querySelector('[data-order="%d"] .pill')?.dataset.status === 'preparing'`, o.ID), 5*time.Second)
 	axeCheck(t, ctx, "table order progress")
+
+	tblDo(t, ctx, "open the allergy filter", chromedp.Click(chromedp.CSS(`#btn-allergy`)))
+	tblWait(t, ctx, "allergy sheet", `!document.getElementById('sheet').hidden && document.querySelectorAll('#sheet button').length > 10`, 3*time.Second)
+	axeCheck(t, ctx, "table allergy filter")
+	tblDo(t, ctx, "close the sheet", chromedp.KeyEvent(kb.Escape))
+	tblWait(t, ctx, "sheet closed", `document.getElementById('sheet').hidden`, 3*time.Second)
+
+	// The box goes away: the connection banner says so, readably.
+	b.Stop()
+	tblWait(t, ctx, "connection banner", `!document.getElementById('conn').hidden && document.getElementById('conn').textContent.trim() !== ''`, 15*time.Second)
+	axeCheck(t, ctx, "table app offline")
+	shot(t, ctx, "a11y-table-offline")
 }
 
 // TestAccessibilityKDS checks the kitchen display's sign-in and its board
@@ -68,12 +83,42 @@ func TestAccessibilityKDS(t *testing.T) {
 	kdsRun(t, ctx, chromedp.Navigate(box.URL+"/kds"))
 	kdsWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
 	axeCheck(t, ctx, "kds sign-in")
+	focusWalk(t, ctx, "kds sign-in", 10)
 
 	kdsPlace(t, box, waiter, 1, "Birthday, bring a candle", kdsLine{menu["Spaghetti carbonara"], 2, "no pepper"}, kdsLine{menu["Tiramisù"], 1, ""})
 	kdsPlace(t, box, waiter, 2, "", kdsLine{menu["Burrata"], 1, ""}, kdsLine{menu["Aperol spritz"], 2, ""})
 	kdsSignIn(t, ctx, "marco", "chef123")
 	kdsWait(t, ctx, "board with tickets", `document.getElementById('login').hidden && document.getElementById('conn').dataset.state === 'connected' && document.querySelectorAll('#tickets .ticket').length === 2`)
 	axeCheck(t, ctx, "kds board with tickets")
+	focusWalk(t, ctx, "kds board with tickets", 30)
+
+	// One ticket cooking and selected, one bumped to the pass.
+	kdsClick(t, ctx, `#tickets .ticket .act-start`)
+	kdsWait(t, ctx, "a ticket cooking", `!!document.querySelector('#tickets .ticket.st-preparing .act-bump')`)
+	kdsClick(t, ctx, `#tickets .ticket.st-preparing .act-bump`)
+	kdsWait(t, ctx, "a ticket at the pass", `document.querySelectorAll('#pass > *').length > 0 && !document.getElementById('recall').disabled`)
+	kdsClick(t, ctx, `#tickets .ticket .act-start`)
+	kdsWait(t, ctx, "the other cooking", `!!document.querySelector('#tickets .ticket.st-preparing')`)
+	axeCheck(t, ctx, "kds board cooking, with the pass")
+	shot(t, ctx, "a11y-kds-cooking")
+
+	for _, d := range []struct{ open, dialog, name string }{
+		{"#settings-open", "settings", "kds settings"},
+		{"#e86-open", "e86", "kds 86 list"},
+		{"#help-open", "help", "kds help and allergen codes"},
+		{"#recall", "confirm", "kds recall confirmation"},
+	} {
+		kdsClick(t, ctx, d.open)
+		kdsWait(t, ctx, d.name, `document.getElementById('`+d.dialog+`').open`)
+		axeCheck(t, ctx, d.name)
+		kdsExec(t, ctx, `document.getElementById('`+d.dialog+`').close()`)
+		kdsWait(t, ctx, d.name+" closed", `!document.getElementById('`+d.dialog+`').open`)
+	}
+
+	// The box goes away: the banner and the connection state say so.
+	box.Stop()
+	kdsWait(t, ctx, "offline", `document.getElementById('conn').dataset.state !== 'connected'`)
+	axeCheck(t, ctx, "kds offline")
 }
 
 // TestAccessibilityStaffApp checks the staff app's sign-in and every
@@ -92,6 +137,7 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
 	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
 	axeCheck(t, ctx, "staff sign-in")
+	focusWalk(t, ctx, "staff sign-in", 10)
 	staffSignIn(t, ctx, "admin", "wrong-password")
 	staffWait(t, ctx, "wrong password message", `document.querySelector('#login-form .form-error:not([hidden])')?.textContent.includes('Wrong username or password')`)
 	axeCheck(t, ctx, "staff sign-in with an error")
@@ -99,6 +145,7 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffSignIn(t, ctx, "admin", "admin123")
 	staffWait(t, ctx, "the floor", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
 	axeCheck(t, ctx, "staff floor")
+	focusWalk(t, ctx, "staff floor", 40)
 	staffClick(t, ctx, `.tile[data-table-id="1"] .tile-main`)
 	staffWait(t, ctx, "table actions", `!!document.querySelector('dialog[open] button[data-status=available]')`)
 	axeCheck(t, ctx, "staff floor table actions")
@@ -117,6 +164,15 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/table/1/bill")
 	staffWait(t, ctx, "bill", `document.querySelector('.bill')?.textContent.includes('Burrata') && !!document.querySelector('.pay input[name=amount_cents]')`)
 	axeCheck(t, ctx, "staff bill and payment")
+	// Cash handed over: the quick buttons, then the change due until Done.
+	staffClick(t, ctx, `.quick-cash .note-btn:last-child`)
+	staffWait(t, ctx, "cash given", `!!document.querySelector('.quick-cash .note-btn[aria-pressed="true"]')`)
+	axeCheck(t, ctx, "staff bill with cash given")
+	staffClickText(t, ctx, ".pay button", "Take cash payment")
+	staffWait(t, ctx, "change due", `!!document.querySelector('.change-due')`)
+	axeCheck(t, ctx, "staff change due")
+	staffClick(t, ctx, `[data-action=change-done]`)
+	staffWait(t, ctx, "change due gone", `!document.querySelector('.change-due')`)
 
 	staffGo(t, ctx, "#/menu")
 	staffWait(t, ctx, "menu editor", `document.querySelectorAll('.cat tbody tr').length > 3`)
@@ -153,4 +209,68 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/audit")
 	staffWait(t, ctx, "audit", `document.getElementById('view').dataset.view === 'audit' && !document.querySelector('#view .muted')?.textContent.startsWith('Loading')`)
 	axeCheck(t, ctx, "staff audit")
+
+	// The box goes away: the reconnect banner says so, readably.
+	staffGo(t, ctx, "#/floor")
+	box.Stop()
+	staffWait(t, ctx, "reconnect banner", `!document.getElementById('banner').hidden && document.getElementById('conn').dataset.state !== 'connected'`)
+	axeCheck(t, ctx, "staff offline")
+}
+
+// TestAccessibilityStaffAppPhone checks the staff app as a waiter's phone
+// shows it: sign-in, the floor, orders and order entry with its cart bar.
+func TestAccessibilityStaffAppPhone(t *testing.T) {
+	requireAxe(t)
+	box := startBox(t, boxOptions{Demo: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	menu := kdsMenu(t, box, waiter)
+	kdsPlace(t, box, waiter, 1, "", kdsLine{menu["Burrata"], 1, ""})
+	ctx := newBrowser(t, 390, 844)
+
+	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
+	staffWait(t, ctx, "sign-in form", `!document.getElementById('login').hidden`)
+	axeCheck(t, ctx, "staff phone sign-in")
+	staffSignIn(t, ctx, "ana", "waiter123")
+	staffWait(t, ctx, "the floor", `!document.getElementById('shell').hidden && document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
+	axeCheck(t, ctx, "staff phone floor")
+	staffGo(t, ctx, "#/orders")
+	staffWait(t, ctx, "orders", `document.querySelectorAll('.order').length > 0`)
+	axeCheck(t, ctx, "staff phone orders")
+	staffGo(t, ctx, "#/table/2/order")
+	staffWait(t, ctx, "order entry", `document.querySelectorAll('.item-grid button.dish:not(:disabled)').length > 2`)
+	staffClick(t, ctx, `.item-grid button.dish:not(:disabled)`)
+	staffWait(t, ctx, "the cart bar", `!!document.querySelector('.cart-bar:not([hidden])')`)
+	axeCheck(t, ctx, "staff phone order entry")
+}
+
+// TestAccessibilityStaffTerminal checks a shared terminal: enrolling it,
+// its PIN pad (and a wrong PIN), and the locked shell after a sign-in.
+func TestAccessibilityStaffTerminal(t *testing.T) {
+	requireAxe(t)
+	box := startBox(t, boxOptions{Demo: true})
+	admin := box.Login(t, "admin", "admin123")
+	box.DoJSON(t, http.MethodPatch, "/api/users/2", admin, map[string]any{"pin": "2468"}, http.StatusOK, nil)
+	var term struct{ Code string }
+	box.DoJSON(t, http.MethodPost, "/api/terminals", admin, map[string]any{"name": "Pass"}, http.StatusCreated, &term)
+	ctx := newBrowser(t, 1366, 900)
+
+	staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
+	staffClick(t, ctx, "#enroll-open")
+	staffWait(t, ctx, "enrolment form", `!document.getElementById('enroll-form').hidden`)
+	axeCheck(t, ctx, "staff terminal enrolment")
+	staffType(t, ctx, "#enroll-form input[name=code]", term.Code)
+	staffClick(t, ctx, "#enroll-form button[type=submit]")
+	staffWait(t, ctx, "the PIN pad", `!document.getElementById('pin').hidden && document.getElementById('pin-name').textContent === 'Pass'`)
+	axeCheck(t, ctx, "staff terminal PIN pad")
+	focusWalk(t, ctx, "staff terminal PIN pad", 20)
+	for _, k := range []string{"1", "1", "1", "1", "ok"} {
+		staffClick(t, ctx, fmt.Sprintf(`#pin-pad button[data-key="%s"]`, k))
+	}
+	staffWait(t, ctx, "a wrong PIN said", `document.getElementById('pin-msg').textContent.includes('Wrong PIN')`)
+	axeCheck(t, ctx, "staff terminal wrong PIN")
+	for _, k := range []string{"2", "4", "6", "8", "ok"} {
+		staffClick(t, ctx, fmt.Sprintf(`#pin-pad button[data-key="%s"]`, k))
+	}
+	staffWait(t, ctx, "signed in on the terminal", `!document.getElementById('shell').hidden && !document.getElementById('lock').hidden && document.querySelectorAll('.tile').length > 0`)
+	axeCheck(t, ctx, "staff terminal signed in")
 }

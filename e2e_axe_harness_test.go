@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // axeTestDir holds the pinned axe-core test tool.
@@ -143,4 +144,68 @@ func axeShotName(state string) string {
 		}
 		return '-'
 	}, state)
+}
+
+// focusStop is one element the Tab key reached.
+type focusStop struct {
+	What    string `json:"what"`
+	Visible bool   `json:"visible"`
+	Ring    bool   `json:"ring"`
+}
+
+// focusWalk presses Tab up to n times from the top of the page and checks
+// WCAG 2.4.3 and 2.4.7: no element takes a positive tabindex (which would
+// reorder focus away from reading order), and every element that takes
+// focus is on screen with a visible focus indicator (an outline of 2px
+// or more, or a box shadow). It returns the stops, for more checks.
+func focusWalk(t *testing.T, ctx context.Context, state string, n int) []focusStop {
+	t.Helper()
+	failShot := "focus-" + axeShotName(state)
+	if bad := pageEval[string](t, ctx, failShot, `[...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).map(e => e.outerHTML.slice(0, 80)).join(' | ')`); bad != "" {
+		t.Errorf("%s: elements with a positive tabindex reorder focus: %s", state, bad)
+	}
+	// Start from the top: a focus point before everything, then removed.
+	pageEval[chromedp.Void](t, ctx, failShot, `(() => { const s = document.createElement('span'); s.tabIndex = -1; document.body.prepend(s); s.focus(); s.remove(); window.scrollTo(0, 0); })()`)
+	var stops []focusStop
+	for i := 0; i < n; i++ {
+		pageDo(t, ctx, failShot, chromedp.KeyEvent(kb.Tab))
+		raw := pageEval[string](t, ctx, failShot, `(() => {
+			const e = document.activeElement;
+			if (!e || e === document.body) return JSON.stringify(null);
+			const cs = getComputedStyle(e);
+			const r = e.getBoundingClientRect();
+			const what = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') +
+				' "' + (e.getAttribute('aria-label') || e.textContent || e.name || '').trim().slice(0, 30) + '"';
+			const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || cs.boxShadow !== 'none';
+			const visible = r.width > 0 && r.height > 0 && cs.visibility !== 'hidden';
+			return JSON.stringify({what, visible, ring});
+		})()`)
+		var s *focusStop
+		if err := json.Unmarshal([]byte(raw), &s); err != nil {
+			t.Fatalf("%s: focus %s: %v", state, raw, err)
+		}
+		if s == nil {
+			break // past the last element: back to the page
+		}
+		if len(stops) > 0 && stops[0].What == s.What {
+			break // wrapped around
+		}
+		stops = append(stops, *s)
+		if !s.Visible {
+			t.Errorf("%s: Tab stop %d (%s) is not on screen", state, i+1, s.What)
+		}
+		if !s.Ring {
+			shot(t, ctx, failShot)
+			t.Errorf("%s: Tab stop %d (%s) shows no focus indicator", state, i+1, s.What)
+		}
+	}
+	if len(stops) == 0 {
+		t.Errorf("%s: Tab reaches nothing", state)
+	}
+	names := make([]string, len(stops))
+	for i, s := range stops {
+		names[i] = s.What
+	}
+	t.Logf("%s: Tab order: %s", state, strings.Join(names, " → "))
+	return stops
 }

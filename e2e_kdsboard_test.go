@@ -86,9 +86,11 @@ func TestKDSFixedGrid(t *testing.T) {
 	// Slot 2, by the keyboard: 2 selects it, Enter bumps it.
 	kdsRun(t, kds, chromedp.KeyEvent("2"))
 	kdsWait(t, kds, "slot 2 selected", `document.querySelector('`+kdsTicketSel(before[1].ID)+`').classList.contains('selected')`)
+	pressed := time.Now()
 	kdsRun(t, kds, chromedp.KeyEvent("\r"))
-	kdsWaitOrder(t, box, chef, before[1].ID, "ready after the bump", func(o kdsOrderBody) bool { return o.Status == "ready" })
 	kdsWait(t, kds, "seven tickets", `document.querySelectorAll('#tickets .ticket').length === 7`)
+	t.Logf("bump key to the board redrawn: %v (box round trip included)", time.Since(pressed).Round(time.Millisecond))
+	kdsWaitOrder(t, box, chef, before[1].ID, "ready after the bump", func(o kdsOrderBody) bool { return o.Status == "ready" })
 	after := kdsSlots(t, kds)
 	shot(t, kds, "kds-grid-7-after-bump-1920")
 	if after[0] != before[0] {
@@ -127,7 +129,8 @@ func TestKDSFixedGrid(t *testing.T) {
 // on demand while a guest's allergy note is loud, recall only after a
 // confirming tap or key, the kitchen's station by default (the setting
 // chooses; ?station=bar still shows the bar), and 86 from the TV reaching
-// another client over the menu room, with new orders of the dish refused.
+// other clients over the menu room (a socket, a guest's iPad), with new
+// orders of the dish refused.
 func TestKDSLessNoise(t *testing.T) {
 	box := startBox(t, boxOptions{Demo: true})
 	waiter := box.Login(t, "ana", "waiter123")
@@ -148,6 +151,13 @@ func TestKDSLessNoise(t *testing.T) {
 	if got := kdsString(t, kds, `document.getElementById('station').textContent`); got != "KITCHEN" {
 		t.Errorf("station label = %q; want KITCHEN", got)
 	}
+	// The display settings say where that comes from.
+	kdsClick(t, kds, "#settings-open")
+	if got := kdsString(t, kds, `document.getElementById('settings-stations').textContent`); !strings.Contains(got, "kitchen station") || !strings.Contains(got, "Kitchen display stations") {
+		t.Errorf("display settings say %q; want the kitchen station and the setting named", got)
+	}
+	kdsClick(t, kds, "#settings button[value=cancel]")
+	kdsWait(t, kds, "display settings closed", `!document.getElementById('settings').open`)
 	bar := newTab(t, kds, 1920, 1080)
 	kdsRun(t, bar, chromedp.Navigate(box.URL+"/kds?station=bar"))
 	kdsWait(t, bar, "the bar's board with the drinks", kdsTicket(drinks.ID)+` && document.getElementById('conn').dataset.state === 'connected' && document.getElementById('station').textContent === 'BAR'`)
@@ -244,6 +254,12 @@ func TestKDSLessNoise(t *testing.T) {
 			}
 		}
 	}
+	// A guest's iPad has the menu open meanwhile.
+	_, url := tblPair(t, box, waiter, 5)
+	guest := newTab(t, kds, 1180, 820)
+	tblDo(t, guest, "open the table app", chromedp.Navigate(box.URL+url[strings.Index(url, "/t/"):]))
+	onIPad := fmt.Sprintf(`document.querySelector('[data-item="%d"]')`, tiramisu)
+	tblWait(t, guest, "the tiramisù on offer", `!!`+onIPad+` && !`+onIPad+`.classList.contains('is-out')`, 15*time.Second)
 	item := fmt.Sprintf(`#e86-list [data-item-id="%d"]`, tiramisu)
 	kdsClick(t, kds, "#e86-open")
 	kdsWait(t, kds, "the 86 list of the kitchen's dishes", `document.getElementById('e86').open && !!document.querySelector('`+item+`') && !document.querySelector('#e86-list [data-item-id="`+fmt.Sprint(menu["Aperol spritz"].ID)+`"]')`)
@@ -257,6 +273,7 @@ func TestKDSLessNoise(t *testing.T) {
 	heard(false)
 	kdsWait(t, kds, "86'd in the list and counted in the header", `document.querySelector('`+item+`').getAttribute('aria-pressed') === 'true' && document.getElementById('e86-open').textContent === '86 · 1'`)
 	shot(t, kds, "kds-86-list-1920")
+	tblWait(t, guest, "sold out on the iPad, live", onIPad+`.classList.contains('is-out')`, 10*time.Second)
 	status, raw := box.Do(t, http.MethodPost, "/api/orders", waiter, map[string]any{"table_id": 4, "items": []map[string]any{{"menu_item_id": tiramisu, "quantity": 1, "notes": ""}}})
 	if status != http.StatusConflict || !strings.Contains(string(raw), "Tiramis") {
 		t.Errorf("ordering the 86'd tiramisù = %d %s; want 409 naming it", status, raw)
@@ -271,6 +288,7 @@ func TestKDSLessNoise(t *testing.T) {
 	kdsRun(t, kds, chromedp.KeyEvent("\r"))
 	heard(true)
 	kdsWait(t, kds, "back in the list and the header", `document.querySelector('`+item+`').getAttribute('aria-pressed') === 'false' && document.getElementById('e86-open').textContent === '86'`)
+	tblWait(t, guest, "on offer again on the iPad", `!`+onIPad+`.classList.contains('is-out')`, 10*time.Second)
 	kdsDo(t, box, waiter, http.MethodPost, "/api/orders", map[string]any{"table_id": 4, "items": []map[string]any{{"menu_item_id": tiramisu, "quantity": 1, "notes": ""}}}, http.StatusCreated, nil)
 	kdsRun(t, kds, chromedp.KeyEvent("\x1b"))
 

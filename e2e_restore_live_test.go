@@ -87,6 +87,13 @@ func TestRestoreSnapshotWhileServing(t *testing.T) {
 			t.Errorf("POST /api/system/restore %v = %d %s; want %d in the error envelope", c.body, status, raw, c.want)
 		}
 	}
+	// While another restore runs, a second one is refused.
+	box.box.restoreMu.Lock()
+	status, raw := box.Do(t, "POST", "/api/system/restore", admin, map[string]any{"name": name})
+	box.box.restoreMu.Unlock()
+	if status != http.StatusConflict {
+		t.Errorf("restore while another runs = %d %s; want 409", status, raw)
+	}
 	box.DoJSON(t, "GET", fmt.Sprintf("/api/orders/%d", lost), late, nil, http.StatusOK, nil)
 	r, c := dialScreen(t, box, admin)
 	c.CloseNow()

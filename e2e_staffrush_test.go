@@ -5,13 +5,27 @@ package main
 // entry on a phone (390x844 and 360x740).
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 )
+
+// rushAxe checks the page with axe-core when it is installed (always under
+// CI), without skipping the rest of the test when it is not.
+func rushAxe(t *testing.T, ctx context.Context, state string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(axeTestDir, "node_modules", "axe-core", "axe.min.js")); err != nil && os.Getenv("CI") == "" {
+		t.Logf("axe-core is not installed: %s not checked", state)
+		return
+	}
+	axeCheck(t, ctx, state)
+}
 
 // staffReport is the part of GET /api/reports/daily the page must show.
 type staffReport struct {
@@ -107,6 +121,7 @@ func TestStaffRushReport(t *testing.T) {
 		}
 	}
 	shot(t, ctx, "staff-report-adds-up-1440")
+	rushAxe(t, ctx, "staff report that adds up")
 }
 
 // staffDish adds a dish at a known price to the demo menu's first category
@@ -170,6 +185,7 @@ func TestStaffRushCash(t *testing.T) {
 	staffWait(t, ctx, "change shown as typed", `document.querySelector('.pay input[name=tendered]').value === '20.00' && document.querySelector('.pay .change').textContent === '€8.30'`)
 	staffExec(t, ctx, `document.querySelector('.quick-cash').scrollIntoView({block: 'center'})`)
 	shot(t, ctx, "staff-cash-notes-phone")
+	rushAxe(t, ctx, "staff cash buttons on a phone")
 	staffClickText(t, ctx, ".pay button", "Take cash payment")
 	staffWait(t, ctx, "change due panel", `document.querySelector('.change-due .change-amount')?.textContent === '€8.30' && document.activeElement?.dataset.action === 'change-done'`)
 	if got := staffInt(t, ctx, `parseFloat(getComputedStyle(document.querySelector('.change-due .change-amount')).fontSize)`); got < 44 {
@@ -178,6 +194,7 @@ func TestStaffRushCash(t *testing.T) {
 	staffWait(t, ctx, "the rest of the bill", `document.querySelector('.pay .due-line strong')?.textContent === '€11.70'`)
 	staffWait(t, ctx, "panel in view", `(() => { const r = document.querySelector('.change-due').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`)
 	shot(t, ctx, "staff-cash-change-due-phone")
+	rushAxe(t, ctx, "staff change due on a phone")
 
 	// A live update (another table orders) and a trip to the order tab
 	// leave it where it is.
@@ -215,5 +232,133 @@ func TestStaffRushCash(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "1170/2000/830 1170/1170/0" {
 		t.Errorf("payments (amount/tendered/change) = %v; want 1170/2000/830 then 1170/1170/0", got)
+	}
+}
+
+// TestStaffRushOrderEntry: on a phone (390x844 and 360x740) the search
+// and the categories stay in view under the app's bar, the search looks
+// through every category and the menu's languages, a dish is added by a
+// tap and taken off by − beside it, the bottom bar opens the cart as a
+// sheet with +/− steppers, and choices, seats and courses still reach the
+// order.
+func TestStaffRushOrderEntry(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	ana := box.Login(t, "ana", "waiter123")
+	var tables []struct {
+		ID int64 `json:"id"`
+	}
+	box.DoJSON(t, http.MethodGet, "/api/tables", ana, nil, http.StatusOK, &tables)
+	for i, size := range [][2]int{{390, 844}, {360, 740}} {
+		table := tables[i].ID
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			ctx := newBrowser(t, size[0], size[1])
+			tag := fmt.Sprint(size[0])
+			staffRun(t, ctx, chromedp.Navigate(box.URL+"/"))
+			staffSignIn(t, ctx, "ana", "waiter123")
+			staffWait(t, ctx, "floor", `document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
+			staffGo(t, ctx, fmt.Sprintf("#/table/%d/order", table))
+			staffWait(t, ctx, "menu", `document.querySelectorAll('.dish').length > 10`)
+			names := func() string {
+				return staffString(t, ctx, `[...document.querySelectorAll('.dish .dish-name')].map(e => e.textContent).join('|')`)
+			}
+			if n := staffInt(t, ctx, `new Set([...document.querySelectorAll('.cat-chips .chip')].map(c => c.offsetTop)).size`); n != 1 {
+				t.Errorf("category chips sit on %d rows; want one row that scrolls", n)
+			}
+			// Scrolled deep into the menu, search and categories are still there.
+			staffExec(t, ctx, `window.scrollTo(0, document.querySelector('.item-grid').offsetTop + 500)`)
+			staffWait(t, ctx, "sticky search and categories", `(() => {
+				const top = document.querySelector('.topbar').getBoundingClientRect().bottom;
+				const head = document.querySelector('.menu-head').getBoundingClientRect();
+				return window.scrollY > 300 && Math.abs(head.top - top) <= 1 && head.bottom < innerHeight / 3;
+			})()`)
+			shot(t, ctx, "staff-order-sticky-"+tag)
+
+			staffClickText(t, ctx, ".cat-chips .chip", "Dolci")
+			staffWait(t, ctx, "desserts only", `(() => { const n = [...document.querySelectorAll('.dish .dish-name')].map(e => e.textContent); return n.includes('Tiramisù') && !n.includes('Tagliata di manzo'); })()`)
+			// A search looks through every category, in every language, without accents.
+			for _, q := range [][2]string{{"tagliata", "Tagliata di manzo"}, {"löffelbiskuits", "Tiramisù"}, {"TIRAMISU", "Tiramisù"}} {
+				staffType(t, ctx, ".entry .search", q[0])
+				staffWait(t, ctx, "search "+q[0], `[...document.querySelectorAll('.dish .dish-name')].map(e => e.textContent).join('|') === `+staffQuote(q[1]))
+			}
+			if n := staffInt(t, ctx, `document.querySelectorAll('.cat-chips .chip[aria-pressed=true]').length`); n != 0 {
+				t.Errorf("%d category chips look chosen during a search that spans them all", n)
+			}
+			staffClick(t, ctx, ".dish")
+			staffClick(t, ctx, ".dish")
+			staffWait(t, ctx, "two in the bar", `!document.querySelector('.cart-bar').hidden && document.querySelector('.cart-bar').textContent.startsWith('2 items')`)
+			staffClick(t, ctx, ".dish-less")
+			staffWait(t, ctx, "one after −", `document.querySelector('.cart-bar').textContent.startsWith('1 item ') && document.querySelector('.dish-count')?.textContent === '1'`)
+			if got := names(); got != "Tiramisù" {
+				t.Errorf("dishes after the taps = %q; want the search kept", got)
+			}
+			shot(t, ctx, "staff-order-dish-stepper-"+tag)
+			rushAxe(t, ctx, "staff order entry on a phone "+tag)
+			// Picking a category ends the search.
+			staffClickText(t, ctx, ".cat-chips .chip", "Secondi")
+			staffWait(t, ctx, "main courses, search cleared", `document.querySelector('.entry .search').value === '' && document.querySelectorAll('.dish').length > 1 && document.querySelector('.cat-chips .chip[aria-pressed=true]')?.textContent === 'Secondi'`)
+			// A dish with choices asks for them; the default doneness is taken.
+			staffType(t, ctx, ".entry .search", "tagliata")
+			staffWait(t, ctx, "steak found", `document.querySelector('.dish .dish-name')?.textContent === 'Tagliata di manzo'`)
+			staffClick(t, ctx, ".dish")
+			staffClick(t, ctx, "#choices-add")
+			staffWait(t, ctx, "two lines", `document.querySelector('.cart-bar').textContent.startsWith('2 items')`)
+			staffNoHorizontalScroll(t, ctx, "order entry")
+
+			// The bar opens the cart as a sheet under the app's bar.
+			staffClick(t, ctx, ".cart-bar")
+			staffWait(t, ctx, "cart sheet", `(() => {
+				const side = document.querySelector('.entry.cart-open .entry-side');
+				if (!side || getComputedStyle(side).position !== 'fixed') return false;
+				const r = side.getBoundingClientRect(), top = document.querySelector('.topbar').getBoundingClientRect().bottom;
+				return Math.abs(r.top - top) <= 1 && r.bottom === innerHeight && document.querySelector('.cart-bar').textContent.includes('Back to the menu');
+			})()`)
+			staffClick(t, ctx, `.cart-line button[aria-label="One more Tiramisù"]`)
+			staffWait(t, ctx, "two tiramisù", `[...document.querySelectorAll('.cart-line')].some(l => l.textContent.includes('Tiramisù') && l.querySelector('.qty').textContent === '2')`)
+			staffExec(t, ctx, `(() => {
+				const s = document.querySelector('select[aria-label="Seat of Tagliata di manzo"]');
+				s.value = '2';
+				s.dispatchEvent(new Event('change', { bubbles: true }));
+			})()`)
+			staffWait(t, ctx, "steak on seat 2", `document.querySelector('select[aria-label="Seat of Tagliata di manzo"]').value === '2'`)
+			staffNoHorizontalScroll(t, ctx, "cart sheet")
+			shot(t, ctx, "staff-order-cart-sheet-"+tag)
+			rushAxe(t, ctx, "staff cart sheet on a phone "+tag)
+			staffClickText(t, ctx, ".cart button", "Send order")
+			staffWait(t, ctx, "sent, sheet closed", `!document.querySelector('.entry.cart-open') && document.querySelectorAll('.cart-line').length === 0 && document.querySelector('.cart-bar').hidden`)
+
+			var orders []struct {
+				Items []struct {
+					Name      string `json:"name"`
+					Quantity  int64  `json:"quantity"`
+					Seat      *int64 `json:"seat"`
+					Course    *int64 `json:"course"`
+					Modifiers []struct {
+						Name string `json:"name"`
+					} `json:"modifiers"`
+				} `json:"items"`
+			}
+			box.DoJSON(t, http.MethodGet, fmt.Sprintf("/api/orders?table_id=%d", table), ana, nil, http.StatusOK, &orders)
+			var got []string
+			for _, o := range orders {
+				for _, it := range o.Items {
+					var mods []string
+					for _, m := range it.Modifiers {
+						mods = append(mods, m.Name)
+					}
+					seat, course := int64(0), int64(0)
+					if it.Seat != nil {
+						seat = *it.Seat
+					}
+					if it.Course != nil {
+						course = *it.Course
+					}
+					got = append(got, fmt.Sprintf("%d× %s seat %d course %d [%s]", it.Quantity, it.Name, seat, course, strings.Join(mods, ",")))
+				}
+			}
+			want := "2× Tiramisù seat 0 course 4 [] | 1× Tagliata di manzo seat 2 course 3 [Medium rare]"
+			if strings.Join(got, " | ") != want {
+				t.Errorf("order sent = %q; want %q", strings.Join(got, " | "), want)
+			}
+		})
 	}
 }

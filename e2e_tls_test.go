@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -79,7 +80,7 @@ func trustingClient(box *testBox, roots *x509.CertPool) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
-func httpsDo(t *testing.T, c *http.Client, method, url, token string, body any) (int, []byte, *http.Response) {
+func httpsDo(t *testing.T, c *http.Client, method, url, token string, body any, origin ...string) (int, []byte, *http.Response) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -92,6 +93,9 @@ func httpsDo(t *testing.T, c *http.Client, method, url, token string, body any) 
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if len(origin) > 0 {
+		req.Header.Set("Origin", origin[0])
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -131,11 +135,20 @@ func TestTLSClientTrustingTheBoxCA(t *testing.T) {
 		t.Errorf("GET http /healthz = %d; want 200", status)
 	}
 
-	// Sign in and work over HTTPS, with the page's https origin.
+	// Sign in and work over HTTPS, with the page's https origin; another
+	// site's origin is refused as over plain HTTP.
+	creds := map[string]string{"username": "ana", "password": "waiter123"}
+	if status, body, _ := httpsDo(t, c, "POST", byName+"/api/auth/login", "", creds, "https://evil.example"); status != http.StatusForbidden {
+		t.Errorf("POST /api/auth/login over HTTPS from another origin = %d %s; want 403", status, body)
+	}
 	var login struct{ Token string }
-	status, body, _ := httpsDo(t, c, "POST", byName+"/api/auth/login", "", map[string]string{"username": "ana", "password": "waiter123"})
+	status, body, _ := httpsDo(t, c, "POST", byName+"/api/auth/login", "", creds, byName)
 	if status != http.StatusOK || json.Unmarshal(body, &login) != nil {
 		t.Fatalf("POST /api/auth/login over HTTPS = %d %s", status, body)
+	}
+	// The Socket.IO endpoint answers over HTTPS too (its open packet).
+	if status, body, _ := httpsDo(t, c, "GET", byName+"/socket.io/?EIO=4&transport=polling", "", nil, byName); status != http.StatusOK || !bytes.HasPrefix(body, []byte(`0{"sid":`)) {
+		t.Errorf("GET /socket.io/ polling over HTTPS = %d %.80s; want 200 and the open packet", status, body)
 	}
 
 	// wss:// with the same trust, the Origin a page on https://rms.local sends.
@@ -447,4 +460,47 @@ func TestTLSStaffSettingsInChromium(t *testing.T) {
 	staffNoHorizontalScroll(t, tab, "settings with HTTPS off")
 	staffString(t, tab, `(document.querySelector('.https').scrollIntoView(), '')`)
 	shot(t, tab, "staff-settings-https-off-390")
+	// Last, as it skips without axe-core installed; from the top, where
+	// the sticky header covers no control.
+	staffString(t, ctx, `(window.scrollTo(0, 0), '')`)
+	axeCheck(t, ctx, "staff settings with HTTPS on")
+}
+
+func TestTLSServeFlags(t *testing.T) {
+	for _, tc := range []struct {
+		env     string
+		args    []string
+		tls     bool
+		addr    string
+		wantErr bool
+	}{
+		{"", nil, false, ":8443", false},
+		{"true", nil, true, ":8443", false},
+		{"", []string{"--tls", "--tls-addr", ":443"}, true, ":443", false},
+		{"true", []string{"--tls=false"}, false, ":8443", false},
+		{"maybe", nil, false, "", true},
+	} {
+		t.Setenv("RMS_TLS", tc.env)
+		cfg, err := parseServeConfig(tc.args, io.Discard)
+		if (err != nil) != tc.wantErr || (err == nil && (cfg.TLS != tc.tls || cfg.TLSAddr != tc.addr)) {
+			t.Errorf("RMS_TLS=%q %v: TLS %v on %q, err %v; want %v on %q, error %v", tc.env, tc.args, cfg.TLS, cfg.TLSAddr, err, tc.tls, tc.addr, tc.wantErr)
+		}
+	}
+}
+
+// TestTLSHandshakeErrorsQuiet: a device without the CA fails a handshake
+// per attempt; that is logged at debug level, other server errors at warn.
+func TestTLSHandshakeErrorsQuiet(t *testing.T) {
+	var buf bytes.Buffer
+	w := serverErrors{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	for line, want := range map[string]string{
+		"http: TLS handshake error from 192.168.1.30:50122: remote error: tls: unknown certificate\n": "level=DEBUG",
+		"http: Accept error: too many open files; retrying in 5ms\n":                                  "level=WARN",
+	} {
+		buf.Reset()
+		w.Write([]byte(line))
+		if !strings.HasPrefix(strings.SplitN(buf.String(), " ", 2)[1], want) {
+			t.Errorf("%q logged as %q; want %s", line, buf.String(), want)
+		}
+	}
 }

@@ -7,13 +7,16 @@ package main
 // kept in DATA/tls.
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"rms/certs"
@@ -69,9 +72,25 @@ func (t *boxTLS) openCerts(cfg config, httpPort int, log *slog.Logger) (*server.
 // configure makes srv serve TLS with the current certificate, over
 // HTTP/1.1 only: WebSockets upgrade over HTTP/1.1, and the apps gain
 // nothing from HTTP/2 on a LAN.
-func (t *boxTLS) configure(srv *http.Server) {
+func (t *boxTLS) configure(srv *http.Server, log *slog.Logger) {
 	srv.TLSConfig = &tls.Config{GetCertificate: t.certs.GetCertificate, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 	srv.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){}
+	srv.ErrorLog = stdlog.New(serverErrors{log}, "", 0)
+}
+
+// serverErrors logs the HTTP server's own errors at warning level, except
+// failed TLS handshakes: every device that has not installed the CA yet
+// fails one per attempt, which is expected and would bury the rest.
+type serverErrors struct{ log *slog.Logger }
+
+func (w serverErrors) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	level := slog.LevelWarn
+	if strings.Contains(msg, "TLS handshake error") {
+		level = slog.LevelDebug
+	}
+	w.log.Log(context.Background(), level, msg)
+	return len(p), nil
 }
 
 // urls are the HTTPS addresses to announce: those the certificate is for.

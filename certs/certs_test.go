@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
@@ -295,5 +296,48 @@ func TestMismatchedServerPairReissued(t *testing.T) {
 	m := mustOpen(t, f.options(dir, "rms"))
 	if err := verify(m.CA(), m.Leaf(), "rms.local", f.now); err != nil {
 		t.Errorf("verify after a damaged pair: %v", err)
+	}
+}
+
+// BenchmarkIssue is the cost of a new server certificate (a key and a
+// signature), paid at most when the name or an address changes.
+func BenchmarkIssue(b *testing.B) {
+	f := newFake()
+	m, err := Open(f.options(b.TempDir(), "rms"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dns, ips, _ := m.wanted()
+	for b.Loop() {
+		if _, err := m.issue(dns, ips); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHandshake is one full TLS handshake with the box's certificate,
+// what each new connection of a device costs the box (both ends run here).
+func BenchmarkHandshake(b *testing.B) {
+	f := newFake()
+	m, err := Open(f.options(b.TempDir(), "rms"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(m.CA())
+	for b.Loop() {
+		c1, c2 := net.Pipe()
+		srv := tls.Server(c1, &tls.Config{GetCertificate: m.GetCertificate})
+		done := make(chan error, 1)
+		go func() { done <- srv.Handshake() }()
+		cli := tls.Client(c2, &tls.Config{RootCAs: pool, ServerName: "rms.local"})
+		if err := cli.Handshake(); err != nil {
+			b.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		c1.Close()
+		c2.Close()
 	}
 }

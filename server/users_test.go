@@ -102,7 +102,8 @@ func TestSettings(t *testing.T) {
 	r := ts.must(t, 200, "GET", "/api/settings", cust, nil, &st)
 	limits := store.TableLimits{MaxLinesPerOrder: 30, MaxNoteChars: 200, MaxOrdersPerMinute: 6, MaxOpenOrders: 20}
 	want := store.Settings{RestaurantName: "Restaurant", Currency: "EUR", TaxRateBP: 2000, PricesIncludeTax: true, AutoConfirmOrders: false, Timezone: "UTC",
-		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"en"}, TableLimits: limits}
+		Courses: []string{"Starters", "Mains", "Desserts"}, CorrectionReasons: st.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"en"}, TableLimits: limits,
+		KDSStations: []string{"kitchen"}}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("GET /api/settings = %+v; want the defaults %+v", st, want)
 	}
@@ -115,7 +116,8 @@ func TestSettings(t *testing.T) {
 	ts.must(t, 200, "PATCH", "/api/settings", ts.admin, map[string]any{"restaurant_name": "Trattoria da Ana", "currency": "CHF", "tax_rate_bp": 810,
 		"prices_include_tax": false, "auto_confirm_orders": true, "timezone": "Europe/Zurich", "languages": []string{"de", "fr", "it"}}, &st)
 	want = store.Settings{RestaurantName: "Trattoria da Ana", Currency: "CHF", TaxRateBP: 810, PricesIncludeTax: false, AutoConfirmOrders: true, Timezone: "Europe/Zurich",
-		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"de", "fr", "it"}, TableLimits: limits}
+		Courses: want.Courses, CorrectionReasons: want.CorrectionReasons, TerminalLockSeconds: 60, Languages: []string{"de", "fr", "it"}, TableLimits: limits,
+		KDSStations: want.KDSStations}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("PATCH /api/settings = %+v; want %+v", st, want)
 	}

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -247,5 +250,116 @@ func checkReport(t *testing.T, r DailyReport, w reportWant) {
 	if sales != r.GrossSalesCents || paid != r.PaymentsCents || tips != r.TipsCents || orders != r.OrdersCount {
 		t.Errorf("by waiter sums to sales %d, payments %d, tips %d, orders %d; the day has %d, %d, %d, %d",
 			sales, paid, tips, orders, r.GrossSalesCents, r.PaymentsCents, r.TipsCents, r.OrdersCount)
+	}
+}
+
+// TestMigrationFillsWhoTookOrdersAndPayments: a database from before
+// migration 0080 learns from the audit log who took each order and payment
+// (a guest's order: who confirmed it) and when each payment was settled,
+// so its report is the one a box that recorded them live gives.
+func TestMigrationFillsWhoTookOrdersAndPayments(t *testing.T) {
+	r := newReportRig(t)
+	ctx := context.Background()
+	r.orderAs(t, r.ana, r.table, line(r.soup, 1, 0), line(r.steak, 1, 0))
+	r.pay(t, r.ben, NewPayment{TableID: r.table, AmountCents: 1000})
+	r.tick(time.Minute)
+	r.pay(t, r.ana, NewPayment{TableID: r.table, AmountCents: 1800, TipCents: 200})
+	guest := WithActor(ctx, Actor{Kind: ActorTable, ID: r.table2})
+	o, _, err := r.CreateOrder(guest, NewOrder{TableID: r.table2, Items: []NewOrderItem{line(r.cake, 1, 0)}}, RoleCustomer, Idempotency{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SetOrderStatus(r.ben, o.ID, StatusConfirmed, RoleWaiter); err != nil {
+		t.Fatal(err)
+	}
+	r.pay(t, r.ana, NewPayment{TableID: r.table2, AmountCents: 100})
+	live, err := r.DailyReport(ctx, "2026-11-27")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Back to the schema before 0080: the columns and their indexes gone.
+	path := r.path
+	r.Close()
+	old, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DROP INDEX orders_bill", "DROP INDEX payments_bill", "ALTER TABLE orders DROP COLUMN taken_by",
+		"ALTER TABLE payments DROP COLUMN taken_by", "ALTER TABLE payments DROP COLUMN settled_at", "DELETE FROM schema_migrations WHERE version = 80"} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+	s, err := Open(ctx, path, Options{BcryptCost: 4, Now: func() time.Time { return time.UnixMilli(r.clock.Load()) }})
+	if err != nil {
+		t.Fatalf("Open(database before 0080) err = %v", err)
+	}
+	defer s.Close()
+	again, err := s.DailyReport(ctx, "2026-11-27")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, live) {
+		t.Errorf("report after the migration =\n%+v\nwant the live one\n%+v", again, live)
+	}
+	if live.OpenBillsCount != 1 || len(live.ByWaiter) != 2 {
+		t.Errorf("live report = %+v; want one open bill and two waiters", live)
+	}
+}
+
+// BenchmarkDailyReport: the report of a busy day, 300 settled bills (two
+// orders and two payments each) and 30 open ones, on 30 tables.
+func BenchmarkDailyReport(b *testing.B) {
+	v := &svc{}
+	v.clock.Store(time.Date(2026, 11, 27, 11, 0, 0, 0, time.UTC).UnixMilli())
+	s, err := Open(context.Background(), b.TempDir()+"/rms.db", Options{BcryptCost: 4, Now: func() time.Time { return time.UnixMilli(v.clock.Load()) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	catName, name, price := "Dinner", "Soup", int64(800)
+	cat, err := s.CreateCategory(ctx, CategoryInput{Name: &catName})
+	if err != nil {
+		b.Fatal(err)
+	}
+	item, err := s.CreateItem(ctx, ItemInput{CategoryID: &cat.ID, Name: &name, PriceCents: &price})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tables := make([]int64, 30)
+	for i := range tables {
+		n, seats := fmt.Sprintf("B%d", i), int64(4)
+		tb, err := s.CreateTable(ctx, TableInput{Name: &n, Seats: &seats})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tables[i] = tb.ID
+	}
+	for bill := 0; bill < 330; bill++ {
+		table := tables[bill%30]
+		for range 2 {
+			if _, _, err := s.CreateOrder(ctx, NewOrder{TableID: table, Items: []NewOrderItem{line(item.ID, 3, 0)}}, RoleWaiter, Idempotency{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		v.tick(time.Second)
+		if bill >= 300 {
+			continue
+		}
+		for _, amount := range []int64{2000, 2800} {
+			if _, err := s.CreatePayment(ctx, NewPayment{TableID: table, Method: MethodCash, AmountCents: amount}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		r, err := s.DailyReport(ctx, "2026-11-27")
+		if err != nil || r.OpenBillsCount != 30 || r.OrdersCount != 660 {
+			b.Fatalf("DailyReport() = %d open bills, %d orders, %v; want 30, 660", r.OpenBillsCount, r.OrdersCount, err)
+		}
 	}
 }

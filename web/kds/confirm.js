@@ -33,6 +33,7 @@ export function ask(q) {
       clearTimeout(timer);
       dlg.removeEventListener('keydown', onKey);
       dlg.removeEventListener('close', onClose);
+      dlg.removeEventListener('click', onClick);
       if (dlg.open) dlg.close(ok ? 'yes' : 'no');
       resolve(ok);
     };
@@ -48,11 +49,23 @@ export function ask(q) {
         done(false);
       }
     };
-    const onClose = () => done(dlg.returnValue === 'yes');
+    // The close event comes a task later: one left from the question
+    // before finds this one open, and is not its answer.
+    const onClose = () => {
+      if (!dlg.open) done(dlg.returnValue === 'yes');
+    };
+    // A tap answers at once, not when the dialog's close event comes.
+    const onClick = (e) => {
+      const b = /** @type {HTMLElement} */ (e.target).closest('button');
+      if (!b) return;
+      e.preventDefault();
+      done(b.id === 'confirm-yes');
+    };
     pending = done;
     dlg.returnValue = '';
     dlg.addEventListener('keydown', onKey);
     dlg.addEventListener('close', onClose);
+    dlg.addEventListener('click', onClick);
     dlg.showModal();
     yes.focus();
     timer = setTimeout(() => done(false), UNANSWERED_MS);

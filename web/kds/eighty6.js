@@ -22,6 +22,9 @@ export function open86() {
   (first || /** @type {HTMLElement} */ (dlg.querySelector('.e86-close'))).focus();
 }
 
+/** What the open list shows now, to redraw it only when a dish changed. */
+let drawn = '';
+
 /** draw86 shows how many dishes are 86'd on the header button, and the open list. */
 export function draw86() {
   const list = ours();
@@ -32,7 +35,15 @@ export function draw86() {
   btn.setAttribute('aria-label', out.length ? `86 · ${out.length} dishes off the menu` : '86 list: dishes off the menu');
   btn.title = out.length ? `86'd: ${out.map((it) => it.name).join(', ')} (M)` : '86 a dish or bring it back (M)';
   const dlg = /** @type {HTMLDialogElement} */ ($('e86'));
-  if (!dlg.open) return;
+  if (!dlg.open) {
+    drawn = '';
+    return;
+  }
+  // Redrawn only when a dish changed: a button replaced under a finger
+  // would swallow the tap.
+  const sig = list.map((it) => `${it.id}:${it.available}:${it.name}`).join('|');
+  if (sig === drawn) return;
+  drawn = sig;
   const focused = /** @type {HTMLElement|null} */ (document.activeElement)?.dataset?.itemId;
   $('e86-list').replaceChildren(
     ...list.map((it) =>

@@ -9,7 +9,7 @@ import { ApiError, jwtClaims } from '/lib/api.js';
 import { byId as $ } from '/lib/dom.js';
 import { connect } from '/lib/realtime.js';
 import { PrinterStates, printerAlert } from '/lib/printers.js';
-import { S, prefs, orders, recallTarget, atStation, stationParam } from './state.js';
+import { S, prefs, orders, recallTarget, atStation, stationParam, stations } from './state.js';
 import { auth, whenEnded, applyOrder, loadOrders, loadTables, loadMenu, loadSettings, showStations, syncClock, retrying } from './data.js';
 import { askRecall } from './actions.js';
 import { init86, draw86, onMenuItem } from './eighty6.js';
@@ -152,6 +152,12 @@ function initSettings() {
     }
     const role = jwtClaims(auth.token())?.role || '';
     $('settings-user').textContent = who ? `Signed in as ${who} (${role})` : '';
+    const names = [...stations].join(', ');
+    $('settings-stations').textContent = stationParam
+      ? `This screen shows the ${names} station: its address says ?station=${stationParam}.`
+      : names
+        ? `This screen shows the ${names} station${stations.size > 1 ? 's' : ''}: the box's setting "Kitchen display stations" (staff app, Settings). The bar's screen is /kds?station=bar.`
+        : 'This screen shows every station: the box\'s setting "Kitchen display stations" is empty.';
     dlg.showModal();
   });
   dlg.addEventListener('close', () => {

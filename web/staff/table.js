@@ -82,6 +82,18 @@ function tabLink(id, name, label, current) {
 
 // ---- order entry ----
 
+// fold lowers text and drops accents, so "tiramisu" finds "Tiramisù".
+const fold = (s) => String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+// matches tells whether a dish answers a search: its name or description,
+// in the kitchen's language or any of the menu's other languages.
+function matches(it, q) {
+  if (!q) return true;
+  const texts = [it.name, it.description];
+  for (const tr of Object.values(it.translations || {})) texts.push(tr?.name, tr?.description);
+  return texts.some((t) => fold(t).includes(q));
+}
+
 function orderView(app, tableId, body) {
   const { data } = app;
   const cart = cartOf(tableId);
@@ -92,7 +104,7 @@ function orderView(app, tableId, body) {
     type: 'search',
     placeholder: 'Find a dish…',
     'aria-label': 'Find a dish',
-    oninput: (e) => { query = e.target.value.trim().toLowerCase(); drawMenu(); },
+    oninput: (e) => { query = fold(e.target.value.trim()); drawMenu(); },
     // At a keyboard: type part of a name, Enter adds the first dish shown.
     onkeydown: (e) => {
       if (e.key !== 'Enter') return;
@@ -103,19 +115,37 @@ function orderView(app, tableId, body) {
   const grid = h('div.item-grid');
   const cartEl = h('form.cart', { novalidate: true, 'aria-label': 'New order' });
   const onTable = h('div.on-table');
-  // On a phone the cart sits below the whole menu; this bar keeps the
-  // count and total in sight and jumps there.
+  // On a phone the cart is a sheet over the menu: this bar keeps the count
+  // and total in sight and opens it (and closes it again).
+  let sheet = false;
   const bar = h('button.cart-bar', {
     type: 'button',
     hidden: true,
-    onclick: () => {
-      cartEl.scrollIntoView({ behavior: 'smooth', block: 'start' });
-      cartEl.querySelector('button[type=submit]')?.focus({ preventScroll: true });
-    },
+    'aria-expanded': 'false',
+    'aria-controls': `cart-${tableId}`,
+    onclick: () => openCart(!sheet),
   });
-  fill(body, h('div.entry', null,
-    h('section.entry-menu', { 'aria-label': 'Menu' }, h('div.entry-tools', null, search), cats, grid),
-    h('aside.entry-side', null, cartEl, onTable)), bar);
+  const entry = h('div.entry', null,
+    h('section.entry-menu', { 'aria-label': 'Menu' }, h('div.menu-head', null, h('div.entry-tools', null, search), cats), grid),
+    h('aside.entry-side', { id: `cart-${tableId}` }, cartEl, onTable));
+  fill(body, entry, bar);
+  const openCart = (open) => {
+    sheet = open;
+    entry.classList.toggle('cart-open', open);
+    bar.setAttribute('aria-expanded', String(open));
+    drawBar();
+    if (open) {
+      entry.querySelector('.entry-side').scrollTop = 0;
+      cartEl.querySelector('h2')?.focus({ preventScroll: true });
+    }
+  };
+  // The sticky category bar sits under the app's bar, whose height
+  // changes when it wraps on a phone.
+  const topbar = document.querySelector('.topbar');
+  const sizeTop = () => document.documentElement.style.setProperty('--topbar-h', `${topbar?.offsetHeight || 52}px`);
+  const ro = topbar && typeof ResizeObserver === 'function' ? new ResizeObserver(sizeTop) : null;
+  ro?.observe(topbar);
+  sizeTop();
 
   const drawMenu = () => {
     const keep = document.activeElement?.dataset?.key;
@@ -125,15 +155,17 @@ function orderView(app, tableId, body) {
     fill(cats,
       catChip(0, 'All'),
       categories.map((c) => catChip(c.id, c.name)));
+    // A search looks through every category.
     const items = categories
-      .filter((c) => !category || c.id === category)
+      .filter((c) => query || !category || c.id === category)
       .flatMap((c) => c.items)
-      .filter((it) => !query || it.name.toLowerCase().includes(query) || (it.description || '').toLowerCase().includes(query));
+      .filter((it) => matches(it, query));
     if (!items.length) {
       fill(grid, h('p.empty', null, !data.loaded.menu ? 'Loading the menu…' : categories.length ? 'No dishes match.' : 'The menu is empty. An admin adds dishes under Menu.'));
       return;
     }
-    fill(grid, items.map((it) => h(`button.dish${it.available ? '' : '.off'}`, {
+    // A tap on a dish adds one; once in the order, − beside it takes one off.
+    fill(grid, items.map((it) => h('div.dish-cell', null, h(`button.dish${it.available ? '' : '.off'}`, {
       type: 'button',
       disabled: !it.available,
       dataset: { itemId: it.id, key: `d${it.id}` },
@@ -144,14 +176,26 @@ function orderView(app, tableId, body) {
     h('span.dish-name', null, it.name),
     h('span.dish-price', null, money(it.price_cents, data.currency)),
     it.available ? null : h('span.pill.bad', null, "86'd"),
-    it.allergens?.length ? h('span.dish-allergens', null, it.allergens.join(', ')) : null)));
+    it.allergens?.length ? h('span.dish-allergens', null, it.allergens.join(', ')) : null),
+    inCart.get(it.id) ? h('button.dish-less', {
+      type: 'button',
+      'aria-label': `One less ${it.name}`,
+      dataset: { less: it.id, key: `l${it.id}` },
+      onclick: () => less(it.id),
+    }, '−') : null)));
     if (keep) grid.querySelector(`[data-key="${CSS.escape(keep)}"]`)?.focus();
   };
 
+  // A search spans every category; picking one ends the search.
   const catChip = (cid, label) => h('button.chip', {
     type: 'button',
-    'aria-pressed': String(category === cid),
-    onclick: () => { category = cid; drawMenu(); },
+    'aria-pressed': String(!query && category === cid),
+    onclick: () => {
+      category = cid;
+      query = '';
+      search.value = '';
+      drawMenu();
+    },
   }, label);
 
   // Any change to the cart is a different request: it needs a new key.
@@ -177,8 +221,25 @@ function orderView(app, tableId, body) {
     else cart.lines.push({ menu_item_id: it.id, quantity: 1, notes: '', modifiers: mods, seat, course });
     changed();
   };
+  // less takes one off the dish's newest line.
+  const less = (itemId) => {
+    for (let i = cart.lines.length - 1; i >= 0; i--) {
+      if (cart.lines[i].menu_item_id !== itemId) continue;
+      if (--cart.lines[i].quantity <= 0) cart.lines.splice(i, 1);
+      changed();
+      return;
+    }
+  };
   const courses = data.settings.courses || [];
   const seatsOf = () => Math.max(1, Math.min(20, data.tables.get(tableId)?.seats || 4));
+
+  let cartTotal = 0;
+  const drawBar = () => {
+    const count = cart.lines.reduce((n, l) => n + l.quantity, 0);
+    bar.hidden = count === 0 && !sheet;
+    fill(bar, h('span', null, `${count} item${count === 1 ? '' : 's'} · ${money(cartTotal, data.currency)}`),
+      h('span', null, sheet ? '‹ Back to the menu' : 'Review and send ›'));
+  };
 
   const drawCart = () => {
     const keep = document.activeElement?.dataset?.key;
@@ -218,9 +279,8 @@ function orderView(app, tableId, body) {
         }));
     });
     const send = h('button.primary.big', { type: 'submit', disabled: !cart.lines.length }, 'Send order');
-    const count = cart.lines.reduce((n, l) => n + l.quantity, 0);
-    bar.hidden = count === 0;
-    fill(bar, h('span', null, `${count} item${count === 1 ? '' : 's'} · ${money(total, data.currency)}`), h('span', null, 'Review and send ↓'));
+    cartTotal = total;
+    drawBar();
     const seatBar = h('div.seg.small.seat-bar', { role: 'group', 'aria-label': 'Seat for the next dishes' },
       [0, ...Array.from({ length: seatsOf() }, (_, s) => s + 1)].map((s) => h('button.seg-btn', {
         type: 'button',
@@ -229,7 +289,7 @@ function orderView(app, tableId, body) {
         onclick: () => { cart.seat = s; drawCart(); },
       }, s ? `Seat ${s}` : 'Shared')));
     fill(cartEl,
-      h('h2', null, 'New order'),
+      h('h2', { tabindex: '-1' }, 'New order'),
       h('p.form-error', { role: 'alert', hidden: true }),
       h('div.field', null, h('span.field-label', null, 'Adding for'), seatBar),
       cart.lines.length ? h('ul.cart-lines', null, rows) : h('p.muted', null, 'Tap dishes to add them.'),
@@ -276,6 +336,7 @@ function orderView(app, tableId, body) {
         cart.notes = '';
         cart.key = null;
         toast(`Order #${order.id} sent to the kitchen.`, 'ok');
+        if (sheet) openCart(false);
         drawCart();
         drawMenu();
       } catch (err) {
@@ -298,6 +359,7 @@ function orderView(app, tableId, body) {
   const tick = setInterval(calm(drawOnTable), 30e3);
   const offs = [
     () => clearInterval(tick),
+    () => ro?.disconnect(),
     data.on('menu', calm(() => { drawMenu(); drawCart(); })),
     data.on('orders', calm(drawOnTable)),
     data.on('tables', calm(drawOnTable)),

@@ -38,7 +38,8 @@ export function bindTerminal(h2) {
   fill(pad, keys.map((k) => h(`button.pin-key${k === 'ok' ? '.primary' : ''}`, {
     type: 'button',
     dataset: { key: k },
-    'aria-label': { clear: 'Delete', ok: 'Sign in' }[k] || k,
+    // The OK key's name starts with what it shows (WCAG 2.5.3).
+    'aria-label': { clear: 'Delete', ok: 'OK, sign in' }[k] || k,
     onclick: (e) => press(k, e.currentTarget),
   }, { clear: '⌫', ok: 'OK' }[k] || k)));
   window.addEventListener('keydown', (e) => {

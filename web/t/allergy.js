@@ -7,7 +7,7 @@ import { h, fill, byId as $ } from '/lib/dom.js';
 import { ALLERGENS } from '/lib/allergens.js';
 import { renderMenu } from './menu.js';
 import { closeSheet, renderSheet } from './sheet.js';
-import { openSide, setView } from './side.js';
+import { openSide, renderSide, setView } from './side.js';
 import { S, load, store, t } from './state.js';
 
 export const AVOID_KEY = 'rms.table.avoid';
@@ -42,12 +42,22 @@ export function allergenChips(it) {
   return h('div', { class: 'allergens' }, dishAllergens(it).map((a) => h('span', { class: 'allergen', 'data-allergen': a }, allergenName(a))));
 }
 
+/**
+ * avoidedIn names what of the guests' filter a dish contains, for a line
+ * already in the cart ('' when it fits).
+ */
+export function avoidedIn(it) {
+  if (!it || !S.avoid.size) return '';
+  return dishAllergens(it).filter((a) => S.avoid.has(a)).map(allergenName).join(', ');
+}
+
 /** setAvoid changes the choice and shows the menu that fits it. */
 export function setAvoid(list) {
   S.avoid = new Set(list.filter((a) => ALLERGENS.includes(a)));
   saveAvoid();
   renderAllergyButton();
   renderMenu();
+  renderSide();
   if (S.sheet && S.sheet.kind === 'allergy') renderSheet();
 }
 

@@ -5,7 +5,9 @@
 // starts the page and wires its fixed buttons; the others do one part each:
 // state (S and helpers), pair (the pairing code), data (REST), live
 // (events), cart and outbox (the guests' order until the box has it),
-// header, menu, side (cart and send), orders and sheet (item and bill).
+// header, menu, side (cart and send, a drawer on a portrait iPad), orders
+// and sheet (item and bill), allergy (the allergen filter) and errors (what
+// guests read when something fails).
 import { byId as $ } from '/lib/dom.js';
 import { session, jwtClaims, retry } from '/lib/api.js';
 import { newCart, saveCart } from './cart.js';

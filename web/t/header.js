@@ -93,7 +93,8 @@ export function renderLangs() {
           onclick: () => setLang(code, true),
         },
         h('span', { class: 'lang-long' }, languageName(code)),
-        h('span', { class: 'lang-short', 'aria-hidden': 'true' }, code.toUpperCase()),
+        // Portrait shows only the code; the name stays in the button's name.
+        h('span', { class: 'lang-short' }, code.toUpperCase()),
       ),
     );
   }

@@ -131,7 +131,8 @@ export async function cancelOrder(id) {
     toast(t('cancelled_toast', { id }), 'info');
   } catch (e) {
     S.cancelling.delete(id);
-    if (e instanceof ApiError && e.status === 409) toast(t('cancel_too_late'), 'warn', 8000);
+    // Confirmed meanwhile: the box says 403 (guests may not cancel it now) or 409.
+    if (e instanceof ApiError && (e.status === 409 || e.status === 403)) toast(t('cancel_too_late'), 'warn', 8000);
     else if (e instanceof ApiError && e.status === 0) toast(t('cancel_offline'), 'error', 8000);
     else if (kindOf(e) !== 'auth') toast(requestWords(e, 'cancel_failed'), 'error', 8000);
   } finally {

@@ -1,6 +1,7 @@
 // The side panel: the tabs, the cart with its notes, totals and the send
 // button.
 import { h, fill, byId as $ } from '/lib/dom.js';
+import { avoidedIn } from './allergy.js';
 import { saveCart, cartCount, cartSubtotal, setQty } from './cart.js';
 import { outboxWords } from './errors.js';
 import { visibleOrders } from './orders.js';
@@ -178,13 +179,15 @@ export function cartLine(l, i) {
   const it = S.items.get(l.menu_item_id);
   const name = it ? tr(it) : S.loaded ? t('unavailable_item') : '…';
   const price = it ? unitPrice(it, l.modifiers) * l.quantity : 0;
+  // Added before the allergen filter was set: the line says what it contains.
+  const avoided = avoidedIn(it);
   const li = h(
     'li',
     { class: 'line' },
     h(
       'div',
       { class: 'line-main' },
-      h('div', { class: 'line-name' }, name, lineChoices(it, l.modifiers)),
+      h('div', { class: 'line-name' }, name, lineChoices(it, l.modifiers), avoided ? h('span', { class: 'line-avoid' }, t('contains', { list: avoided })) : null),
       h('div', { class: 'line-price' }, money(price)),
     ),
     h(
