@@ -9,9 +9,10 @@ import (
 // that the writers share a large fan-out.
 const fanChunk = 32
 
-// fanout is the hub's few writers (one per CPU): they take the connections
-// that have something to write and write to each while its socket has
-// room. A goroutine per connection would cost a start, a stack and a
+// fanout is the hub's few writers (one per CPU but one, so that requests
+// and commits keep a CPU while a large fan-out runs; at least one): they
+// take the connections that have something to write and write to each
+// while its socket has room. A goroutine per connection would cost a start, a stack and a
 // wake-up per delivery; these run on long-lived stacks, one event to a
 // thousand sockets being a thousand system calls in a row.
 type fanout struct {
@@ -37,7 +38,7 @@ func (f *fanout) add(cs []*Conn) {
 		return
 	}
 	f.ready = append(f.ready, cs...)
-	for f.workers < runtime.GOMAXPROCS(0) {
+	for f.workers < max(1, runtime.GOMAXPROCS(0)-1) {
 		f.workers++
 		go f.work()
 	}

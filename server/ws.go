@@ -47,8 +47,10 @@ const (
 	// would let a stalled tablet pin up to 4 MiB). On a LAN it still
 	// carries megabytes per second, and the hub's queue absorbs bursts.
 	wsSendBuffer = 128 << 10
-	// wsBufferSize is the size of a connection's read and write buffers.
-	wsBufferSize = 512
+	// wsBufferSize is the size of a connection's read buffer: client
+	// messages are small (an auth message with its token is about 300
+	// bytes), and larger ones are read straight into the message.
+	wsBufferSize = 256
 )
 
 // Close codes of the realtime protocol.
@@ -195,29 +197,35 @@ func (ss *wsSession) run(hasHeader bool, headerToken string) {
 			ss.readFailed(err)
 			return
 		}
-		if typ != websocket.MessageText {
-			ss.hc.Close(int(websocket.StatusPolicyViolation), "binary frames are not accepted")
-			ss.readUntilClosed()
-			return
-		}
-		var m wsMessage
-		if err := json.Unmarshal(data, &m); err != nil {
-			ss.hc.Close(int(websocket.StatusPolicyViolation), "expected a JSON object")
-			ss.readUntilClosed()
-			return
-		}
-		if !ss.isAuthed() {
-			if m.Event != "auth" {
-				ss.hc.Close(wsCodeAuth, "auth first")
-				ss.readUntilClosed()
-				return
-			}
-		}
-		if !ss.handle(ctx, &m) {
+		// A message is handled on a short-lived goroutine: decoding and
+		// answering run deep and would grow this one's stack for good,
+		// while an idle connection should hold no more than the read.
+		var ok bool
+		offStack(func() { ok = ss.message(ctx, typ, data) })
+		if !ok {
 			ss.readUntilClosed()
 			return
 		}
 	}
+}
+
+// message answers one client message; it returns false when the
+// connection is being closed.
+func (ss *wsSession) message(ctx context.Context, typ websocket.MessageType, data []byte) bool {
+	if typ != websocket.MessageText {
+		ss.hc.Close(int(websocket.StatusPolicyViolation), "binary frames are not accepted")
+		return false
+	}
+	var m wsMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		ss.hc.Close(int(websocket.StatusPolicyViolation), "expected a JSON object")
+		return false
+	}
+	if !ss.isAuthed() && m.Event != "auth" {
+		ss.hc.Close(wsCodeAuth, "auth first")
+		return false
+	}
+	return ss.handle(ctx, &m)
 }
 
 // readUntilClosed keeps reading after this side started closing, so the
@@ -275,8 +283,8 @@ func (ss *wsSession) isAuthed() bool {
 	return ss.authed
 }
 
-// handle answers one message; it returns false when the connection is
-// being closed.
+// handle answers one message, off the read loop's stack; it returns false
+// when the connection is being closed.
 func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
 	switch m.Event {
 	case "auth":
@@ -287,9 +295,7 @@ func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
 			ss.hc.Close(wsCodeAuth, "bad auth data")
 			return false
 		}
-		var ok bool
-		offStack(func() { ok = ss.authenticate(ctx, d.Token, m.ID) })
-		return ok
+		return ss.authenticate(ctx, d.Token, m.ID)
 	}
 	action, room, ok := strings.Cut(m.Event, ":")
 	if !ok || (action != "subscribe" && action != "unsubscribe") || !knownRoom(room) {
@@ -327,11 +333,7 @@ func (ss *wsSession) handle(ctx context.Context, m *wsMessage) bool {
 		return true
 	}
 	ss.replyAck(m.ID)
-	if d.Since != nil {
-		offStack(func() { ss.subscribe(ctx, room, d) })
-	} else {
-		ss.subscribe(ctx, room, d)
-	}
+	ss.subscribe(ctx, room, d)
 	return true
 }
 

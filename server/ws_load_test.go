@@ -41,6 +41,7 @@ var (
 	wsLoadBurst    = flag.Duration("ws.burst", 5*time.Second, "length of the throughput phase (0 skips it)")
 	wsLoadPosters  = flag.Int("ws.posters", 16, "concurrent REST writers in the throughput phase")
 	wsLoadProto    = flag.String("ws.proto", "ws", "what the clients speak: ws (GET /ws) or socketio (/socket.io/ over WebSocket)")
+	wsLoadAuthMsg  = flag.Bool("ws.authmsg", false, "clients sign in with an auth message (as browsers do), not a header on the upgrade")
 	wsLoadProfile  = flag.String("ws.profile", "", "folder for the server's CPU profile (cpu.out) and execution trace (trace.out)")
 )
 
@@ -534,22 +535,37 @@ func loadMenuAndTables(t *testing.T, call func(string, string, string, any) (int
 	return item, ids
 }
 
-// dialLoadClient connects with the token on the upgrade and joins kds. It
-// speaks RFC 6455 by hand: a lean client (one buffered reader, no locks)
-// leaves more of the shared CPU to the server being measured.
+// dialLoadClient connects with the token on the upgrade (or, with
+// -ws.authmsg, in an auth message as browsers do) and joins kds. It speaks
+// RFC 6455 by hand: a lean client (one buffered reader, no locks) leaves
+// more of the shared CPU to the server being measured.
 func dialLoadClient(addr, token string) (*loadClient, error) {
+	return dialWSLoadClient(addr, token, *wsLoadAuthMsg)
+}
+
+func dialWSLoadClient(addr, token string, authMsg bool) (*loadClient, error) {
 	conn, err := net.DialTimeout("tcp", addr, 30*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	header := "Authorization: Bearer " + token + "\r\n"
+	if authMsg {
+		header = ""
+	}
 	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n", addr, token)
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n", addr, header)
 	lc := &loadClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10)}
 	res, err := http.ReadResponse(lc.r, nil)
 	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
 		conn.Close()
 		return nil, fmt.Errorf("upgrade: %v %v", res, err)
+	}
+	if authMsg {
+		if err := lc.send(1, []byte(`{"event":"auth","data":{"token":"`+token+`"}}`)); err != nil {
+			conn.Close()
+			return nil, err
+		}
 	}
 	if op, data, err := lc.frame(); err != nil || op != 1 || !bytes.Contains(data, []byte(`"ready"`)) {
 		conn.Close()

@@ -17,6 +17,11 @@ func TestWSIdleMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens hundreds of sockets")
 	}
+	t.Run("auth-header", func(t *testing.T) { wsIdleMemory(t, false) })
+	t.Run("auth-message", func(t *testing.T) { wsIdleMemory(t, true) })
+}
+
+func wsIdleMemory(t *testing.T, authMsg bool) {
 	const n = 300
 	b := newWSBox(t, hub.Options{}, nil)
 	addr := strings.TrimPrefix(b.URL, "http://")
@@ -28,7 +33,7 @@ func TestWSIdleMemory(t *testing.T) {
 		}
 	}()
 	for range n {
-		lc, err := dialLoadClient(addr, b.chef)
+		lc, err := dialWSLoadClient(addr, b.chef, authMsg)
 		if err != nil {
 			t.Fatalf("dial: %v", err)
 		}

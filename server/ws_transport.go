@@ -101,7 +101,7 @@ func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // wsControlBufferSize holds the largest control frame the library writes
 // (2 header bytes and 125 of payload), so each leaves in one Write.
-const wsControlBufferSize = 256
+const wsControlBufferSize = 128
 
 // frameConn is the hijacked connection. Its lock orders whole frames: the
 // library's (one control frame per Write) and the hub's batches.

@@ -51,7 +51,7 @@ export function renderTicket(o, index) {
   const items = lines.map((it, i) => {
     const allergens = menuItems.get(it.menu_item_id)?.allergens || [];
     return h(
-      'li',
+      'div',
       {
         class: ['line', it.done && 'done', selected && !held && i === S.cursorLine && 'cursor'].filter(Boolean).join(' '),
         dataset: { item: it.id },
@@ -99,7 +99,7 @@ export function renderTicket(o, index) {
       o._view && o._courses.length ? h('div', { class: 't-course' }, courseLabel(o)) : null,
     ),
     o.notes ? h('div', { class: 't-notes' + (allergyNote(o.notes) ? ' note-allergy' : '') }, allergyNote(o.notes) ? '⚠ ' : '✎ ', o.notes) : null,
-    h('ul', { class: 't-items', role: 'group', 'aria-label': 'Items' }, items),
+    h('div', { class: 't-items', role: 'group', 'aria-label': 'Items' }, items),
     h('div', { class: 't-more', hidden: true }, '▼ more'),
     h('footer', { class: 't-actions' }, h('span', { class: 't-num' }, `#${o.id}`),
       !ghost && kitchenPrinters() ? h('button', {

@@ -100,7 +100,7 @@ export function billView(app, tableId, body) {
         h('span', null, `${data.tableName(tableId)} · ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`)),
       orders.length
         ? h('table.bill-lines', null,
-          h('thead', null, h('tr', null, h('th', { 'aria-label': 'Pay' }), h('th', null, 'Qty'), h('th', null, 'Item'), h('th.num', null, 'Price'), h('th.num', null, 'Amount'))),
+          h('thead', null, h('tr', null, h('th', null, h('span.sr', null, 'Pay')), h('th', null, 'Qty'), h('th', null, 'Item'), h('th.num', null, 'Price'), h('th.num', null, 'Amount'))),
           orders.map((o) => h('tbody', null,
             h('tr.bill-order', null, h('td', { colspan: 5 }, `Order #${o.id} · ${titleCase(o.status)}`)),
             (o.items || []).map((it) => h(`tr${it.paid ? '.paid' : ''}${it.quantity > 0 ? '' : '.voided'}`, { dataset: { line: it.id } },

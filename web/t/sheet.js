@@ -61,6 +61,10 @@ export function renderSheet() {
   if (S.sheet.kind === 'item') itemSheet(sheet);
   else if (S.sheet.kind === 'allergy') allergySheet(sheet);
   else billSheet(sheet);
+  // The dialog is named by its title (a dish, the bill, the allergy filter).
+  const title = sheet.querySelector('.sheet-title');
+  if (title) title.id = 'sheet-title';
+  sheet.setAttribute('aria-labelledby', 'sheet-title');
   sheet.scrollTop = keepScroll;
 }
 
