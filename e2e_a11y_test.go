@@ -45,6 +45,7 @@ func TestAccessibilityTableApp(t *testing.T) {
 	tblDo(t, ctx, "add another", chromedp.Click(chromedp.CSS(sel(a.ID, " .add"))))
 	tblWait(t, ctx, "cart filled", `document.getElementById('cart-count').textContent === '2'`, 3*time.Second)
 	axeCheck(t, ctx, "table cart")
+	hoverCheck(t, ctx, "table cart", "button")
 
 	tblDo(t, ctx, "send", chromedp.Evaluate[chromedp.Void](`document.getElementById('send').click()`))
 	tblWait(t, ctx, "order on the progress tab", `document.querySelectorAll('#panel-orders [data-order]').length === 1 && !document.getElementById('panel-orders').hidden`, 10*time.Second)
@@ -100,6 +101,7 @@ func TestAccessibilityKDS(t *testing.T) {
 	kdsClick(t, ctx, `#tickets .ticket .act-start`)
 	kdsWait(t, ctx, "the other cooking", `!!document.querySelector('#tickets .ticket.st-preparing')`)
 	axeCheck(t, ctx, "kds board cooking, with the pass")
+	hoverCheck(t, ctx, "kds board cooking, with the pass", "button")
 	shot(t, ctx, "a11y-kds-cooking")
 
 	for _, d := range []struct{ open, dialog, name string }{
@@ -149,21 +151,25 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffClick(t, ctx, `.tile[data-table-id="1"] .tile-main`)
 	staffWait(t, ctx, "table actions", `!!document.querySelector('dialog[open] button[data-status=available]')`)
 	axeCheck(t, ctx, "staff floor table actions")
+	hoverCheck(t, ctx, "staff floor table actions", "dialog[open] button")
 	staffExec(t, ctx, `document.querySelector('dialog[open]').close()`)
 
 	staffGo(t, ctx, "#/orders")
 	staffWait(t, ctx, "orders", fmt.Sprintf(`!!document.querySelector('.order[data-order-id="%d"]')`, order.ID))
 	axeCheck(t, ctx, "staff orders")
+	hoverCheck(t, ctx, "staff orders", "#view button, #view a.button, header button, nav a")
 
 	staffGo(t, ctx, "#/table/2/order")
 	staffWait(t, ctx, "order entry", `document.querySelectorAll('.item-grid button.dish:not(:disabled)').length > 2`)
 	staffClick(t, ctx, `.item-grid button.dish:not(:disabled)`)
 	staffWait(t, ctx, "a line in the cart", `!!document.querySelector('.cart .cart-row')`)
 	axeCheck(t, ctx, "staff order entry with a cart")
+	hoverCheck(t, ctx, "staff order entry with a cart", "#view button, #view a.button")
 
 	staffGo(t, ctx, "#/table/1/bill")
 	staffWait(t, ctx, "bill", `document.querySelector('.bill')?.textContent.includes('Burrata') && !!document.querySelector('.pay input[name=amount_cents]')`)
 	axeCheck(t, ctx, "staff bill and payment")
+	hoverCheck(t, ctx, "staff bill and payment", "#view button, #view a.button")
 	// Cash handed over: the quick buttons, then the change due until Done.
 	staffClick(t, ctx, `.quick-cash .note-btn:last-child`)
 	staffWait(t, ctx, "cash given", `!!document.querySelector('.quick-cash .note-btn[aria-pressed="true"]')`)
@@ -177,6 +183,7 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/menu")
 	staffWait(t, ctx, "menu editor", `document.querySelectorAll('.cat tbody tr').length > 3`)
 	axeCheck(t, ctx, "staff menu editor")
+	hoverCheck(t, ctx, "staff menu editor", "#view button")
 	staffClickText(t, ctx, ".cat button", "+ Item here")
 	staffWait(t, ctx, "item form", `!!document.querySelector('dialog[open] .item-form')`)
 	axeCheck(t, ctx, "staff menu item form")
@@ -193,6 +200,7 @@ func TestAccessibilityStaffApp(t *testing.T) {
 	staffGo(t, ctx, "#/users")
 	staffWait(t, ctx, "users", `!!document.querySelector('tr[data-username="admin"]')`)
 	axeCheck(t, ctx, "staff users")
+	hoverCheck(t, ctx, "staff users", "#view button")
 
 	staffGo(t, ctx, "#/printers")
 	staffWait(t, ctx, "printers", `!document.querySelector('#view .card p.muted')?.textContent.includes('Loading')`)

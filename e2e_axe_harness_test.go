@@ -22,6 +22,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -208,4 +209,59 @@ func focusWalk(t *testing.T, ctx context.Context, state string, n int) []focusSt
 	}
 	t.Logf("%s: Tab order: %s", state, strings.Join(names, " → "))
 	return stops
+}
+
+// hoverCheck moves the mouse over every visible, enabled element that sel
+// matches and checks that its text stays readable while hovered (WCAG
+// 1.4.3): at least 4.5:1 against the first opaque background behind it,
+// 3:1 for large text. axe sees the page at rest, never a hover style.
+func hoverCheck(t *testing.T, ctx context.Context, state, sel string) {
+	t.Helper()
+	failShot := "hover-" + axeShotName(state)
+	quoted, _ := json.Marshal(sel)
+	n := pageEval[float64](t, ctx, failShot, `(() => {
+		window.__hover = [...document.querySelectorAll(`+string(quoted)+`)].filter(e => !e.disabled && e.getClientRects().length > 0 && e.textContent.trim() !== '');
+		return window.__hover.length;
+	})()`)
+	var bad []string
+	for i := 0; i < int(n); i++ {
+		var pt struct{ X, Y float64 }
+		raw := pageEval[string](t, ctx, failShot, fmt.Sprintf(`(() => { const e = window.__hover[%d]; e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); return JSON.stringify({x: r.left + r.width / 2, y: r.top + r.height / 2}); })()`, i))
+		if err := json.Unmarshal([]byte(raw), &pt); err != nil {
+			t.Fatalf("%s: %s: %v", state, raw, err)
+		}
+		pageDo(t, ctx, failShot, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pt.X, pt.Y))
+		res := pageEval[string](t, ctx, failShot, fmt.Sprintf(`(() => {
+			const e = window.__hover[%d];
+			if (!e.matches(':hover')) return '';
+			// The hover colours as they end, not halfway through a transition.
+			for (const a of document.getAnimations()) {
+				try { if (a.effect?.getComputedTiming().endTime !== Infinity) a.finish(); } catch {}
+			}
+			const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+			const lum = ([r, g, b]) => { const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+			let bg = null;
+			for (let p = e; p; p = p.parentElement) {
+				const c = rgb(getComputedStyle(p).backgroundColor);
+				if (c.length === 3 || (c.length === 4 && c[3] === 1)) { bg = c.slice(0, 3); break; }
+				if (getComputedStyle(p).backgroundImage !== 'none') return '';
+			}
+			bg = bg || [255, 255, 255];
+			const cs = getComputedStyle(e);
+			const fg = rgb(cs.color);
+			if (fg.length === 4 && fg[3] < 1) return '';
+			const [a, b] = [lum(fg.slice(0, 3)), lum(bg)].sort((x, y) => y - x);
+			const ratio = (a + 0.05) / (b + 0.05);
+			const px = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+			const need = px >= 24 || (bold && px >= 18.66) ? 3 : 4.5;
+			return ratio + 0.005 < need ? e.outerHTML.slice(0, 120) + ' hovered: ' + cs.color + ' on rgb(' + bg.join(', ') + ') = ' + ratio.toFixed(2) + ':1, needs ' + need : '';
+		})()`, i))
+		if res != "" {
+			bad = append(bad, res)
+		}
+	}
+	pageDo(t, ctx, failShot, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
+	if len(bad) > 0 {
+		t.Errorf("%s: %d element(s) unreadable when hovered:\n  %s", state, len(bad), strings.Join(bad, "\n  "))
+	}
 }

@@ -101,29 +101,34 @@ func TestRestoreSnapshotWhileServing(t *testing.T) {
 		t.Fatalf("epoch after refused restores = %q; want still %q", r.Epoch, sawEpoch)
 	}
 
+	// The screen keeps reading, as a screen does, while the admin restores.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	closed := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := ws.Read(ctx); err != nil {
+				closed <- err
+				return
+			}
+		}
+	}()
 	var res struct {
 		Snapshot  string `json:"snapshot"`
 		KeptAside string `json:"kept_aside"`
 		Epoch     string `json:"epoch"`
 	}
+	began := time.Now()
 	box.DoJSON(t, "POST", "/api/system/restore", admin, map[string]any{"name": name}, http.StatusOK, &res)
+	t.Logf("restore answered after %v", time.Since(began).Round(time.Millisecond))
 	box.Current()
 	if res.Snapshot != name || res.Epoch == "" || res.Epoch == sawEpoch || !strings.HasPrefix(res.KeptAside, "rms-before-restore-") {
 		t.Fatalf("restore answered %+v; want the snapshot, a new epoch and the file kept aside", res)
 	}
 
-	// The screen's socket is closed as a service restart...
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	for {
-		_, _, err := ws.Read(ctx)
-		if err == nil {
-			continue
-		}
-		if code := websocket.CloseStatus(err); code != 1012 {
-			t.Fatalf("screen socket after the restore: %v (code %d); want closed with 1012", err, code)
-		}
-		break
+	// The screen's socket was closed as a service restart...
+	if err := <-closed; websocket.CloseStatus(err) != 1012 {
+		t.Fatalf("screen socket after the restore: %v (code %d); want closed with 1012", err, websocket.CloseStatus(err))
 	}
 	// ...and reconnecting it finds a new epoch and is told to resync
 	// before anything else, although the log now stands below its seq.
@@ -322,4 +327,84 @@ func TestRestoreFromSettings(t *testing.T) {
 	if status, _ := box.Do(t, "GET", fmt.Sprintf("/api/orders/%d", lost.ID), admin, nil); status != http.StatusNotFound {
 		t.Errorf("order taken after the snapshot: status %d; want 404", status)
 	}
+}
+
+// TestRestoreUnderLoad restores a snapshot while a waiter keeps sending
+// orders and reading the list: every answer is a success or the 503 of
+// the moment the database is swapped, never a 500, and the box serves
+// the restored database afterwards.
+func TestRestoreUnderLoad(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	admin := box.Login(t, "admin", "admin123")
+	waiter := box.Login(t, "ana", "waiter123")
+	item := firstMenuItem(t, box, admin)
+	name := "rms-" + time.Now().AddDate(0, 0, -1).Format("2006-01-02") + ".db"
+	if err := os.MkdirAll(filepath.Join(box.Dir, "backups"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := box.Store.Backup(context.Background(), filepath.Join(box.Dir, "backups", name)); err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	statuses := make(chan int, 4096)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		client := &http.Client{Timeout: 20 * time.Second}
+		send := func(method, path string, body string) {
+			req, _ := http.NewRequest(method, box.API+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+waiter)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				statuses <- -1
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}
+		for i := 0; i < 2000; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			send("POST", "/api/orders", fmt.Sprintf(`{"table_id": %d, "items": [{"menu_item_id": %d, "quantity": 1}]}`, 1+i%8, item))
+			send("GET", "/api/orders?active=true", "")
+		}
+	}()
+	// Let the load run a moment, restore under it, let it run on.
+	answered := func(n int) {
+		for len(statuses) < n {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	answered(20)
+	box.DoJSON(t, "POST", "/api/system/restore", admin, map[string]any{"name": name}, http.StatusOK, nil)
+	box.Current()
+	answered(len(statuses) + 20)
+	close(stop)
+	<-done
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	t.Logf("answers during the load: %v", count)
+	for s, n := range count {
+		if s != http.StatusOK && s != http.StatusCreated && s != http.StatusServiceUnavailable {
+			t.Errorf("%d answers %d during a restore; want only 200, 201 and 503", n, s)
+		}
+	}
+	if count[http.StatusCreated] == 0 {
+		t.Errorf("no order was taken during the load: %v", count)
+	}
+	box.DoJSON(t, "GET", "/api/orders?active=true", waiter, nil, http.StatusOK, nil)
 }

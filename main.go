@@ -23,6 +23,7 @@ import (
 
 	"rms/photo"
 	"rms/release"
+	"rms/server"
 	"rms/store"
 )
 
@@ -280,6 +281,7 @@ func firstStart(ctx context.Context, st *store.Store, demo bool, log *slog.Logge
 // serve runs the box until ctx ends (a signal) or it cannot serve, then
 // shuts it down in order.
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
+	server.TuneGC()
 	log := newLogger(cfg.LogFormat, os.Stderr)
 	b, err := openBox(ctx, cfg, log)
 	if err != nil {

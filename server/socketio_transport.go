@@ -51,6 +51,19 @@ func (t *sioTransport) signalLocked() {
 	}
 }
 
+// TryWriteFrames implements hub.TryWriter: on WebSocket the frames go
+// straight to the socket when it has room; a polling session waits for
+// its next GET, so they are left to WriteFrames.
+func (t *sioTransport) TryWriteFrames(frames [][]byte) (took, done bool, err error) {
+	t.mu.Lock()
+	ws, dead := t.ws, t.dead
+	t.mu.Unlock()
+	if dead || ws == nil {
+		return false, false, nil
+	}
+	return ws.TryWriteFrames(frames)
+}
+
 // WriteFrames implements hub.Transport: the frames go out as one polling
 // payload or as WebSocket messages. Waiting for the next GET is bounded by
 // the heartbeat: a client that sends none for a ping interval and timeout

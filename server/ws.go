@@ -82,7 +82,7 @@ type wsSession struct {
 	remote string
 	start  time.Time
 
-	mu        sync.Mutex // guards principal and authed (read by timers)
+	mu        sync.Mutex // guards principal, authed and expiry (read by timers)
 	principal Principal
 	authed    bool
 	// unpend takes the socket out of the unauthenticated count, at its
@@ -184,12 +184,15 @@ func (ss *wsSession) run(hasHeader bool, headerToken string) {
 			return
 		}
 	} else {
-		authTimer := time.AfterFunc(wsAuthTimeout, func() {
+		// The expiry timer is the sign-in deadline until the first auth
+		// replaces it with the token's.
+		ss.mu.Lock()
+		ss.expiry = time.AfterFunc(wsAuthTimeout, func() {
 			if !ss.isAuthed() {
 				ss.hc.Close(wsCodeAuth, "no auth in time")
 			}
 		})
-		defer authTimer.Stop()
+		ss.mu.Unlock()
 	}
 	for {
 		typ, data, err := ss.ws.Read(ctx)
