@@ -52,7 +52,10 @@ func TestRestoreSnapshotWhileServing(t *testing.T) {
 	}
 
 	// After the snapshot: a new waiter signs in and takes an order.
-	box.DoJSON(t, "POST", "/api/users", admin, map[string]any{"username": "late", "role": "waiter", "password": "late-pass-1"}, http.StatusCreated, nil)
+	var lateUser struct {
+		ID int64 `json:"id"`
+	}
+	box.DoJSON(t, "POST", "/api/users", admin, map[string]any{"username": "late", "role": "waiter", "password": "late-pass-1"}, http.StatusCreated, &lateUser)
 	late := box.Login(t, "late", "late-pass-1")
 	lost := order(late, 2, "after the snapshot")
 
@@ -160,6 +163,16 @@ func TestRestoreSnapshotWhileServing(t *testing.T) {
 	}
 	if _, _, err := websocketDialAs(box, late); websocket.CloseStatus(err) != 4401 {
 		t.Errorf("socket with that token: %v; want closed 4401", err)
+	}
+	// Not even once a new user takes the place (and maybe the id) the
+	// forgotten one had.
+	var again struct {
+		ID int64 `json:"id"`
+	}
+	box.DoJSON(t, "POST", "/api/users", admin, map[string]any{"username": "late", "role": "admin", "password": "late-pass-2"}, http.StatusCreated, &again)
+	t.Logf("the forgotten user was id %d; the new one with that name is id %d", lateUser.ID, again.ID)
+	if status, raw := box.Do(t, "GET", "/api/auth/me", late, nil); status != http.StatusUnauthorized {
+		t.Errorf("the forgotten user's token after a new user %d took the name: %d %s; want 401", again.ID, status, raw)
 	}
 
 	// The database it replaced is kept aside, whole, private.
@@ -327,4 +340,84 @@ func TestRestoreFromSettings(t *testing.T) {
 	if status, _ := box.Do(t, "GET", fmt.Sprintf("/api/orders/%d", lost.ID), admin, nil); status != http.StatusNotFound {
 		t.Errorf("order taken after the snapshot: status %d; want 404", status)
 	}
+}
+
+// TestRestoreUnderLoad restores a snapshot while a waiter keeps sending
+// orders and reading the list: every answer is a success or the 503 of
+// the moment the database is swapped, never a 500, and the box serves
+// the restored database afterwards.
+func TestRestoreUnderLoad(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true})
+	admin := box.Login(t, "admin", "admin123")
+	waiter := box.Login(t, "ana", "waiter123")
+	item := firstMenuItem(t, box, admin)
+	name := "rms-" + time.Now().AddDate(0, 0, -1).Format("2006-01-02") + ".db"
+	if err := os.MkdirAll(filepath.Join(box.Dir, "backups"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := box.Store.Backup(context.Background(), filepath.Join(box.Dir, "backups", name)); err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	statuses := make(chan int, 4096)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		client := &http.Client{Timeout: 20 * time.Second}
+		send := func(method, path string, body string) {
+			req, _ := http.NewRequest(method, box.API+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+waiter)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				statuses <- -1
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}
+		for i := 0; i < 2000; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			send("POST", "/api/orders", fmt.Sprintf(`{"table_id": %d, "items": [{"menu_item_id": %d, "quantity": 1}]}`, 1+i%8, item))
+			send("GET", "/api/orders?active=true", "")
+		}
+	}()
+	// Let the load run a moment, restore under it, let it run on.
+	answered := func(n int) {
+		for len(statuses) < n {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	answered(20)
+	box.DoJSON(t, "POST", "/api/system/restore", admin, map[string]any{"name": name}, http.StatusOK, nil)
+	box.Current()
+	answered(len(statuses) + 20)
+	close(stop)
+	<-done
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	t.Logf("answers during the load: %v", count)
+	for s, n := range count {
+		if s != http.StatusOK && s != http.StatusCreated && s != http.StatusServiceUnavailable {
+			t.Errorf("%d answers %d during a restore; want only 200, 201 and 503", n, s)
+		}
+	}
+	if count[http.StatusCreated] == 0 {
+		t.Errorf("no order was taken during the load: %v", count)
+	}
+	box.DoJSON(t, "GET", "/api/orders?active=true", waiter, nil, http.StatusOK, nil)
 }

@@ -122,16 +122,19 @@ function measure(list, width, scale) {
 
 // A ticket that still overflows its place (two columns of lines) shrinks
 // its type step by step; "more" shows only past the smallest readable type.
+// A two-column ticket overflows sideways: its lines run on into a third
+// column, out of sight (a banner that shortens the board does that).
 export function fitTickets(grid) {
   for (const t of grid.querySelectorAll('.ticket')) {
     const items = t.querySelector('.t-items');
+    const overflows = () => items.scrollHeight > items.clientHeight + 1 || items.scrollWidth > items.clientWidth + 1;
     let scale = Number(t.dataset.scale) || 1;
     t.style.setProperty('--scale', String(scale));
-    while (items.scrollHeight > items.clientHeight + 1 && scale > MIN_SCALE) {
+    while (overflows() && scale > MIN_SCALE) {
       scale = Math.max(MIN_SCALE, Math.round((scale - 0.06) * 100) / 100);
       t.style.setProperty('--scale', String(scale));
     }
-    t.querySelector('.t-more').hidden = !(items.scrollHeight > items.clientHeight + 1);
+    t.querySelector('.t-more').hidden = !overflows();
   }
 }
 

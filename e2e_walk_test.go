@@ -1,0 +1,532 @@
+package main
+
+// An acceptance walk of issue 22 ("Built for the rush") and of the screens
+// of issue 17 (HTTPS card, restore from a snapshot), as their users meet
+// them on a Friday night: one box with a real rush built over REST, every
+// screen in Chromium at the size it really has, a screenshot at each step,
+// and checks of what each user relies on (positions, texts, counts).
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// walkRush is the service the walk builds: who ordered what, and where the
+// money stands.
+type walkRush struct {
+	kitchen   []kdsOrderBody // every ticket for the kitchen, oldest first
+	long      kdsOrderBody   // seven lines, a nut allergy, a long order note
+	coeliac   kdsOrderBody   // an allergy in the order note
+	paid      kdsOrderBody   // paid by card, not started
+	partPaid  int64          // a table that paid part of its bill
+	bar       kdsOrderBody   // drinks only: the bar's screen
+	guest     kdsOrderBody   // a guest's order waiting for the waiter
+	guestTok  string         // the guest iPad's token (table 8)
+	cooking   []int64        // started by the chef
+	ready     int64          // at the pass
+	newCount  int            // tickets not started
+	snapshots string         // the daily snapshot written mid-service
+}
+
+// walkBuildRush fills the demo restaurant: 16 kitchen tickets (12 new, 3
+// cooking, 1 at the pass), two long ones with allergies, a bar order, a
+// table paid before its food was started, a part-paid table, a guest's
+// order waiting for the waiter, a call for a waiter and a bill request.
+func walkBuildRush(t *testing.T, box *testBox, waiter, chef string) walkRush {
+	t.Helper()
+	menu := kdsMenu(t, box, waiter)
+	dishes := []string{"Tagliatelle al ragù", "Risotto ai funghi", "Pollo alla cacciatora", "Tagliata di manzo",
+		"Gnocchi al pesto", "Linguine alle vongole", "Bruschetta al pomodoro", "Fritto misto"}
+	// Tables 1–7 and 9–12; 8 is the guests' own iPad.
+	tables := []int64{1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 1, 2, 4, 6, 7}
+	var r walkRush
+	for i, table := range tables {
+		lines := []kdsLine{{menu[dishes[i%len(dishes)]], 1 + i%3, ""}, {menu[dishes[(i+3)%len(dishes)]], 1, ""}}
+		notes := ""
+		switch i {
+		case 1:
+			lines = nil
+			for j := 0; j < 6; j++ {
+				lines = append(lines, kdsLine{menu[dishes[j]], 1, map[bool]string{true: "well done", false: ""}[j%2 == 0]})
+			}
+			lines = append(lines, kdsLine{menu["Gnocchi al pesto"], 1, "NUT ALLERGY – no pesto"})
+			notes = "Birthday table: bring the dessert with a candle, mains all together, the child's pasta plain with butter only"
+		case 2:
+			lines = []kdsLine{{menu["Spaghetti carbonara"], 2, ""}}
+		case 9:
+			lines = append(lines, kdsLine{menu["Tiramisù"], 2, ""}, kdsLine{menu["Panna cotta"], 1, "no caramel"})
+			notes = "Coeliac guest at seat 2: gluten free pasta, separate pan"
+		}
+		o := kdsPlace(t, box, waiter, table, notes, lines...)
+		r.kitchen = append(r.kitchen, o)
+		switch i {
+		case 1:
+			r.long = o
+		case 2:
+			r.paid = o
+		case 9:
+			r.coeliac = o
+		}
+	}
+	// Drinks only, for the bar.
+	r.bar = kdsPlace(t, box, waiter, 5, "", kdsLine{menu["Aperol spritz"], 2, ""})
+	// Table 3 pays by card before its carbonara is started.
+	bill := staffBill(t, box.Do, waiter, 3)
+	kdsDo(t, box, waiter, http.MethodPost, "/api/payments", map[string]any{"table_id": 3, "method": "card", "amount_cents": bill.DueCents}, http.StatusCreated, nil)
+	// Table 6 pays part of its bill in cash.
+	r.partPaid = 6
+	kdsDo(t, box, waiter, http.MethodPost, "/api/payments", map[string]any{"table_id": 6, "method": "cash", "amount_cents": 1500}, http.StatusCreated, nil)
+	// The chef starts three of the oldest and sends one to the pass.
+	for _, o := range []kdsOrderBody{r.kitchen[0], r.kitchen[3], r.kitchen[4], r.kitchen[5]} {
+		kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", o.ID), map[string]string{"status": "preparing"}, http.StatusOK, nil)
+		r.cooking = append(r.cooking, o.ID)
+	}
+	kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", r.kitchen[0].ID), map[string]string{"status": "ready"}, http.StatusOK, nil)
+	r.ready, r.cooking = r.kitchen[0].ID, r.cooking[1:]
+	r.newCount = len(r.kitchen) - len(r.cooking) - 1
+
+	// Table 4 asks for the bill; the guests at table 8 order from their
+	// iPad (it waits for the waiter) and call a waiter.
+	kdsDo(t, box, waiter, http.MethodPost, "/api/tables/4/requests", map[string]string{"kind": "bill"}, http.StatusOK, nil)
+	r.guestTok = box.PairTable(t, waiter, 8)
+	status, raw := box.Do(t, http.MethodPost, "/api/orders", r.guestTok, map[string]any{"table_id": 8, "notes": "",
+		"items": []map[string]any{{"menu_item_id": menu["Burrata"].ID, "quantity": 1, "notes": ""}, {"menu_item_id": menu["Risotto ai funghi"].ID, "quantity": 2, "notes": ""}}})
+	if status != http.StatusCreated {
+		t.Fatalf("the guest's order = %d %s; want 201", status, raw)
+	}
+	if err := json.Unmarshal(raw, &r.guest); err != nil || r.guest.Status != "pending" {
+		t.Fatalf("the guest's order %s (%v); want it pending, waiting for the waiter", raw, err)
+	}
+	kdsDo(t, box, r.guestTok, http.MethodPost, "/api/tables/8/requests", map[string]string{"kind": "waiter"}, http.StatusOK, nil)
+	return r
+}
+
+// walkLayout measures a screen: elements of sel that overlap one another
+// or leave the viewport, the page's sideways scroll, and the smallest
+// visible text (its rendered height in screen pixels) under root.
+type walkLayout struct {
+	Overlaps  []string `json:"overlaps"`
+	Offscreen []string `json:"offscreen"`
+	ScrollX   int      `json:"scrollX"`
+	MinText   float64  `json:"minText"`
+	MinWhat   string   `json:"minWhat"`
+}
+
+func walkMeasure(t *testing.T, ctx context.Context, sel, root string) walkLayout {
+	t.Helper()
+	raw := kdsString(t, ctx, `(() => {
+		const sel = `+kdsQuote(sel)+`, roots = `+kdsQuote(root)+` ? [...document.querySelectorAll(`+kdsQuote(root)+`)] : [];
+		const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.dataset.id ? '[' + e.dataset.id + ']' : '') + ' ' + (e.textContent || '').trim().slice(0, 30);
+		const els = [...document.querySelectorAll(sel)].filter((e) => e.getClientRects().length > 0);
+		const rs = els.map((e) => e.getBoundingClientRect());
+		const out = {overlaps: [], offscreen: [], scrollX: document.documentElement.scrollWidth - document.documentElement.clientWidth, minText: 1e9, minWhat: ''};
+		for (let i = 0; i < rs.length; i++) {
+			const a = rs[i];
+			// A screen that scrolls may run below the fold, never off the side.
+			const fixed = document.documentElement.scrollHeight <= innerHeight;
+			if (a.left < -1 || a.right > innerWidth + 1 || (fixed && (a.top < -1 || a.bottom > innerHeight + 1))) out.offscreen.push(name(els[i]));
+			for (let j = i + 1; j < rs.length; j++) {
+				const b = rs[j];
+				if (els[i].contains(els[j]) || els[j].contains(els[i])) continue;
+				const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+				if (w > 1 && h > 1) out.overlaps.push(name(els[i]) + ' × ' + name(els[j]));
+			}
+		}
+		for (const root of roots) {
+			const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+			for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+				if (!n.textContent.trim() || !n.parentElement.getClientRects().length) continue;
+				const cs = getComputedStyle(n.parentElement);
+				if (cs.visibility === 'hidden' || n.parentElement.closest('[hidden], .sr, .sr-only, [aria-hidden=true]')) continue;
+				const rg = document.createRange(); rg.selectNodeContents(n);
+				for (const r of rg.getClientRects()) {
+					if (r.width < 1 || r.height < 1) continue;
+					// The font size as drawn: the computed size times the page's scale.
+					const scale = n.parentElement.getBoundingClientRect().width / Math.max(1, n.parentElement.offsetWidth);
+					const px = parseFloat(cs.fontSize) * (isFinite(scale) && scale > 0 ? scale : 1);
+					if (px < out.minText) { out.minText = px; out.minWhat = n.textContent.trim().slice(0, 40) + ' (' + cs.fontSize + ')'; }
+					break;
+				}
+			}
+		}
+		return JSON.stringify(out);
+	})()`)
+	var l walkLayout
+	if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		t.Fatalf("layout %s: %v", raw, err)
+	}
+	return l
+}
+
+// walkCheckLayout fails on overlaps, things off screen or sideways scroll,
+// and on text drawn smaller than minPx.
+func walkCheckLayout(t *testing.T, ctx context.Context, where, sel, root string, minPx float64) walkLayout {
+	t.Helper()
+	l := walkMeasure(t, ctx, sel, root)
+	if len(l.Overlaps) > 0 {
+		t.Errorf("%s: overlapping: %q", where, l.Overlaps)
+	}
+	if len(l.Offscreen) > 0 {
+		t.Errorf("%s: off the screen: %q", where, l.Offscreen)
+	}
+	if l.ScrollX > 0 {
+		t.Errorf("%s: the page scrolls sideways by %dpx", where, l.ScrollX)
+	}
+	if l.MinText < minPx {
+		t.Errorf("%s: smallest text %.1fpx (%s); want at least %.0fpx at this size", where, l.MinText, l.MinWhat, minPx)
+	}
+	if root != "" {
+		t.Logf("%s: smallest text %.1fpx (%s)", where, l.MinText, l.MinWhat)
+	}
+	return l
+}
+
+// walkNothingHidden holds when no ticket on the board hides a line or its
+// note: not below its bottom, not in a column past its right edge, and no
+// "more" marker.
+const walkNothingHidden = `[...document.querySelectorAll('#tickets .ticket')].every(t => {
+	const i = t.querySelector('.t-items'), n = t.querySelector('.t-notes');
+	return i.scrollHeight <= i.clientHeight + 1 && i.scrollWidth <= i.clientWidth + 1 && t.querySelector('.t-more').hidden && (!n || n.scrollHeight <= n.clientHeight + 1);
+})`
+
+// walkKDSPages pages through the kitchen board and returns the ids of
+// every ticket on it, checking each page: tickets apart and on screen,
+// nothing on a ticket hidden, text readable, more pages announced.
+func walkKDSPages(t *testing.T, ctx context.Context, name string) (ids map[int64]int, pages int) {
+	t.Helper()
+	ids = map[int64]int{}
+	for pages < 5 {
+		pages++
+		kdsWait(t, ctx, fmt.Sprintf("%s page %d laid out", name, pages), walkNothingHidden+` && !document.querySelector('.flash-new')`)
+		shot(t, ctx, fmt.Sprintf("walk-%s-page%d", name, pages))
+		// scale is the board's drawn size against its 1920-wide design.
+		scale := kdsValue[float64](t, ctx, `innerWidth / 1920`)
+		walkCheckLayout(t, ctx, fmt.Sprintf("%s page %d", name, pages), "#tickets .ticket, header *, #pass, .allday, #more-pages", "#tickets", 14*scale)
+		// What the cooks read from across the kitchen: the dishes and the notes.
+		walkCheckLayout(t, ctx, fmt.Sprintf("%s page %d, dishes and notes", name, pages), "#tickets .ticket", "#tickets .line .name, #tickets .line .qty, #tickets .note, #tickets .t-notes", 20*scale)
+		var onPage []int64
+		if err := json.Unmarshal([]byte(kdsString(t, ctx, `JSON.stringify([...document.querySelectorAll('#tickets .ticket')].map(e => Number(e.dataset.id)))`)), &onPage); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range onPage {
+			if p, dup := ids[id]; dup && p != pages {
+				t.Errorf("%s: ticket %d shows on page %d and page %d", name, id, p, pages)
+			}
+			ids[id] = pages
+		}
+		more := kdsString(t, ctx, `(() => { const m = document.getElementById('more-pages'); return m.hidden ? '' : m.textContent; })()`)
+		pager := kdsString(t, ctx, `document.getElementById('pager').hidden ? '' : document.getElementById('page-text').textContent`)
+		if pager != fmt.Sprintf("Page %d/%s", pages, strings.TrimPrefix(pager, fmt.Sprintf("Page %d/", pages))) {
+			t.Errorf("%s: page %d says %q", name, pages, pager)
+		}
+		if !strings.Contains(more, "MORE TICKET") {
+			if pages > 1 && !strings.Contains(more, "OLDER TICKET") {
+				t.Errorf("%s: the last page does not point back to the older tickets: %q", name, more)
+			}
+			break
+		}
+		kdsClick(t, ctx, "#more-pages")
+		kdsWait(t, ctx, fmt.Sprintf("%s page %d", name, pages+1), `document.getElementById('page-text').textContent.startsWith('Page `+fmt.Sprint(pages+1)+`/')`)
+	}
+	return ids, pages
+}
+
+// TestWalkFridayRush is the acceptance walk. The steps, each with its
+// screenshots (walk-*.png):
+//  1. the kitchen TV at 1920x1080 and a 720p TV (1280x720) with the rush;
+//  2. the guests' iPad at 820x1180 and 1180x820;
+//  3. the waiter's phone (390x844): the bell and the guest's order;
+//  4. the manager's laptop (1440x900): the report, HTTPS card, restore card;
+//  5. the box stops and comes back: every screen says so and recovers;
+//  6. the manager restores the mid-service snapshot: every screen resyncs.
+func TestWalkFridayRush(t *testing.T) {
+	box := startBox(t, boxOptions{Demo: true, TLS: true})
+	waiter := box.Login(t, "ana", "waiter123")
+	chef := box.Login(t, "marco", "chef123")
+	admin := box.Login(t, "admin", "admin123")
+	r := walkBuildRush(t, box, waiter, chef)
+
+	// The daily snapshot, as the box writes it, taken now: the restore at the
+	// end goes back to this moment (the guest's order still waiting).
+	snap := "rms-" + time.Now().AddDate(0, 0, -1).Format("2006-01-02") + ".db"
+	if err := os.MkdirAll(filepath.Join(box.Dir, "backups"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := box.Store.Backup(context.Background(), filepath.Join(box.Dir, "backups", snap)); err != nil {
+		t.Fatalf("Backup() err = %v", err)
+	}
+
+	// ---- 1. the kitchen TV ----
+	kds := newBrowser(t, 1920, 1080)
+	kdsOpen(t, box, kds, chef, "")
+	counts := fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d' && document.getElementById('count-ready').textContent === '1'`, r.newCount, len(r.cooking))
+	kdsWait(t, kds, "the rush counted in the header", counts)
+	ids, pages := walkKDSPages(t, kds, "kds-1920")
+	if pages < 2 {
+		t.Errorf("16 tickets fit one 1080p page; the walk expects the board to page")
+	}
+	for _, o := range r.kitchen[1:] {
+		if _, ok := ids[o.ID]; !ok {
+			t.Errorf("kitchen ticket %d is on no page of the 1080p board", o.ID)
+		}
+	}
+	if _, ok := ids[r.bar.ID]; ok {
+		t.Errorf("the bar's drinks (order %d) show on the kitchen's default board", r.bar.ID)
+	}
+	if _, ok := ids[r.guest.ID]; ok {
+		t.Errorf("the guest's order still waiting for the waiter (%d) shows in the kitchen", r.guest.ID)
+	}
+	if len(ids) != len(r.kitchen)-1 {
+		t.Errorf("the board shows %d tickets; want %d (the 16 less the one at the pass)", len(ids), len(r.kitchen)-1)
+	}
+	// The paid, unstarted ticket: on the board, NEW, marked paid.
+	kdsWait(t, kds, "on the page of the paid ticket", `!!document.querySelector('#tickets')`)
+	walkKDSShowPage(t, kds, ids[r.paid.ID])
+	if got := kdsString(t, kds, `(() => { const e = document.querySelector('`+kdsTicketSel(r.paid.ID)+`'); return e ? e.dataset.status + ' ' + (e.querySelector('.t-paid')?.textContent || '') : 'gone'; })()`); got != "confirmed PAID" {
+		t.Errorf("the ticket paid before cooking = %q; want 'confirmed PAID'", got)
+	}
+	// The allergies: red, loud, whole.
+	walkKDSShowPage(t, kds, ids[r.long.ID])
+	walkAllergy(t, kds, r.long.ID, ".line .note", "NUT ALLERGY")
+	if !kdsBool(t, kds, `document.querySelector('`+kdsTicketSel(r.long.ID)+` .t-notes').textContent.includes('butter only')`) {
+		t.Errorf("the long ticket's order note is not whole")
+	}
+	walkKDSShowPage(t, kds, ids[r.coeliac.ID])
+	walkAllergy(t, kds, r.coeliac.ID, ".t-notes", "Coeliac")
+	shot(t, kds, "walk-kds-1920-allergy")
+	// The bar's screen shows the drinks and only them.
+	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds?station=bar"))
+	kdsWait(t, kds, "the bar's board", `document.getElementById('conn').dataset.state === 'connected' && !!document.querySelector('`+kdsTicketSel(r.bar.ID)+`')`)
+	if n := kdsInt(t, kds, `document.querySelectorAll('#tickets .ticket').length`); n != 1 {
+		t.Errorf("the bar's board shows %d tickets; want the one drinks order", n)
+	}
+	shot(t, kds, "walk-kds-bar-1920")
+	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
+	kdsWait(t, kds, "the kitchen board again", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
+
+	tv720 := newTab(t, kds, 1280, 720)
+	kdsRun(t, tv720, chromedp.Navigate(box.URL+"/kds"))
+	kdsWait(t, tv720, "the 720p board", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
+	ids720, _ := walkKDSPages(t, tv720, "kds-1280")
+	if len(ids720) != len(ids) {
+		t.Errorf("the 720p board shows %d tickets; the 1080p one %d", len(ids720), len(ids))
+	}
+
+	// ---- 2. the guests' iPad (table 8) ----
+	ipad := newTab(t, kds, 820, 1180)
+	tblDo(t, ipad, "open the iPad", chromedp.Navigate(box.URL+"/t/"),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`localStorage.setItem('rms.token.table', %q)`, r.guestTok)), chromedp.Reload())
+	tblWait(t, ipad, "the live menu", `document.querySelectorAll('[data-item]').length > 0 && document.getElementById('conn').hidden`, 20*time.Second)
+	walkCheckLayout(t, ipad, "iPad portrait menu", "header, #cats, #menu, #side, #btn-waiter, #btn-bill", "#menu", 11.5)
+	shot(t, ipad, "walk-ipad-820-menu")
+	tblDo(t, ipad, "open the orders", chromedp.Click(chromedp.CSS(`#tab-orders`)))
+	guestCard := fmt.Sprintf(`[data-order="%d"]`, r.guest.ID)
+	tblWait(t, ipad, "the order says it waits for the waiter", `document.querySelector('`+guestCard+` .pill')?.textContent === 'Sent to your waiter'`, 10*time.Second)
+	if got := tblEval[string](t, ipad, `document.querySelector('`+guestCard+` .order-wait')?.textContent || ''`); got != "Waiting for your waiter to confirm it." {
+		t.Errorf("the guest's order explains %q; want who it waits for", got)
+	}
+	if !tblEval[bool](t, ipad, `document.getElementById('btn-waiter').classList.contains('is-sent')`) {
+		t.Errorf("the iPad does not show that a waiter was called")
+	}
+	gstNoDevText(t, ipad, "iPad orders")
+	shot(t, ipad, "walk-ipad-820-orders")
+	tblDo(t, ipad, "landscape", chromedp.EmulateViewport(1180, 820))
+	tblWait(t, ipad, "landscape layout", `innerWidth === 1180 && document.getElementById('panel-orders').getClientRects().length > 0`, 5*time.Second)
+	walkCheckLayout(t, ipad, "iPad landscape", "header, #cats, #menu, #side", "#side", 11.5)
+	shot(t, ipad, "walk-ipad-1180-orders")
+
+	// ---- 3. the waiter's phone ----
+	phone := newBrowser(t, 390, 844)
+	staffRun(t, phone, chromedp.Navigate(box.URL+"/"))
+	staffSignIn(t, phone, "ana", "waiter123")
+	staffWait(t, phone, "the app, live", `!document.getElementById('shell').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+	staffClick(t, phone, "#alerts-btn")
+	// Oldest first: the order at the pass, the bill, the guest's order, the call.
+	staffWait(t, phone, "the bell's list", `document.querySelectorAll('#alerts-panel .alert-item').length === 4`)
+	if got := staffString(t, phone, `[...document.querySelectorAll('#alerts-panel .alert-item')].map(e => e.dataset.kind).join(',')`); got != "ready,bill,pending,waiter" {
+		_, tables := box.Do(t, http.MethodGet, "/api/tables", waiter, nil)
+		t.Errorf("the bell lists %q; want ready,bill,pending,waiter (oldest first); tables %s", got, tables)
+	}
+	if got := staffString(t, phone, `document.getElementById('alerts-badge').textContent`); got != "4" {
+		t.Errorf("the bell's badge = %q; want 4", got)
+	}
+	walkCheckLayout(t, phone, "phone bell", "#alerts-panel .alert-item", "#alerts-panel", 12)
+	shot(t, phone, "walk-phone-390-bell")
+	staffExec(t, phone, `document.getElementById('alerts-btn').click()`)
+	staffGo(t, phone, "#/orders")
+	pending := fmt.Sprintf(`.order[data-order-id="%d"]`, r.guest.ID)
+	staffWait(t, phone, "the guest's order to confirm", `!!document.querySelector('`+pending+`.needs-confirm')`)
+	staffWait(t, phone, "the paid order still listed", fmt.Sprintf(`document.querySelector('.order[data-order-id="%d"] .paid-chip')?.textContent === 'Paid'`, r.paid.ID))
+	staffNoHorizontalScroll(t, phone, "orders")
+	shot(t, phone, "walk-phone-390-orders")
+	staffClickText(t, phone, pending+" button", "Confirm")
+	kdsWaitOrder(t, box, waiter, r.guest.ID, "confirmed by the waiter", func(o kdsOrderBody) bool { return o.Status == "confirmed" })
+	tblWait(t, ipad, "the guest's iPad says kitchen", `document.querySelector('`+guestCard+` .pill')?.textContent === 'In the kitchen'`, 10*time.Second)
+	r.newCount++
+	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d'`, r.newCount, len(r.cooking))
+	kdsWait(t, kds, "the guest's order in the kitchen", counts)
+	shot(t, ipad, "walk-ipad-1180-in-kitchen")
+
+	// ---- 4. the manager's laptop ----
+	laptop := newTab(t, kds, 1440, 900)
+	staffRun(t, laptop, chromedp.Navigate(box.URL+"/"))
+	staffSignIn(t, laptop, "admin", "admin123")
+	staffWait(t, laptop, "the floor", `document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
+	shot(t, laptop, "walk-laptop-1440-floor")
+	var rep staffReport
+	box.DoJSON(t, http.MethodGet, "/api/reports/daily", admin, nil, http.StatusOK, &rep)
+	rc := rep.Reconciliation
+	if rep.PaymentsCents+rep.OpenBillsCents+rc.DiscountsCents+rc.RoundingCents+rc.OtherDaysCents != rep.GrossSalesCents {
+		t.Errorf("the report does not add up: %+v", rep)
+	}
+	staffGo(t, laptop, "#/report")
+	staffWait(t, laptop, "the report", `!!document.querySelector('.adds-up tr[data-line=gross] .ok-mark') && !!document.querySelector('.by-waiter')`)
+	if got := staffString(t, laptop, `document.querySelector('.kpi[data-kpi=open]')?.textContent || ''`); !strings.Contains(got, fmt.Sprintf("Open bills (%d)", rep.OpenBillsCount)) {
+		t.Errorf("the open bills figure = %q; want %d open bills", got, rep.OpenBillsCount)
+	}
+	walkCheckLayout(t, laptop, "laptop report", ".kpi, .card", "main", 10)
+	shot(t, laptop, "walk-laptop-1440-report")
+	staffGo(t, laptop, "#/settings")
+	staffWait(t, laptop, "the HTTPS and restore cards", `!!document.querySelector('.https .https-fingerprint') && !!document.querySelector('.restore tr[data-snapshot=`+staffQuote(snap)+`]')`)
+	var tlsInfo struct {
+		URL string `json:"url"`
+		CA  struct {
+			SHA256 string `json:"sha256"`
+		} `json:"ca"`
+	}
+	box.DoJSON(t, http.MethodGet, "/api/system/tls", admin, nil, http.StatusOK, &tlsInfo)
+	if got := staffString(t, laptop, `document.querySelector('.https .https-fingerprint').textContent`); got != tlsInfo.CA.SHA256 || tlsInfo.CA.SHA256 == "" {
+		t.Errorf("the HTTPS card's fingerprint = %q; want the box's %q", got, tlsInfo.CA.SHA256)
+	}
+	if got := staffString(t, laptop, `document.querySelector('.https a[href^="https:"]')?.href || ''`); !strings.HasPrefix(got, "https://") {
+		t.Errorf("the HTTPS card links %q; want the box's https address", got)
+	}
+	staffExec(t, laptop, `document.querySelector('.https').scrollIntoView()`)
+	walkCheckLayout(t, laptop, "laptop HTTPS card", ".https > *, .https dd, .https-downloads > *", "", 0)
+	shot(t, laptop, "walk-laptop-1440-https")
+	staffExec(t, laptop, `document.querySelector('.restore').scrollIntoView()`)
+	shot(t, laptop, "walk-laptop-1440-restore")
+	// The same settings on the owner's phone: nothing runs off the side.
+	staffRun(t, laptop, chromedp.EmulateViewport(390, 844))
+	staffWait(t, laptop, "phone width", `innerWidth === 390`)
+	staffNoHorizontalScroll(t, laptop, "settings")
+	walkCheckLayout(t, laptop, "phone HTTPS card", ".https dd, .https-fingerprint, .https-downloads > *, .restore td, .restore button", "", 0)
+	staffExec(t, laptop, `document.querySelector('.https').scrollIntoView()`)
+	shot(t, laptop, "walk-phone-390-https")
+	staffExec(t, laptop, `document.querySelector('.restore').scrollIntoView()`)
+	shot(t, laptop, "walk-phone-390-restore")
+	staffRun(t, laptop, chromedp.EmulateViewport(1440, 900))
+
+	// ---- 5. the box stops: every screen says so, then recovers ----
+	box.Stop()
+	kdsWait(t, kds, "the TV offline", `document.getElementById('conn').dataset.state !== 'connected'`)
+	tblWait(t, ipad, "the iPad offline", `!document.getElementById('conn').hidden`, 15*time.Second)
+	staffWait(t, phone, "the phone offline", `!document.getElementById('banner').hidden && document.getElementById('conn').dataset.state !== 'connected'`)
+	// The banner shortens the board: still nothing on a ticket is hidden,
+	// least of all an allergy (the long ticket is on page 1).
+	kdsWait(t, tv720, "the 720p TV offline", `document.getElementById('conn').dataset.state !== 'connected' && !document.getElementById('banner').hidden`)
+	for _, tv := range []struct {
+		ctx  context.Context
+		name string
+	}{{kds, "kds-1920"}, {tv720, "kds-1280"}} {
+		walkKDSShowPage(t, tv.ctx, 1)
+		kdsWait(t, tv.ctx, tv.name+" offline, laid out", `!document.getElementById('banner').hidden && !!document.querySelector('`+kdsTicketSel(r.long.ID)+`')`)
+		if !kdsBool(t, tv.ctx, walkNothingHidden) {
+			t.Errorf("%s offline: a ticket hides some of its lines (below or beside it) under the reconnecting banner", tv.name)
+		}
+		walkAllergy(t, tv.ctx, r.long.ID, ".line .note", "NUT ALLERGY")
+		shot(t, tv.ctx, "walk-"+tv.name+"-offline")
+	}
+	shot(t, ipad, "walk-ipad-1180-offline")
+	shot(t, phone, "walk-phone-390-offline")
+	if txt := kdsString(t, kds, `document.getElementById('conn-text').textContent`); txt == "" || strings.Contains(txt, "Live") {
+		t.Errorf("the TV's connection says %q while the box is down", txt)
+	}
+	box.start(t)
+	kdsWait(t, kds, "the TV back", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
+	tblWait(t, ipad, "the iPad back", `document.getElementById('conn').hidden`, 30*time.Second)
+	staffWait(t, phone, "the phone back", `document.getElementById('banner').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+	ids, _ = walkKDSPages(t, kds, "kds-1920-back")
+	if _, ok := ids[r.paid.ID]; !ok {
+		t.Errorf("after the outage the paid, unserved ticket %d is gone from the board", r.paid.ID)
+	}
+
+	// ---- 6. the manager restores the snapshot ----
+	staffWait(t, laptop, "the laptop back", `document.getElementById('conn').dataset.state === 'connected'`)
+	staffWait(t, laptop, "the restore card", `!!document.querySelector('.restore tr[data-snapshot=`+staffQuote(snap)+`] button')`)
+	staffClick(t, laptop, `.restore tr[data-snapshot=`+staffQuote(snap)+`] button`)
+	staffWait(t, laptop, "the restore question", `!!document.querySelector('dialog[open] input')`)
+	shot(t, laptop, "walk-laptop-1440-restore-ask")
+	staffType(t, laptop, `dialog[open] input`, "RESTORE")
+	staffExec(t, laptop, `[...document.querySelectorAll('dialog[open] button')].find(b => b.type === 'submit' || /restore/i.test(b.textContent)).click()`)
+	// The box answers 503 while it restores.
+	waitFor(t, 30*time.Second, "the snapshot restored", func() bool {
+		status, raw := box.Do(t, http.MethodGet, fmt.Sprintf("/api/orders/%d", r.guest.ID), waiter, nil)
+		var o kdsOrderBody
+		return status == http.StatusOK && json.Unmarshal(raw, &o) == nil && o.Status == "pending"
+	})
+	box.Current()
+	r.newCount--
+	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d'`, r.newCount, len(r.cooking))
+	kdsWait(t, kds, "the TV resynced to the snapshot", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
+	tblWait(t, ipad, "the iPad resynced", `document.querySelector('`+guestCard+` .pill')?.textContent === 'Sent to your waiter'`, 30*time.Second)
+	staffWait(t, phone, "the phone resynced", `!!document.querySelector('`+pending+`.needs-confirm')`)
+	shot(t, laptop, "walk-laptop-1440-restored")
+	shot(t, kds, "walk-kds-1920-restored")
+}
+
+// walkKDSShowPage pages the board to page p (1-based).
+func walkKDSShowPage(t *testing.T, ctx context.Context, p int) {
+	t.Helper()
+	for i := 0; i < 6; i++ {
+		txt := kdsString(t, ctx, `document.getElementById('pager').hidden ? 'Page 1/1' : document.getElementById('page-text').textContent`)
+		var cur, of int
+		if _, err := fmt.Sscanf(txt, "Page %d/%d", &cur, &of); err != nil {
+			t.Fatalf("the pager says %q", txt)
+		}
+		if cur == p {
+			return
+		}
+		kdsClick(t, ctx, map[bool]string{true: "#page-next", false: "#page-prev"}[cur < p])
+		kdsWait(t, ctx, "the next page", `document.getElementById('page-text').textContent !== `+kdsQuote(txt))
+	}
+	t.Fatalf("could not page the board to page %d", p)
+}
+
+// walkAllergy checks that the allergy text under sel of ticket id shows in
+// full, red and larger than the other lines.
+func walkAllergy(t *testing.T, ctx context.Context, id int64, sel, text string) {
+	t.Helper()
+	raw := kdsString(t, ctx, `(() => {
+		const tk = document.querySelector('`+kdsTicketSel(id)+`');
+		if (!tk) return JSON.stringify({err: 'no ticket'});
+		const e = [...tk.querySelectorAll(`+kdsQuote(sel)+`)].find(x => x.textContent.includes(`+kdsQuote(text)+`));
+		if (!e) return JSON.stringify({err: 'no allergy text'});
+		const r = e.getBoundingClientRect(), b = tk.getBoundingClientRect(), cs = getComputedStyle(e);
+		const isRed = (c) => { const [R, G, B, A] = (c.match(/[\d.]+/g) || []).map(Number); return A !== 0 && R > 150 && G < 120 && B < 120; };
+		return JSON.stringify({inside: r.height > 0 && r.bottom <= b.bottom + 1 && r.right <= b.right + 1 && r.top >= b.top - 1, red: isRed(cs.color) || isRed(cs.backgroundColor), size: parseFloat(cs.fontSize), whole: e.scrollHeight <= e.clientHeight + 1 || cs.overflow === 'visible'});
+	})()`)
+	var a struct {
+		Err    string
+		Inside bool
+		Red    bool
+		Size   float64
+		Whole  bool
+	}
+	if err := json.Unmarshal([]byte(raw), &a); err != nil || a.Err != "" {
+		t.Errorf("ticket %d's %q: %s %v", id, text, a.Err, err)
+		return
+	}
+	if !a.Inside || !a.Red || !a.Whole {
+		t.Errorf("ticket %d's %q: inside the ticket %v, red %v, whole %v; want all", id, text, a.Inside, a.Red, a.Whole)
+	}
+}
