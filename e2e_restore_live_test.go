@@ -52,7 +52,10 @@ func TestRestoreSnapshotWhileServing(t *testing.T) {
 	}
 
 	// After the snapshot: a new waiter signs in and takes an order.
-	box.DoJSON(t, "POST", "/api/users", admin, map[string]any{"username": "late", "role": "waiter", "password": "late-pass-1"}, http.StatusCreated, nil)
+	var lateUser struct {
+		ID int64 `json:"id"`
+	}
+	box.DoJSON(t, "POST", "/api/users", admin, map[string]any{"username": "late", "role": "waiter", "password": "late-pass-1"}, http.StatusCreated, &lateUser)
 	late := box.Login(t, "late", "late-pass-1")
 	lost := order(late, 2, "after the snapshot")
 
@@ -160,6 +163,16 @@ func TestRestoreSnapshotWhileServing(t *testing.T) {
 	}
 	if _, _, err := websocketDialAs(box, late); websocket.CloseStatus(err) != 4401 {
 		t.Errorf("socket with that token: %v; want closed 4401", err)
+	}
+	// Not even once a new user takes the place (and maybe the id) the
+	// forgotten one had.
+	var again struct {
+		ID int64 `json:"id"`
+	}
+	box.DoJSON(t, "POST", "/api/users", admin, map[string]any{"username": "late", "role": "admin", "password": "late-pass-2"}, http.StatusCreated, &again)
+	t.Logf("the forgotten user was id %d; the new one with that name is id %d", lateUser.ID, again.ID)
+	if status, raw := box.Do(t, "GET", "/api/auth/me", late, nil); status != http.StatusUnauthorized {
+		t.Errorf("the forgotten user's token after a new user %d took the name: %d %s; want 401", again.ID, status, raw)
 	}
 
 	// The database it replaced is kept aside, whole, private.
