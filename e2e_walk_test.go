@@ -349,6 +349,12 @@ func TestWalkFridayRush(t *testing.T) {
 	staffRun(t, phone, chromedp.Navigate(box.URL+"/"))
 	staffSignIn(t, phone, "ana", "waiter123")
 	staffWait(t, phone, "the app, live", `!document.getElementById('shell').hidden && document.getElementById('conn').dataset.state === 'connected'`)
+	// The restaurant's name is not cut mid-letter in the phone's top bar.
+	if got := staffString(t, phone, `(() => { const n = document.getElementById('restaurant-name'), b = document.getElementById('brand');
+		const nr = n.getBoundingClientRect(), br = b.getBoundingClientRect();
+		return nr.right <= br.right + 1 || getComputedStyle(n).textOverflow === 'ellipsis' && n.scrollWidth > n.clientWidth ? '' : n.textContent + ' ends at ' + Math.round(nr.right) + 'px, its bar at ' + Math.round(br.right) + 'px'; })()`); got != "" {
+		t.Errorf("the phone's top bar cuts the restaurant's name: %s", got)
+	}
 	staffClick(t, phone, "#alerts-btn")
 	// Oldest first: the order at the pass, the bill, the guest's order, the call.
 	staffWait(t, phone, "the bell's list", `document.querySelectorAll('#alerts-panel .alert-item').length === 4`)
