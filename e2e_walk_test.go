@@ -28,6 +28,7 @@ type walkRush struct {
 	coeliac   kdsOrderBody   // an allergy in the order note
 	paid      kdsOrderBody   // paid by card, not started
 	partPaid  int64          // a table that paid part of its bill
+	partTix   []int64        // its tickets
 	bar       kdsOrderBody   // drinks only: the bar's screen
 	guest     kdsOrderBody   // a guest's order waiting for the waiter
 	guestTok  string         // the guest iPad's token (table 8)
@@ -68,6 +69,9 @@ func walkBuildRush(t *testing.T, box *testBox, waiter, chef string) walkRush {
 		}
 		o := kdsPlace(t, box, waiter, table, notes, lines...)
 		r.kitchen = append(r.kitchen, o)
+		if table == 6 {
+			r.partTix = append(r.partTix, o.ID)
+		}
 		switch i {
 		case 1:
 			r.long = o
@@ -203,6 +207,7 @@ const walkNothingHidden = `[...document.querySelectorAll('#tickets .ticket')].ev
 // nothing on a ticket hidden, text readable, more pages announced.
 func walkKDSPages(t *testing.T, ctx context.Context, name string) (ids map[int64]int, pages int) {
 	t.Helper()
+	walkKDSShowPage(t, ctx, 1)
 	ids = map[int64]int{}
 	for pages < 5 {
 		pages++
@@ -254,6 +259,7 @@ func TestWalkFridayRush(t *testing.T) {
 	chef := box.Login(t, "marco", "chef123")
 	admin := box.Login(t, "admin", "admin123")
 	r := walkBuildRush(t, box, waiter, chef)
+	snapNew := r.newCount
 
 	// The daily snapshot, as the box writes it, taken now: the restore at the
 	// end goes back to this moment (the guest's order still waiting).
@@ -312,6 +318,9 @@ func TestWalkFridayRush(t *testing.T) {
 	shot(t, kds, "walk-kds-bar-1920")
 	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
 	kdsWait(t, kds, "the kitchen board again", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
+	// A page that loads asks for a first tap before it may beep.
+	kdsClick(t, kds, "#sound-ask")
+	kdsWait(t, kds, "sound on", `document.getElementById('sound-ask').hidden`)
 
 	tv720 := newTab(t, kds, 1280, 720)
 	kdsRun(t, tv720, chromedp.Navigate(box.URL+"/kds"))
@@ -382,6 +391,59 @@ func TestWalkFridayRush(t *testing.T) {
 	kdsWait(t, kds, "the guest's order in the kitchen", counts)
 	shot(t, ipad, "walk-ipad-1180-in-kitchen")
 
+	// ---- 3b. the kitchen works through the rush ----
+	// The cooks start and bump the paid table's carbonara (slot 2) from the
+	// TV: slot 1 stays, and each later ticket on the page takes the place of
+	// the one before it (no reflow).
+	walkKDSShowPage(t, kds, 1)
+	before := kdsSlots(t, kds)
+	if len(before) < 4 || before[1].ID != r.paid.ID {
+		t.Fatalf("page 1's slots %+v; want the paid ticket %d in slot 2", before, r.paid.ID)
+	}
+	kdsClick(t, kds, kdsTicketSel(r.paid.ID)+" .act-start")
+	kdsWaitOrder(t, box, chef, r.paid.ID, "started", func(o kdsOrderBody) bool { return o.Status == "preparing" })
+	kdsClick(t, kds, kdsTicketSel(r.paid.ID)+" .act-bump")
+	kdsWaitOrder(t, box, chef, r.paid.ID, "at the pass", func(o kdsOrderBody) bool { return o.Status == "ready" })
+	kdsWait(t, kds, "the paid order at the pass", `!!document.querySelector('#pass .chip[data-id="`+fmt.Sprint(r.paid.ID)+`"]') && !`+kdsTicket(r.paid.ID)+` && `+walkNothingHidden)
+	after := kdsSlots(t, kds)
+	if after[0] != before[0] {
+		t.Errorf("slot 1 after bumping slot 2 = %+v; want it where it was, %+v", after[0], before[0])
+	}
+	for k := 1; k+1 < len(before); k++ {
+		want := kdsSlot{ID: before[k+1].ID, Pos: before[k].Pos, X: before[k].X, Y: before[k].Y}
+		if k >= len(after) || after[k] != want {
+			t.Errorf("slot %d after the bump: want the ticket of slot %d moved there, %+v; the page has %+v", k+1, k+2, want, after)
+			break
+		}
+	}
+	shot(t, kds, "walk-kds-1920-after-bump")
+	// The waiter serves it from the bell: it becomes paid and leaves the pass.
+	staffClick(t, phone, "#alerts-btn")
+	readyAt3 := `#alerts-panel .alert-item[data-kind="ready"][data-table="3"] button`
+	staffWait(t, phone, "table 3 ready in the bell", `!!document.querySelector('`+readyAt3+`')`)
+	staffClick(t, phone, readyAt3)
+	kdsWaitOrder(t, box, waiter, r.paid.ID, "paid once served", func(o kdsOrderBody) bool { return o.Status == "paid" })
+	kdsWait(t, kds, "the served order off the pass", `!document.querySelector('#pass .chip[data-id="`+fmt.Sprint(r.paid.ID)+`"]')`)
+	staffExec(t, phone, `document.getElementById('alerts-btn').click()`)
+	r.newCount--
+	// A table leaves: its ticket stays on the TV, marked, with the reason,
+	// until a cook taps it away.
+	gone := r.kitchen[6]
+	kdsDo(t, box, waiter, http.MethodPost, fmt.Sprintf("/api/orders/%d/cancel", gone.ID), map[string]string{"reason": "Guests left"}, http.StatusOK, nil)
+	kdsWait(t, kds, "the cancelled ticket, marked", `document.querySelector('`+kdsTicketSel(gone.ID)+` .t-ghost')?.textContent.includes('CANCELLED') && document.querySelector('`+kdsTicketSel(gone.ID)+` .t-reason')?.textContent === 'Guests left'`)
+	shot(t, kds, "walk-kds-1920-cancelled")
+	// The big word fits its ticket (six columns leave about 250px).
+	if got := kdsString(t, kds, `(() => { const g = document.querySelector('`+kdsTicketSel(gone.ID)+` .t-ghost'); const rg = document.createRange(); rg.selectNodeContents(g.firstChild);
+		const r = rg.getBoundingClientRect(), b = g.getBoundingClientRect();
+		return r.left >= b.left - 1 && r.right <= b.right + 1 ? '' : g.firstChild.textContent + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) + 'px in a ticket of ' + Math.round(b.left) + '..' + Math.round(b.right) + 'px'; })()`); got != "" {
+		t.Errorf("the cancelled ticket's mark is cut at its sides: %s", got)
+	}
+	kdsClick(t, kds, kdsTicketSel(gone.ID)+" .act-ack")
+	kdsWait(t, kds, "the cancelled ticket seen", `!`+kdsTicket(gone.ID))
+	r.newCount--
+	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d' && document.getElementById('count-ready').textContent === '1'`, r.newCount, len(r.cooking))
+	kdsWait(t, kds, "the counts after the bump, the service and the cancellation", counts)
+
 	// ---- 4. the manager's laptop ----
 	laptop := newTab(t, kds, 1440, 900)
 	staffRun(t, laptop, chromedp.Navigate(box.URL+"/"))
@@ -433,6 +495,16 @@ func TestWalkFridayRush(t *testing.T) {
 	staffRun(t, laptop, chromedp.EmulateViewport(1440, 900))
 
 	// ---- 5. the box stops: every screen says so, then recovers ----
+	// Table 6 pays the rest by card first: its two tickets (one cooking, one
+	// not started) must come back on the TV after the outage, marked paid.
+	bill6 := staffBill(t, box.Do, waiter, r.partPaid)
+	kdsDo(t, box, waiter, http.MethodPost, "/api/payments", map[string]any{"table_id": r.partPaid, "method": "card", "amount_cents": bill6.DueCents}, http.StatusCreated, nil)
+	table6 := r.partTix
+	kdsWait(t, kds, "table 6's tickets marked paid", fmt.Sprintf(`[%s].every(id => document.querySelector('#tickets .ticket[data-id="' + id + '"]') === null || document.querySelector('#tickets .ticket[data-id="' + id + '"] .t-paid'))`, walkJoin(table6)))
+	// The TV was switched off and on again just before: its page asks for a
+	// tap to beep, a bar over the board, when the network goes.
+	kdsRun(t, kds, chromedp.Reload())
+	kdsWait(t, kds, "the TV after its restart", `document.getElementById('conn').dataset.state === 'connected' && !document.getElementById('sound-ask').hidden && `+counts)
 	box.Stop()
 	kdsWait(t, kds, "the TV offline", `document.getElementById('conn').dataset.state !== 'connected'`)
 	tblWait(t, ipad, "the iPad offline", `!document.getElementById('conn').hidden`, 15*time.Second)
@@ -462,8 +534,18 @@ func TestWalkFridayRush(t *testing.T) {
 	tblWait(t, ipad, "the iPad back", `document.getElementById('conn').hidden`, 30*time.Second)
 	staffWait(t, phone, "the phone back", `document.getElementById('banner').hidden && document.getElementById('conn').dataset.state === 'connected'`)
 	ids, _ = walkKDSPages(t, kds, "kds-1920-back")
-	if _, ok := ids[r.paid.ID]; !ok {
-		t.Errorf("after the outage the paid, unserved ticket %d is gone from the board", r.paid.ID)
+	for _, id := range table6 {
+		if _, ok := ids[id]; !ok {
+			t.Errorf("after the outage the paid, unserved ticket %d of table 6 is gone from the board", id)
+			continue
+		}
+		walkKDSShowPage(t, kds, ids[id])
+		if !kdsBool(t, kds, `document.querySelector('`+kdsTicketSel(id)+` .t-paid')?.textContent === 'PAID'`) {
+			t.Errorf("after the outage ticket %d of table 6 is not marked paid", id)
+		}
+	}
+	if len(table6) != 2 {
+		t.Errorf("table 6 has %d tickets; the walk expects two", len(table6))
 	}
 
 	// ---- 6. the manager restores the snapshot ----
@@ -481,11 +563,16 @@ func TestWalkFridayRush(t *testing.T) {
 		return status == http.StatusOK && json.Unmarshal(raw, &o) == nil && o.Status == "pending"
 	})
 	box.Current()
-	r.newCount--
-	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d'`, r.newCount, len(r.cooking))
+	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d'`, snapNew, len(r.cooking))
 	kdsWait(t, kds, "the TV resynced to the snapshot", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
 	tblWait(t, ipad, "the iPad resynced", `document.querySelector('`+guestCard+` .pill')?.textContent === 'Sent to your waiter'`, 30*time.Second)
 	staffWait(t, phone, "the phone resynced", `!!document.querySelector('`+pending+`.needs-confirm')`)
+	ids, _ = walkKDSPages(t, kds, "kds-1920-restored")
+	for _, o := range []kdsOrderBody{r.paid, r.kitchen[6]} {
+		if _, ok := ids[o.ID]; !ok {
+			t.Errorf("after the restore, ticket %d of the snapshot is not on the board", o.ID)
+		}
+	}
 	shot(t, laptop, "walk-laptop-1440-restored")
 	shot(t, kds, "walk-kds-1920-restored")
 }
@@ -506,6 +593,14 @@ func walkKDSShowPage(t *testing.T, ctx context.Context, p int) {
 		kdsWait(t, ctx, "the next page", `document.getElementById('page-text').textContent !== `+kdsQuote(txt))
 	}
 	t.Fatalf("could not page the board to page %d", p)
+}
+
+func walkJoin(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return strings.Join(parts, ",")
 }
 
 // walkAllergy checks that the allergy text under sel of ticket id shows in
