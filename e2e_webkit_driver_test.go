@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -90,7 +91,19 @@ func startWebKit(t *testing.T) *wkDriver {
 		t.Fatalf("start Xvfb: %v", err)
 	}
 	w.Close()
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	t.Cleanup(func() {
+		// SIGTERM lets Xvfb remove its lock file and socket, so the next
+		// test's Xvfb does not meet a dead display of the same number.
+		x.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { x.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			x.Process.Kill()
+			<-done
+		}
+	})
 	display := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(r).ReadString('\n')
@@ -104,6 +117,19 @@ func startWebKit(t *testing.T) *wkDriver {
 	}
 	if disp == "" {
 		t.Fatal("Xvfb did not report a display")
+	}
+	// The browser must find the display accepting: on a loaded machine a
+	// first window that cannot open it leaves the new session hanging.
+	sock := "/tmp/.X11-unix/X" + disp
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("Xvfb display :%s does not accept connections: %v", disp, err)
+		}
 	}
 
 	// The hosts file of the driver's private mount namespace.
@@ -191,7 +217,14 @@ func (d *wkDriver) Open(t *testing.T, width, height int) *wkSession {
 	var created struct {
 		SessionID string `json:"sessionId"`
 	}
-	if err := wkCall(http.MethodPost, d.url+"/session", caps, &created); err != nil {
+	// One more try: on a loaded machine the first MiniBrowser can fail to
+	// start (the driver then times out), and a second one starts cleanly.
+	err := wkCall(http.MethodPost, d.url+"/session", caps, &created)
+	if err != nil {
+		t.Logf("new WebKit session: %v; trying once more", err)
+		err = wkCall(http.MethodPost, d.url+"/session", caps, &created)
+	}
+	if err != nil {
 		t.Fatalf("new WebKit session: %v", err)
 	}
 	s := &wkSession{t: t, url: d.url + "/session/" + created.SessionID}
