@@ -218,6 +218,7 @@ func walkKDSPages(t *testing.T, ctx context.Context, name string) (ids map[int64
 		walkCheckLayout(t, ctx, fmt.Sprintf("%s page %d", name, pages), "#tickets .ticket, header *, #pass, .allday, #more-pages", "#tickets", 14*scale)
 		// What the cooks read from across the kitchen: the dishes and the notes.
 		walkCheckLayout(t, ctx, fmt.Sprintf("%s page %d, dishes and notes", name, pages), "#tickets .ticket", "#tickets .line .name, #tickets .line .qty, #tickets .note, #tickets .t-notes", 20*scale)
+		walkBadgesWhole(t, ctx, fmt.Sprintf("%s page %d", name, pages))
 		var onPage []int64
 		if err := json.Unmarshal([]byte(kdsString(t, ctx, `JSON.stringify([...document.querySelectorAll('#tickets .ticket')].map(e => Number(e.dataset.id)))`)), &onPage); err != nil {
 			t.Fatal(err)
@@ -259,7 +260,7 @@ func TestWalkFridayRush(t *testing.T) {
 	chef := box.Login(t, "marco", "chef123")
 	admin := box.Login(t, "admin", "admin123")
 	r := walkBuildRush(t, box, waiter, chef)
-	snapNew := r.newCount
+	snapNew, snapCooking := r.newCount, len(r.cooking)
 
 	// The daily snapshot, as the box writes it, taken now: the restore at the
 	// end goes back to this moment (the guest's order still waiting).
@@ -317,6 +318,7 @@ func TestWalkFridayRush(t *testing.T) {
 		t.Errorf("the bar's board shows %d tickets; want the one drinks order", n)
 	}
 	shot(t, kds, "walk-kds-bar-1920")
+	walkAxe(t, kds, "the bar's board, nothing at the pass")
 	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
 	kdsWait(t, kds, "the kitchen board again", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
 	// A page that loads asks for a first tap before it may beep.
@@ -447,6 +449,38 @@ func TestWalkFridayRush(t *testing.T) {
 	r.newCount--
 	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d' && document.getElementById('count-ready').textContent === '1'`, r.newCount, len(r.cooking))
 	kdsWait(t, kds, "the counts after the bump, the service and the cancellation", counts)
+	// Table 4 asked for the bill: the waiter takes cash on the phone, the
+	// change due stays large on screen, and the request leaves the bell.
+	staffGo(t, phone, "#/table/4/bill")
+	staffWait(t, phone, "the bill's cash buttons", `document.querySelectorAll('.quick-cash .note-btn').length > 1`)
+	staffExec(t, phone, `[...document.querySelectorAll('.quick-cash .note-btn')].at(-1).click()`)
+	staffWait(t, phone, "change shown", `document.querySelector('.pay .change')?.textContent.startsWith('€') && document.querySelector('.pay .change').textContent !== '€0.00'`)
+	change := staffString(t, phone, `document.querySelector('.pay .change').textContent`)
+	staffClickText(t, phone, ".pay button", "Take cash payment")
+	staffWait(t, phone, "the change due, in view", `document.querySelector('.change-due .change-amount')?.textContent === `+staffQuote(change)+` && (() => { const r = document.querySelector('.change-due').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`)
+	staffWait(t, phone, "the bill request off the bell", `document.getElementById('alerts-badge').textContent === '2'`)
+	// An order comes ready meanwhile: its toast does not cover the panel.
+	kdsDo(t, box, chef, http.MethodPatch, fmt.Sprintf("/api/orders/%d/status", r.kitchen[4].ID), map[string]string{"status": "ready"}, http.StatusOK, nil)
+	r.cooking = []int64{r.kitchen[3].ID, r.kitchen[5].ID}
+	staffWait(t, phone, "the ready toast", `[...document.querySelectorAll('#toasts .toast')].some(e => e.textContent.includes('T5'))`)
+	if got := staffString(t, phone, `(() => { const p = document.querySelector('.change-due').getBoundingClientRect();
+		return [...document.querySelectorAll('#toasts .toast')].filter(e => { const r = e.getBoundingClientRect(); return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; }).map(e => e.textContent).join(' | '); })()`); got != "" {
+		t.Errorf("a toast covers the change due panel on the phone: %q", got)
+	}
+	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d' && document.getElementById('count-ready').textContent === '2'`, r.newCount, len(r.cooking))
+	kdsWait(t, kds, "table 5 at the pass", counts)
+	staffNoHorizontalScroll(t, phone, "bill with change due")
+	shot(t, phone, "walk-phone-390-change-due")
+	walkAxe(t, phone, "phone change due")
+	shot(t, phone, "walk-phone-390-change-due-toast")
+	staffClick(t, phone, ".change-due [data-action=change-done]")
+	staffWait(t, phone, "change given", `!document.querySelector('.change-due')`)
+	for _, o := range []kdsOrderBody{r.kitchen[3], r.kitchen[13]} {
+		if _, ok := ids[o.ID]; !ok {
+			t.Errorf("table 4's ticket %d was not on the board to begin with", o.ID)
+		}
+		kdsWaitOrder(t, box, chef, o.ID, "paid but not served: still for the kitchen", func(x kdsOrderBody) bool { return x.Status == "preparing" || x.Status == "confirmed" })
+	}
 
 	// ---- 4. the manager's laptop ----
 	laptop := newTab(t, kds, 1440, 900)
@@ -523,10 +557,10 @@ func TestWalkFridayRush(t *testing.T) {
 		name string
 	}{{kds, "kds-1920"}, {tv720, "kds-1280"}} {
 		walkKDSShowPage(t, tv.ctx, 1)
-		kdsWait(t, tv.ctx, tv.name+" offline, laid out", `!document.getElementById('banner').hidden && !!document.querySelector('`+kdsTicketSel(r.long.ID)+`')`)
-		if !kdsBool(t, tv.ctx, walkNothingHidden) {
-			t.Errorf("%s offline: a ticket hides some of its lines (below or beside it) under the reconnecting banner", tv.name)
-		}
+		// The board redraws at the next frame after the banner shortens it.
+		kdsWaitWithin(t, tv.ctx, 5*time.Second, tv.name+" offline, nothing hidden under the banner (below or beside a ticket)",
+			`!document.getElementById('banner').hidden && !!document.querySelector('`+kdsTicketSel(r.long.ID)+`') && `+walkNothingHidden)
+		walkBadgesWhole(t, tv.ctx, tv.name+" offline")
 		walkAllergy(t, tv.ctx, r.long.ID, ".line .note", "NUT ALLERGY")
 		shot(t, tv.ctx, "walk-"+tv.name+"-offline")
 	}
@@ -570,9 +604,10 @@ func TestWalkFridayRush(t *testing.T) {
 		return status == http.StatusOK && json.Unmarshal(raw, &o) == nil && o.Status == "pending"
 	})
 	box.Current()
-	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d'`, snapNew, len(r.cooking))
+	counts = fmt.Sprintf(`document.getElementById('count-new').textContent === '%d' && document.getElementById('count-cooking').textContent === '%d'`, snapNew, snapCooking)
 	kdsWait(t, kds, "the TV resynced to the snapshot", `document.getElementById('conn').dataset.state === 'connected' && `+counts)
 	tblWait(t, ipad, "the iPad resynced", `document.querySelector('`+guestCard+` .pill')?.textContent === 'Sent to your waiter'`, 30*time.Second)
+	staffGo(t, phone, "#/orders")
 	staffWait(t, phone, "the phone resynced", `!!document.querySelector('`+pending+`.needs-confirm')`)
 	ids, _ = walkKDSPages(t, kds, "kds-1920-restored")
 	for _, o := range []kdsOrderBody{r.paid, r.kitchen[6]} {
@@ -600,6 +635,15 @@ func walkKDSShowPage(t *testing.T, ctx context.Context, p int) {
 		kdsWait(t, ctx, "the next page", `document.getElementById('page-text').textContent !== `+kdsQuote(txt))
 	}
 	t.Fatalf("could not page the board to page %d", p)
+}
+
+// walkBadgesWhole fails when a ticket's status or paid badge is cut short
+// ("COO…"): the cooks read them from across the kitchen.
+func walkBadgesWhole(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	if got := kdsString(t, ctx, `[...document.querySelectorAll('#tickets .t-status, #tickets .t-paid')].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.closest('.ticket').querySelector('.t-table').textContent + ': ' + e.textContent).join(', ')`); got != "" {
+		t.Errorf("%s: badges cut short: %s", where, got)
+	}
 }
 
 // walkAxe runs axe-core on the screen as the walk left it; without axe-core
