@@ -67,6 +67,9 @@ type Store struct {
 	// during a transaction). Both are guarded by writeMu.
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	// userByID is the readers' statement behind User, which every
+	// authenticated request runs: prepared once instead of per request.
+	userByID *sql.Stmt
 
 	// pinKey keys the hashes of PINs (see ensurePINKey).
 	pinKey []byte
@@ -124,6 +127,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.userByID, err = r.PrepareContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open: prepare: %w", err)
+	}
 	if err := s.ensurePINKey(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -168,6 +175,9 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.writeMu.Unlock()
+	if s.userByID != nil {
+		s.userByID.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

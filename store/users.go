@@ -159,7 +159,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 
 // User returns one account, or ErrNotFound.
 func (s *Store) User(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	u, err := scanUser(s.userByID.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
 	}
