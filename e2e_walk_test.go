@@ -311,6 +311,13 @@ func TestWalkFridayRush(t *testing.T) {
 	shot(t, laptop, "walk-phone-390-restore")
 	staffRun(t, laptop, chromedp.EmulateViewport(1440, 900))
 
+	// The part-paid table's bill on the phone: what was paid, what is due.
+	part := staffBill(t, box.Do, waiter, r.partPaid)
+	staffGo(t, phone, fmt.Sprintf("#/table/%d/bill", r.partPaid))
+	staffWait(t, phone, "the part-paid bill", `document.querySelector('.totals [data-total=paid]')?.textContent.includes('€15.00') && document.querySelector('.totals [data-total=due]')?.textContent.includes('€`+staffDecimal(part.DueCents)+`') && document.querySelector('.pay .due-line strong')?.textContent === '€`+staffDecimal(part.DueCents)+`'`)
+	staffNoHorizontalScroll(t, phone, "part-paid bill")
+	shot(t, phone, "walk-phone-390-part-paid")
+
 	// ---- 5. the box stops: every screen says so, then recovers ----
 	// Table 6 pays the rest by card first: its two tickets (one cooking, one
 	// not started) must come back on the TV after the outage, marked paid.
