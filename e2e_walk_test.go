@@ -94,6 +94,10 @@ func TestWalkFridayRush(t *testing.T) {
 	if n := kdsInt(t, kds, `document.querySelectorAll('#tickets .ticket').length`); n != 1 {
 		t.Errorf("the bar's board shows %d tickets; want the one drinks order", n)
 	}
+	barTitle := kdsString(t, kds, `document.getElementById('title').textContent + ' | ' + document.title`)
+	if strings.Contains(barTitle, "Kitchen") || !strings.Contains(barTitle, "· Bar") {
+		t.Errorf("the bar's board is titled %q; want it named the bar's, not the kitchen's", barTitle)
+	}
 	shot(t, kds, "walk-kds-bar-1920")
 	walkAxe(t, kds, "the bar's board, nothing at the pass")
 	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
