@@ -353,6 +353,13 @@ func TestWalkFridayRush(t *testing.T) {
 		shot(t, tv.ctx, "walk-"+tv.name+"-offline")
 	}
 	shot(t, ipad, "walk-ipad-1180-offline")
+	// The same iPad in portrait: the banner, the language and the service
+	// buttons stay apart and on screen.
+	tblDo(t, ipad, "portrait", chromedp.EmulateViewport(820, 1180))
+	tblWait(t, ipad, "portrait, offline", `innerWidth === 820 && !document.getElementById('conn').hidden`, 5*time.Second)
+	walkCheckLayout(t, ipad, "iPad portrait offline", ".topbar .brand, #conn, #langs, .service .btn:not([hidden])", "", 0)
+	shot(t, ipad, "walk-ipad-820-offline")
+	tblDo(t, ipad, "landscape", chromedp.EmulateViewport(1180, 820))
 	shot(t, phone, "walk-phone-390-offline")
 	if txt := kdsString(t, kds, `document.getElementById('conn-text').textContent`); txt == "" || strings.Contains(txt, "Live") {
 		t.Errorf("the TV's connection says %q while the box is down", txt)
