@@ -269,6 +269,10 @@ func TestWalkFridayRush(t *testing.T) {
 	staffSignIn(t, laptop, "admin", "admin123")
 	staffWait(t, laptop, "the floor", `document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
 	shot(t, laptop, "walk-laptop-1440-floor")
+	// Table 4 paid before its two tickets were served: the floor says so.
+	if got := kdsString(t, laptop, `[...document.querySelectorAll('.tile')].filter(e => e.querySelector('.tile-name')?.textContent === 'T4').map(e => e.querySelector('.pill.paid')?.textContent || 'no paid mark').join()`); got != "Paid · 2 to serve" {
+		t.Errorf("T4's floor tile paid mark = %q; want 'Paid · 2 to serve'", got)
+	}
 	var rep staffReport
 	box.DoJSON(t, http.MethodGet, "/api/reports/daily", admin, nil, http.StatusOK, &rep)
 	rc := rep.Reconciliation
