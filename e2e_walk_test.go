@@ -350,7 +350,7 @@ func TestWalkFridayRush(t *testing.T) {
 	}{{kds, "kds-1920"}, {tv720, "kds-1280"}} {
 		walkKDSShowPage(t, tv.ctx, 1)
 		// The board redraws at the next frame after the banner shortens it.
-		kdsWaitWithin(t, tv.ctx, 5*time.Second, tv.name+" offline, nothing hidden under the banner (below or beside a ticket)",
+		kdsWaitWithin(t, tv.ctx, 10*time.Second, tv.name+" offline, nothing hidden under the banner (below or beside a ticket)",
 			`!document.getElementById('banner').hidden && !!document.querySelector('`+kdsTicketSel(r.long.ID)+`') && `+walkNothingHidden)
 		walkBadgesWhole(t, tv.ctx, tv.name+" offline")
 		walkAllergy(t, tv.ctx, r.long.ID, ".line .note", "NUT ALLERGY")
