@@ -94,6 +94,10 @@ func TestWalkFridayRush(t *testing.T) {
 	if n := kdsInt(t, kds, `document.querySelectorAll('#tickets .ticket').length`); n != 1 {
 		t.Errorf("the bar's board shows %d tickets; want the one drinks order", n)
 	}
+	barTitle := kdsString(t, kds, `document.getElementById('title').textContent + ' | ' + document.title`)
+	if strings.Contains(barTitle, "Kitchen") || !strings.Contains(barTitle, "· Bar") {
+		t.Errorf("the bar's board is titled %q; want it named the bar's, not the kitchen's", barTitle)
+	}
 	shot(t, kds, "walk-kds-bar-1920")
 	walkAxe(t, kds, "the bar's board, nothing at the pass")
 	kdsRun(t, kds, chromedp.Navigate(box.URL+"/kds"))
@@ -265,6 +269,10 @@ func TestWalkFridayRush(t *testing.T) {
 	staffSignIn(t, laptop, "admin", "admin123")
 	staffWait(t, laptop, "the floor", `document.querySelectorAll('.tile').length > 0 && document.getElementById('conn').dataset.state === 'connected'`)
 	shot(t, laptop, "walk-laptop-1440-floor")
+	// Table 4 paid before its two tickets were served: the floor says so.
+	if got := kdsString(t, laptop, `[...document.querySelectorAll('.tile')].filter(e => e.querySelector('.tile-name')?.textContent === 'T4').map(e => e.querySelector('.pill.paid')?.textContent || 'no paid mark').join()`); got != "Paid · 2 to serve" {
+		t.Errorf("T4's floor tile paid mark = %q; want 'Paid · 2 to serve'", got)
+	}
 	var rep staffReport
 	box.DoJSON(t, http.MethodGet, "/api/reports/daily", admin, nil, http.StatusOK, &rep)
 	rc := rep.Reconciliation
@@ -311,6 +319,13 @@ func TestWalkFridayRush(t *testing.T) {
 	shot(t, laptop, "walk-phone-390-restore")
 	staffRun(t, laptop, chromedp.EmulateViewport(1440, 900))
 
+	// The part-paid table's bill on the phone: what was paid, what is due.
+	part := staffBill(t, box.Do, waiter, r.partPaid)
+	staffGo(t, phone, fmt.Sprintf("#/table/%d/bill", r.partPaid))
+	staffWait(t, phone, "the part-paid bill", `document.querySelector('.totals [data-total=paid]')?.textContent.includes('€15.00') && document.querySelector('.totals [data-total=due]')?.textContent.includes('€`+staffDecimal(part.DueCents)+`') && document.querySelector('.pay .due-line strong')?.textContent === '€`+staffDecimal(part.DueCents)+`'`)
+	staffNoHorizontalScroll(t, phone, "part-paid bill")
+	shot(t, phone, "walk-phone-390-part-paid")
+
 	// ---- 5. the box stops: every screen says so, then recovers ----
 	// Table 6 pays the rest by card first: its two tickets (one cooking, one
 	// not started) must come back on the TV after the outage, marked paid.
@@ -335,13 +350,20 @@ func TestWalkFridayRush(t *testing.T) {
 	}{{kds, "kds-1920"}, {tv720, "kds-1280"}} {
 		walkKDSShowPage(t, tv.ctx, 1)
 		// The board redraws at the next frame after the banner shortens it.
-		kdsWaitWithin(t, tv.ctx, 5*time.Second, tv.name+" offline, nothing hidden under the banner (below or beside a ticket)",
+		kdsWaitWithin(t, tv.ctx, 10*time.Second, tv.name+" offline, nothing hidden under the banner (below or beside a ticket)",
 			`!document.getElementById('banner').hidden && !!document.querySelector('`+kdsTicketSel(r.long.ID)+`') && `+walkNothingHidden)
 		walkBadgesWhole(t, tv.ctx, tv.name+" offline")
 		walkAllergy(t, tv.ctx, r.long.ID, ".line .note", "NUT ALLERGY")
 		shot(t, tv.ctx, "walk-"+tv.name+"-offline")
 	}
 	shot(t, ipad, "walk-ipad-1180-offline")
+	// The same iPad in portrait: the banner, the language and the service
+	// buttons stay apart and on screen.
+	tblDo(t, ipad, "portrait", chromedp.EmulateViewport(820, 1180))
+	tblWait(t, ipad, "portrait, offline", `innerWidth === 820 && !document.getElementById('conn').hidden`, 5*time.Second)
+	walkCheckLayout(t, ipad, "iPad portrait offline", ".topbar .brand, #conn, #langs, .service .btn:not([hidden])", "", 0)
+	shot(t, ipad, "walk-ipad-820-offline")
+	tblDo(t, ipad, "landscape", chromedp.EmulateViewport(1180, 820))
 	shot(t, phone, "walk-phone-390-offline")
 	if txt := kdsString(t, kds, `document.getElementById('conn-text').textContent`); txt == "" || strings.Contains(txt, "Live") {
 		t.Errorf("the TV's connection says %q while the box is down", txt)

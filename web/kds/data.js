@@ -74,11 +74,13 @@ export async function loadMenu() {
 export async function loadSettings() {
   const s = await call('GET', '/api/settings');
   if (s && Array.isArray(s.courses)) courseNames.splice(0, courseNames.length, ...s.courses);
-  if (s && s.restaurant_name) {
-    $('title').textContent = s.restaurant_name + ' · Kitchen';
-    document.title = s.restaurant_name + ' · Kitchen';
-  }
   if (s) setDefaultStations(s.kds_stations || []);
+  if (s && s.restaurant_name) {
+    // The bar's screen is not the kitchen's: the title names what it shows.
+    const shown = [...stations].map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join(' · ') || 'Kitchen';
+    $('title').textContent = s.restaurant_name + ' · ' + shown;
+    document.title = s.restaurant_name + ' · ' + shown;
+  }
   showStations();
   schedule();
 }

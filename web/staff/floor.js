@@ -62,6 +62,8 @@ function tile(app, t) {
   const orders = app.data.ordersOf(t.id);
   const pending = orders.filter((o) => o.status === 'pending').length;
   const ready = orders.filter((o) => o.status === 'ready').length;
+  // Settled before the food came: paying is not cooking, the floor says so.
+  const paidComing = orders.filter((o) => o.paid_at && o.status !== 'paid').length;
   const req = t.open_request;
   const main = h('button.tile-main', {
     type: 'button',
@@ -76,7 +78,8 @@ function tile(app, t) {
   h('span.tile-orders', null,
     orders.length ? `${orders.length} open order${orders.length === 1 ? '' : 's'}` : 'No open orders',
     pending ? h('span.pill.warn', null, `${pending} to confirm`) : null,
-    ready ? h('span.pill.ok', null, `${ready} ready`) : null),
+    ready ? h('span.pill.ok', null, `${ready} ready`) : null,
+    paidComing ? h('span.pill.paid', { title: 'The bill is settled; this food is still to serve' }, `Paid · ${paidComing} to serve`) : null),
   h('span.sr', null, `. ${req ? `${REQUEST_LABEL[req.kind] || req.kind}. ` : ''}Open actions.`));
   return h(`div.tile.st-${t.status}${req ? '.calling' : ''}`, { dataset: { tableId: t.id, status: t.status } },
     main,
