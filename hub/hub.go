@@ -3,10 +3,12 @@
 // Events arrive already encoded, in seq order, from the store's writer (one
 // publisher at a time). The hub keeps the room memberships, a ring of recent
 // events for resume, and one bounded queue per connection. Publishing never
-// blocks and never does I/O: it appends to queues under a lock, and a writer
-// goroutine per busy connection drains its queue into a Transport. A
-// connection whose queue is full is closed with 4408 so that it cannot slow
-// anyone else; it resumes with since.
+// blocks and never does I/O: it appends to queues under a lock. A few
+// fan-out writers then write each queue to its Transport as far as the
+// socket takes it without waiting (TryWriter), and a connection gets a
+// writer goroutine of its own only while it would wait (or for a Transport
+// that cannot try). A connection whose queue is full is closed with 4408
+// so that it cannot slow anyone else; it resumes with since.
 package hub
 
 import (
