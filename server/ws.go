@@ -32,8 +32,9 @@ const (
 	// wsPongTimeout is how long a ping may go unanswered before the peer
 	// counts as gone.
 	wsPongTimeout = 10 * time.Second
-	// wsWriteTimeout bounds every write to the socket; a peer that takes
-	// longer is dropped (it resumes with since).
+	// wsWriteTimeout bounds every write that waits for the socket (the
+	// fan-out's writes never wait); a peer that takes longer is dropped
+	// (it resumes with since).
 	wsWriteTimeout = 10 * time.Second
 	// wsReplayPage and wsReplayMax bound a resume from the event log:
 	// past wsReplayMax events a reload over REST is cheaper, so the client
