@@ -418,6 +418,9 @@ func TestSocketIOShutdown(t *testing.T) {
 	p.connect(b.admin)
 	w := sioDial(t, b.URL, "websocket")
 	w.connect(b.admin)
+	// The close packet answers a poll the box holds; between two polls the
+	// client's next GET finds the session gone (400). Stop while one is held.
+	waitHeldPoll(t, b.srv)
 	b.srv.StopLongPolls()
 	if end := p.waitEnd(); end != "close packet" {
 		t.Errorf("a polling client at shutdown got %q; want the close packet", end)
@@ -428,6 +431,35 @@ func TestSocketIOShutdown(t *testing.T) {
 	}
 	if s := sioDialStatus(t, b.URL); s != http.StatusServiceUnavailable {
 		t.Errorf("a handshake during shutdown = %d; want 503", s)
+	}
+}
+
+// waitHeldPoll waits until every polling session has a GET held by the box.
+func waitHeldPoll(t *testing.T, srv *Server) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		held, polling := 0, 0
+		srv.sio.mu.Lock()
+		for _, sess := range srv.sio.byID {
+			if sess.t.isWebSocket() {
+				continue
+			}
+			polling++
+			sess.t.mu.Lock()
+			if sess.t.poll != nil {
+				held++
+			}
+			sess.t.mu.Unlock()
+		}
+		srv.sio.mu.Unlock()
+		if polling > 0 && held == polling {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d polling sessions hold a GET after 10 s", held, polling)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
