@@ -402,7 +402,7 @@ func TestStaffAppPhone(t *testing.T) {
 	orderID := staffInt(t, ctx, `Number(document.querySelector('.order').dataset.orderId)`)
 	staffClick(t, ctx, `.order button[data-action=cancel]`)
 	staffClickText(t, ctx, "dialog[open] button", "Cancel order")
-	staffWait(t, ctx, "reason required", `!!document.querySelector('dialog[open] textarea[name=reason]').closest('.field').querySelector('.field-error')`)
+	staffWait(t, ctx, "reason required", `!!document.querySelector('dialog[open] [name=reason]').closest('.field').querySelector('.field-error')`)
 	staffClickText(t, ctx, "dialog[open] .chip", "Out of stock")
 	staffClickText(t, ctx, "dialog[open] button", "Cancel order")
 	staffWait(t, ctx, "order gone from the list", `!document.querySelector('dialog[open]') && document.querySelectorAll('.order').length === 0`)

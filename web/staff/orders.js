@@ -1,10 +1,10 @@
 // Orders: the live list of active orders with the one-tap transitions the
 // signed-in role may make. Orders that wait for confirmation come first
 // and glow; a new one also rings (see data.js and sound.js).
-import { h, fill, since, clock, titleCase, money, dialog, busy, toast, errorText, showError, clearErrors, fieldErrors, calm } from './ui.js';
+import { h, fill, since, clock, titleCase, money, busy, toast, errorText, calm } from './ui.js';
 import { byCreated } from './data.js';
 import { byName } from './floor.js';
-import { lineTags, lineActions, moveOrder } from './service.js';
+import { lineTags, lineActions, moveOrder, reasonDialog } from './service.js';
 import { modList } from './choices.js';
 
 const FILTERS = ['pending', 'confirmed', 'preparing', 'ready', 'served'];
@@ -157,35 +157,18 @@ async function reprint(app, o, button) {
 const REASONS = ['Guest changed their mind', 'Out of stock', 'Entered by mistake', 'Duplicate order'];
 
 function cancelDialog(app, o) {
-  const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, required: true });
-  const submit = h('button.danger', { type: 'submit' }, 'Cancel order');
-  const form = h('form.form', { novalidate: true },
-    h('p', null, `Order #${o.id} for ${app.data.tableName(o.table_id, o)}: ${(o.items || []).map((i) => `${i.quantity}× ${i.name}`).join(', ')}`),
-    h('label.field', null, h('span.field-label', null, 'Reason (the kitchen and the guest see it)'), reason),
-    h('div.chips', { role: 'group', 'aria-label': 'Common reasons' }, REASONS.map((r) => h('button.chip', {
-      type: 'button',
-      onclick: () => { reason.value = r; reason.focus(); },
-    }, r))),
-    h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, 'Keep order'), submit));
-  const { close } = dialog({ title: 'Cancel order', body: form });
-  reason.focus();
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const text = reason.value.trim();
-    if (!text) {
-      fieldErrors(form, { reason: 'Say why, so the kitchen and the guest know.' });
-      return;
-    }
-    await busy(submit, async () => {
-      try {
-        const res = await app.call('POST', `/api/orders/${o.id}/cancel`, { reason: text });
-        if (res && res.id) app.data.putOrder(res, undefined, false);
-        toast(`Order #${o.id} cancelled.`, 'ok');
-        close();
-      } catch (err) {
-        showError(err, form);
-      }
-    });
+  reasonDialog(app, {
+    title: 'Cancel order',
+    intro: `Order #${o.id} for ${app.data.tableName(o.table_id, o)}: ${(o.items || []).map((i) => `${i.quantity}× ${i.name}`).join(', ')}`,
+    confirmText: 'Cancel order',
+    backText: 'Keep order',
+    label: 'Reason (the kitchen and the guest see it)',
+    reasons: REASONS,
+    maxlength: 500,
+    onSubmit: async (text) => {
+      const res = await app.call('POST', `/api/orders/${o.id}/cancel`, { reason: text });
+      if (res && res.id) app.data.putOrder(res, undefined, false);
+      toast(`Order #${o.id} cancelled.`, 'ok');
+    },
   });
 }

@@ -64,14 +64,16 @@ async function fireCourse(app, orders, course, button) {
 }
 
 /**
- * reasonDialog asks for a reason: the settings' list as chips, or free
- * text. extra is more of the form (a quantity); onSubmit gets the reason
- * and the form and returns once done (it throws to keep the dialog open).
+ * reasonDialog asks for a reason: chips (the settings' correction reasons
+ * unless reasons is given), or free text. extra is more of the form (a
+ * quantity); onSubmit gets the reason and the form and returns once done
+ * (it throws to keep the dialog open).
  */
-export function reasonDialog(app, { title, intro, confirmText, danger = true, extra = null, onSubmit }) {
-  const reason = h('input', { name: 'reason', maxlength: 200, required: true, autocomplete: 'off' });
+export function reasonDialog(app, { title, intro, confirmText, danger = true, extra = null, reasons = null,
+  label = 'Reason', backText = 'Back', maxlength = 200, onSubmit }) {
+  const reason = h('input', { name: 'reason', maxlength, required: true, autocomplete: 'off' });
   const submit = h(`button.${danger ? 'danger' : 'primary'}`, { type: 'submit' }, confirmText);
-  const reasons = app.data.settings.correction_reasons || [];
+  reasons = reasons || app.data.settings.correction_reasons || [];
   const form = h('form.form', { novalidate: true },
     h('p', null, intro),
     h('p.form-error', { role: 'alert', hidden: true }),
@@ -80,8 +82,8 @@ export function reasonDialog(app, { title, intro, confirmText, danger = true, ex
       type: 'button',
       onclick: () => { reason.value = r; reason.focus(); },
     }, r))),
-    h('label.field', { 'data-field': 'reason' }, h('span.field-label', null, 'Reason'), reason),
-    h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, 'Back'), submit));
+    h('label.field', { 'data-field': 'reason' }, h('span.field-label', null, label), reason),
+    h('div.actions', null, h('button', { type: 'button', onclick: () => close() }, backText), submit));
   const { close } = dialog({ title, body: form });
   reason.focus();
   form.addEventListener('submit', async (e) => {
